@@ -1,0 +1,34 @@
+// calf: entry point. Registers the subcommands and is the one place that catches errors:
+// it prints `calf <sub>: error: <what>` and returns the error's exit code.
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "core/error.h"
+#include "core/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"calf: simulate, profile, render and report on CALF agents"};
+  app.set_version_flag("--version", std::string("calf ") + calf::kVersion + " (" +
+                                        calf::kGitRevision + ")");
+  app.require_subcommand(1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 returns 0 for --help/--version and 106/… for usage errors; calf uses 2
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(calf::ExitCode::kUsage);
+  } catch (const calf::Error& e) {
+    std::string sub = app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
+    std::fprintf(stderr, "calf%s: error: %s\n", sub.c_str(), e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::string sub = app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
+    std::fprintf(stderr, "calf%s: internal error: %s\n", sub.c_str(), e.what());
+    return static_cast<int>(calf::ExitCode::kRuntime);
+  }
+  return 0;
+}

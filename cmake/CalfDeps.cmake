@@ -1,0 +1,16 @@
+# Every third-party dependency, found once. All come from Debian 12 packages
+# (scripts/install_deps.sh installs them).
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+find_package(HDF5 REQUIRED COMPONENTS C)
+find_package(Torch REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(Catch2 2 REQUIRED)
+find_package(PNG REQUIRED)
+find_package(OpenGL REQUIRED COMPONENTS OpenGL EGL)
+find_package(benchmark REQUIRED)
+find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
+find_program(GNUPLOT_EXECUTABLE gnuplot)
+find_program(H5DUMP_EXECUTABLE h5dump)
+find_package(Python3 COMPONENTS Interpreter)
