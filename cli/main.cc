@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
                                         calf::kGitRevision + ")");
   app.require_subcommand(1);
 
+  // one Setup call per subcommand (cli/<name>_command.h); each stores its Run result here
+  int exit_code = 0;
+  (void)exit_code;
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -30,5 +34,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "calf%s: internal error: %s\n", sub.c_str(), e.what());
     return static_cast<int>(calf::ExitCode::kRuntime);
   }
-  return 0;
+  return exit_code;
 }
