@@ -31,6 +31,10 @@ Simulator::Simulator(const SimConfig& config, PolicyModels models)
                         " needs " + std::to_string(d) + " -> " + std::to_string(m));
     }
   }
+  if ((models_.torch_actor == nullptr) != (models_.torch_critic == nullptr) &&
+      policy_ == PolicyKind::kCalf) {
+    throw PolicyError("the LibTorch per-agent path needs both the actor and the critic module");
+  }
   if (policy_ == PolicyKind::kCalf) {
     if (models_.critic.empty()) throw PolicyError("policy 'calf' needs a critic");
     if (models_.critic.input_dim() != d + m || models_.critic.output_dim() != 1) {
@@ -88,7 +92,11 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, MlpWorkspace&
     sa_f = a_f + n * m;
     q_f = sa_f + n * (d + m);
     for (int64_t k = 0; k < n * d; ++k) s_f[k] = static_cast<float>(s.states[begin * d + k]);
-    models_.actor.Forward(s_f, n, a_f, ws);
+    if (torch_per_agent()) {
+      for (int64_t k = 0; k < n; ++k) models_.torch_actor->TorchActorForward(s_f + k * d, 1, a_f + k * m);
+    } else {
+      models_.actor.Forward(s_f, n, a_f, ws);
+    }
     if (policy_ == PolicyKind::kCalf) {
       for (int64_t k = 0; k < n; ++k) {
         double a[3];
@@ -97,7 +105,16 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, MlpWorkspace&
         for (int j = 0; j < d; ++j) sa_f[k * (d + m) + j] = s_f[k * d + j];
         for (int j = 0; j < m; ++j) sa_f[k * (d + m) + d + j] = static_cast<float>(a[j]);
       }
-      models_.critic.Forward(sa_f, n, q_f, ws);
+      if (torch_per_agent()) {
+        float q2 = 0.0f;
+        for (int64_t k = 0; k < n; ++k) {
+          // the LibTorch forward takes state and action apart
+          models_.torch_critic->TorchCriticForward(sa_f + k * (d + m), sa_f + k * (d + m) + d, 1,
+                                                   q_f + k, &q2);
+        }
+      } else {
+        models_.critic.Forward(sa_f, n, q_f, ws);
+      }
     }
   }
 
@@ -157,11 +174,14 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, MlpWorkspace&
 void Simulator::Step(SimState& s, int threads) const {
   const int64_t n = s.num_agents;
   const int64_t blocks = (n + kBlock - 1) / kBlock;
-  const int nthreads = threads > 0 ? threads : omp_get_max_threads();
+  // never more threads than blocks: idle threads only add barrier cost
+  const int nthreads = static_cast<int>(
+      std::max<int64_t>(1, std::min<int64_t>(threads > 0 ? threads : omp_get_max_threads(), blocks)));
+  const int used_threads = torch_per_agent() ? 1 : nthreads;
   std::vector<std::exception_ptr> errors(nthreads);
 
   // exceptions must not leave the parallel region: each thread keeps its first one
-#pragma omp parallel num_threads(nthreads)
+#pragma omp parallel num_threads(used_threads)
   {
     MlpWorkspace ws;
     std::vector<float> scratch;

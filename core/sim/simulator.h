@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/policy/mlp.h"
+#include "core/policy/torch_model.h"
 #include "core/sim/config.h"
 #include "core/sim/state.h"
 
@@ -15,6 +16,11 @@ namespace calf::core {
 struct PolicyModels {
   Mlp actor;     ///< state -> action.
   Mlp critic;    ///< [state, action] -> q (the critic's first head).
+  /// Baseline design only: when both are set (and outlive the Simulator), inference goes
+  /// through LibTorch one agent at a time (batch of one) on a single thread instead of the
+  /// batched Eigen path. Outputs agree with the Eigen path to ~1e-6, not bit for bit.
+  const TorchModel* torch_actor = nullptr;
+  const TorchModel* torch_critic = nullptr;
 };
 
 /// Steps all agents of a SimState. Holds only immutable data; one Simulator may step
@@ -33,7 +39,11 @@ class Simulator {
   /// given, else uniformly from the agent's own stream. Episode counters start at zero.
   void Reset(SimState& state, const std::vector<double>* initial_states = nullptr) const;
 
-  /// Advances every agent by one step of dt using up to `threads` OpenMP threads (0 = all).
+  /// True when inference goes through LibTorch per agent (see PolicyModels).
+  bool torch_per_agent() const { return models_.torch_actor != nullptr; }
+
+  /// Advances every agent by one step of dt using up to `threads` OpenMP threads (0 = all;
+  /// the LibTorch per-agent path always uses one).
   /// Afterwards `state` holds the actions, rewards, q-values, modes and done flags of the
   /// step; agents whose episode ended are already reset to a new episode.
   void Step(SimState& state, int threads = 0) const;

@@ -1,0 +1,30 @@
+// Writes small random TorchScript actor/critic models for the CLI tests:
+//   make_test_models <dir>  ->  <dir>/<system>/{actor,critic}.pt for both systems
+#include <cstdio>
+#include <filesystem>
+
+#include "core/policy/torch_model.h"
+
+int main(int argc, char** argv) {
+  using namespace calf::core;
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: make_test_models <dir>\n");
+    return 2;
+  }
+  for (SystemKind kind : {SystemKind::kPointMass, SystemKind::kDifferentialDrive}) {
+    const SystemSpec& spec = GetSystemSpec(kind);
+    const std::string dir = std::string(argv[1]) + "/" + spec.name;
+    std::filesystem::create_directories(dir);
+    Eigen::VectorXf scale(spec.action_dim);
+    for (int j = 0; j < spec.action_dim; ++j) scale[j] = static_cast<float>(spec.max_action[j]);
+    Mlp actor = MakeRandomMlp({spec.state_dim, 32, 32, spec.action_dim}, Activation::kRelu,
+                              Activation::kTanh, scale, 11);
+    Mlp q1 = MakeRandomMlp({spec.state_dim + spec.action_dim, 32, 32, 1}, Activation::kRelu,
+                           Activation::kIdentity, {}, 12);
+    Mlp q2 = MakeRandomMlp({spec.state_dim + spec.action_dim, 32, 32, 1}, Activation::kRelu,
+                           Activation::kIdentity, {}, 13);
+    SaveActorTorchScript(actor, dir + "/actor.pt");
+    SaveCriticTorchScript(q1, q2, spec.state_dim, dir + "/critic.pt");
+  }
+  return 0;
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""End-to-end checks of `calf run`: outputs, determinism, record_every, bad inputs, interrupts.
+
+Usage: run_cli_test.py <calf> <make_test_models> <scratch dir> <case>. Exit 0 on success."""
+import json
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+
+CALF, MAKE_MODELS = sys.argv[1], sys.argv[2]
+WORK = pathlib.Path(sys.argv[3])
+CASE = sys.argv[4]
+shutil.rmtree(WORK, ignore_errors=True)
+WORK.mkdir(parents=True)
+subprocess.run([MAKE_MODELS, str(WORK / "models")], check=True)
+PM = ["--actor", str(WORK / "models/point_mass/actor.pt"),
+      "--critic", str(WORK / "models/point_mass/critic.pt")]
+
+
+def calf(*args, expect=0):
+    r = subprocess.run([CALF, *map(str, args)], capture_output=True, text=True)
+    assert r.returncode == expect, (
+        f"calf {' '.join(map(str, args))}: exit {r.returncode}, expected {expect}\n"
+        f"stdout: {r.stdout}\nstderr: {r.stderr}")
+    return r
+
+
+def datasets(path):
+    with h5py.File(path, "r") as f:
+        return {k: f[k][()] for k in f.keys()}, dict(f.attrs)
+
+
+def case_help():
+    r = calf("run", "--help")
+    for flag in ["--agents", "--steps", "--seed", "--out", "--threads", "--record-every",
+                 "--compress", "--quiet", "--config", "--initial-states"]:
+        assert flag in r.stdout, flag
+
+
+def case_output():
+    out = WORK / "run.h5"
+    calf("run", "--policy", "calf", *PM, "--agents", 37, "--steps", 25, "--seed", 3,
+         "--out", out, "--quiet")
+    d, attrs = datasets(out)
+    assert d["states"].shape == (26, 37, 2) and d["states"].dtype == np.float32
+    assert d["actions"].shape == (25, 37, 1)
+    for k in ["rewards", "q_values", "modes", "episode", "done"]:
+        assert d[k].shape == (25, 37), k
+    assert np.isfinite(d["q_values"]).all()
+    assert attrs["complete"] == 1 and attrs["system"] in ("point_mass", b"point_mass")
+    cfg = json.loads(attrs["config"])
+    assert cfg["num_agents"] == 37 and cfg["seed"] == 3 and cfg["policy"] == "calf"
+    assert cfg["actor"].endswith("actor.pt")
+    # rewards follow the formula on the recorded states and actions
+    s, a = d["states"][:-1].astype(np.float64), d["actions"][..., 0].astype(np.float64)
+    expect = -np.hypot(s[..., 0], s[..., 1]) - 0.01 * a * a
+    assert np.allclose(d["rewards"], expect, atol=1e-5)
+    assert (d["modes"] <= 2).all()
+    assert not (out.parent / "run.h5.partial").exists()
+    h = subprocess.run(["h5dump", "-H", str(out)], capture_output=True, text=True)
+    assert h.returncode == 0 and 'DATASET "states"' in h.stdout and "H5T_ENUM" in h.stdout
+
+
+def case_determinism():
+    outs = []
+    for threads in (1, 2):
+        out = WORK / f"t{threads}.h5"
+        calf("run", "--policy", "calf", *PM, "--agents", 1500, "--steps", 40, "--seed", 9,
+             "--threads", threads, "--out", out, "--quiet")
+        outs.append(datasets(out)[0])
+    for k in outs[0]:
+        assert outs[0][k].tobytes() == outs[1][k].tobytes(), f"{k} differs between 1 and 2 threads"
+
+
+def case_record_every():
+    full, sparse = WORK / "full.h5", WORK / "sparse.h5"
+    common = ["run", "--policy", "calf", *PM, "--agents", 5, "--steps", 10, "--seed", 1, "--quiet"]
+    calf(*common, "--out", full)
+    calf(*common, "--record-every", 3, "--out", sparse)
+    f, _ = datasets(full)
+    s, _ = datasets(sparse)
+    assert list(s["step"]) == [0, 3, 6, 9]
+    assert s["states"].shape[0] == 5
+    assert (s["states"][:4] == f["states"][[0, 3, 6, 9]]).all()
+    assert (s["states"][4] == f["states"][10]).all()
+    assert (s["actions"] == f["actions"][[0, 3, 6, 9]]).all()
+
+
+def case_initial_states():
+    csv = WORK / "init.csv"
+    csv.write_text("x,v\n1.0,2.0\n-0.5,0.25\n")
+    out = WORK / "init.h5"
+    calf("run", "--policy", "pd", "--agents", 2, "--steps", 3, "--initial-states", csv,
+         "--out", out, "--quiet")
+    d, _ = datasets(out)
+    assert (d["states"][0] == np.array([[1.0, 2.0], [-0.5, 0.25]], dtype=np.float32)).all()
+
+
+def case_bad_inputs():
+    (WORK / "bad.json").write_text("{not json")
+    (WORK / "unknown.json").write_text('{"agentz": 3}')
+    (WORK / "bad.csv").write_text("1,2\nfoo\n")
+    uni = ["--actor", str(WORK / "models/differential_drive/actor.pt"),
+           "--critic", str(WORK / "models/differential_drive/critic.pt")]
+    cases = [
+        (["--agents", 0], "num_agents"),
+        (["--steps", -1], "steps"),
+        (["--system", "cartpole"], "cartpole"),
+        (["--policy", "magic"], "magic"),
+        (["--policy", "calf", "--actor", WORK / "missing.pt"], "missing.pt"),
+        (["--policy", "calf", *uni], "needs"),
+        (["--config", WORK / "bad.json"], "malformed"),
+        (["--config", WORK / "unknown.json"], "agentz"),
+        (["--initial-states", WORK / "bad.csv", "--agents", 2, "--policy", "pd"], "line 2"),
+        (["--agents", "abc"], "agents"),
+    ]
+    for extra, needle in cases:
+        out = WORK / "never.h5"
+        steps = [] if "--steps" in extra else ["--steps", 2]
+        r = calf("run", *steps, *extra, "--out", out, expect=2)
+        lines = [l for l in r.stderr.splitlines() if l.strip()]
+        assert needle in r.stderr, (extra, r.stderr)
+        assert not out.exists() and not pathlib.Path(str(out) + ".partial").exists(), extra
+        if "abc" not in extra:
+            assert len(lines) == 1 and lines[0].startswith("calf run: error:"), r.stderr
+    r = calf("run", "--policy", "pd", "--out", WORK / "no/such/dir/x.h5", expect=2)
+    assert "does not exist" in r.stderr
+
+
+def case_interrupt():
+    out = WORK / "long.h5"
+    p = subprocess.Popen([CALF, "run", "--policy", "pd", "--agents", "20000", "--steps", "1000000",
+                          "--out", str(out), "--quiet"], stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, (p.returncode, err)
+    assert "interrupted" in err
+    with h5py.File(out, "r") as f:
+        assert f.attrs["complete"] == 0
+        t = f["actions"].shape[0]
+        assert t > 0 and f["states"].shape[0] == t + 1
+        assert f.attrs["steps_recorded"] == t
+        assert np.isfinite(f["states"][t]).all()
+
+
+globals()["case_" + CASE]()
+print(f"run_cli_test {CASE}: ok")
