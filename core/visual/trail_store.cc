@@ -71,22 +71,38 @@ void TrailStore::ClearDirty() {
   dirty_agents_.clear();
 }
 
-int TrailStore::DirtyRanges(int agent, SlotRange out[2]) const {
-  const int n = dirty_count_[agent];
-  if (n == 0) return 0;
-  if (n == trail_length_) {
+namespace {
+// n slots of a ring of length l starting at slot b, as up to two ranges
+int RingRanges(int b, int n, int l, SlotRange out[2]) {
+  if (n <= 0) return 0;
+  if (n >= l) {
     // the whole ring was rewritten: one range in slot order is enough
-    out[0] = {0, trail_length_};
+    out[0] = {0, l};
     return 1;
   }
-  const int b = dirty_begin_[agent];
-  if (b + n <= trail_length_) {
+  if (b + n <= l) {
     out[0] = {b, b + n};
     return 1;
   }
-  out[0] = {b, trail_length_};
-  out[1] = {0, b + n - trail_length_};
+  out[0] = {b, l};
+  out[1] = {0, b + n - l};
   return 2;
+}
+}  // namespace
+
+int TrailStore::DirtyRanges(int agent, SlotRange out[2]) const {
+  return RingRanges(dirty_begin_[agent], dirty_count_[agent], trail_length_, out);
+}
+
+int TrailStore::RangesSince(int agent, uint64_t since, SlotRange out[2]) const {
+  const uint64_t total = appended_[agent];
+  if (since >= total) return 0;
+  const uint64_t fresh = total - since;
+  const int n =
+      fresh >= static_cast<uint64_t>(trail_length_) ? trail_length_ : static_cast<int>(fresh);
+  int b = head_[agent] - n;
+  if (b < 0) b += trail_length_;
+  return RingRanges(b, n, trail_length_, out);
 }
 
 }  // namespace calf::core::visual

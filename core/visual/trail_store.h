@@ -67,6 +67,11 @@ class TrailStore {
   /// Slots of `agent` written since the last ClearDirty(), in ring order, as up to two
   /// ranges (two when the dirty run wraps past the last slot). Returns the number of ranges.
   int DirtyRanges(int agent, SlotRange out[2]) const;
+  /// Slots of `agent` written by the appends after the first `since` ones (compare with
+  /// appended()): a dirty tracker for a consumer that remembers appended() at its last
+  /// upload, independent of ClearDirty(). Up to two ranges in ring order (all slots as one
+  /// range once a full ring or more was written). Returns the number of ranges.
+  int RangesSince(int agent, uint64_t since, SlotRange out[2]) const;
   /// Number of slots of `agent` written since the last ClearDirty() (<= trail_length).
   int dirty_count(int agent) const { return dirty_count_[agent]; }
   /// Agents with dirty slots, in the order they were first written since ClearDirty().
