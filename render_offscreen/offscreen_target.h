@@ -1,0 +1,57 @@
+#pragma once
+// The render target: a multisampled framebuffer object resolved into an RGBA8 one and read
+// back into a CPU Image.
+
+#include <cstdint>
+#include <vector>
+
+#include "render_offscreen/gl_check.h"
+#include "render_offscreen/image.h"
+
+namespace calf::render {
+
+/// Largest accepted image side in pixels.
+inline constexpr int kMaxRenderSize = 16384;
+
+/// Throws ConfigError unless 1 <= width, height <= kMaxRenderSize.
+void ValidateRenderSize(int width, int height);
+
+/// A width×height colour (RGBA8) + depth (24/8) framebuffer with `samples` MSAA samples
+/// (0 or 1 = no multisampling), plus a single-sample RGBA8 resolve framebuffer. Needs a
+/// current context for its whole life. Not thread-safe.
+class OffscreenTarget {
+ public:
+  /// Throws ConfigError for a bad size or more samples than GL_MAX_SAMPLES, RenderError
+  /// when the framebuffer is incomplete.
+  OffscreenTarget(int width, int height, int samples);
+  ~OffscreenTarget();
+  OffscreenTarget(const OffscreenTarget&) = delete;
+  OffscreenTarget& operator=(const OffscreenTarget&) = delete;
+
+  int width() const { return width_; }
+  int height() const { return height_; }
+  int samples() const { return samples_; }
+
+  /// Binds the multisampled framebuffer for drawing and sets the viewport to it.
+  void Bind();
+  /// Binds, then clears colour to (r, g, b, a) and depth to 1.
+  void Clear(float r, float g, float b, float a);
+  /// Resolves the samples (glBlitFramebuffer) and reads the pixels into `out`, resized to
+  /// width×height, top row first. Waits for the GPU.
+  void ReadPixels(Image* out);
+
+ private:
+  void Release();
+
+  int width_;
+  int height_;
+  int samples_;
+  GLuint msaa_fbo_ = 0;
+  GLuint msaa_color_ = 0;
+  GLuint msaa_depth_ = 0;
+  GLuint resolve_fbo_ = 0;
+  GLuint resolve_color_ = 0;
+  std::vector<uint8_t> row_;  // scratch row for the vertical flip
+};
+
+}  // namespace calf::render

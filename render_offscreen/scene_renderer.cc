@@ -1,0 +1,274 @@
+#include "render_offscreen/scene_renderer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/visual/colormap.h"
+#include "render_offscreen/gl_program.h"
+#include "render_offscreen/offscreen_target.h"
+
+namespace calf::render {
+
+namespace cv = core::visual;
+
+namespace {
+
+const char* const kSurfaceVertexShader = R"(#version 330 core
+layout(location = 0) in vec3 a_pos;
+layout(location = 1) in vec4 a_color;
+uniform mat4 u_vp;
+out vec4 v_color;
+void main() {
+  v_color = a_color;
+  gl_Position = u_vp * vec4(a_pos, 1.0);
+}
+)";
+const char* const kSurfaceFragmentShader = R"(#version 330 core
+in vec4 v_color;
+out vec4 frag;
+void main() { frag = v_color; }
+)";
+
+// discs: a mode-coloured (or u_fill) centre with a dark outline
+const char* const kPointVertexShader = R"(#version 330 core
+layout(location = 0) in vec3 a_pos;
+layout(location = 1) in uint a_mode;
+uniform mat4 u_vp;
+uniform float u_size;
+uniform vec3 u_colors[5];
+uniform int u_by_mode;
+uniform vec3 u_fill;
+flat out vec3 v_fill;
+void main() {
+  v_fill = u_by_mode != 0 ? u_colors[min(a_mode, 3u)] : u_fill;
+  gl_Position = u_vp * vec4(a_pos, 1.0);
+  gl_PointSize = u_size;
+}
+)";
+const char* const kPointFragmentShader = R"(#version 330 core
+flat in vec3 v_fill;
+out vec4 frag;
+void main() {
+  float r = length(gl_PointCoord * 2.0 - 1.0);
+  if (r > 1.0) discard;
+  frag = vec4(r > 0.65 ? vec3(0.05) : v_fill, 1.0);
+}
+)";
+
+struct PointVertex {
+  float x, y, z;
+  uint8_t mode;
+  uint8_t pad[3];
+};
+static_assert(sizeof(PointVertex) == 16, "point vertex layout");
+
+}  // namespace
+
+struct SceneRenderer::Gl {
+  Gl(const RenderOptions& o)
+      : target(o.width, o.height, o.msaa_samples),
+        solid("scene_solid", internal::kSolidVertexShader, internal::kSolidFragmentShader),
+        surface("scene_surface", kSurfaceVertexShader, kSurfaceFragmentShader),
+        points("scene_points", kPointVertexShader, kPointFragmentShader) {}
+
+  OffscreenTarget target;
+  GlProgram solid;
+  GlProgram surface;
+  GlProgram points;
+  // grid overlay: static lines
+  GlVertexArray grid_vao;
+  GlBuffer grid_vbo;
+  GLsizei grid_vertices = 0;
+  // surface: positions and colours re-uploaded when the surface changes
+  GlVertexArray surface_vao;
+  GlBuffer surface_pos;
+  GlBuffer surface_color;
+  GlBuffer surface_index;
+  const cv::HeatSurface* surface_src = nullptr;
+  uint64_t surface_version = 0;
+  GLsizei surface_indices = 0;
+  // agents and goal: one point vertex each
+  GlVertexArray point_vao;
+  GlBuffer point_vbo;
+  std::vector<PointVertex> point_staging;
+};
+
+void ValidateRenderOptions(const RenderOptions& o) {
+  ValidateRenderSize(o.width, o.height);
+  if (o.msaa_samples < 0) {
+    throw ConfigError("msaa samples " + std::to_string(o.msaa_samples) +
+                      " is negative; use 0 (off), 2, 4 or 8");
+  }
+  if (o.rebuild_every < 1) {
+    throw ConfigError("rebuild_every " + std::to_string(o.rebuild_every) + " must be at least 1");
+  }
+}
+
+SceneRenderer::SceneRenderer(const RenderOptions& options, std::shared_ptr<EglContext> context)
+    : options_(options), context_(std::move(context)) {
+  ValidateRenderOptions(options);
+  if (!context_) context_ = std::make_shared<EglContext>();
+  context_->MakeCurrent();
+  gl_ = std::make_unique<Gl>(options_);
+  trails_ = MakeTrailRenderer(options_.trails, options_.rebuild_every);
+
+  // grid: floor lines every unit over [-extent, extent]² at y = 0
+  std::vector<float> lines;
+  const float e = options_.bounds.extent;
+  const int steps = static_cast<int>(std::floor(e));
+  for (int i = -steps; i <= steps; ++i) {
+    const float c = static_cast<float>(i);
+    lines.insert(lines.end(), {c, 0.0F, -e, c, 0.0F, e, -e, 0.0F, c, e, 0.0F, c});
+  }
+  // the border, also when the extent is not a whole number
+  lines.insert(lines.end(), {-e, 0.0F, -e, e,  0.0F, -e, e,  0.0F, -e, e,  0.0F, e,
+                             e,  0.0F, e,  -e, 0.0F, e,  -e, 0.0F, e,  -e, 0.0F, -e});
+  gl_->grid_vertices = static_cast<GLsizei>(lines.size() / 3);
+  CALF_GL_CHECK(glBindVertexArray(gl_->grid_vao.id()));
+  CALF_GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, gl_->grid_vbo.id()));
+  CALF_GL_CHECK(
+      glBufferData(GL_ARRAY_BUFFER, lines.size() * sizeof(float), lines.data(), GL_STATIC_DRAW));
+  CALF_GL_CHECK(glEnableVertexAttribArray(0));
+  CALF_GL_CHECK(glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, 0, nullptr));
+
+  CALF_GL_CHECK(glBindVertexArray(gl_->surface_vao.id()));
+  CALF_GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, gl_->surface_pos.id()));
+  CALF_GL_CHECK(glEnableVertexAttribArray(0));
+  CALF_GL_CHECK(glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, 0, nullptr));
+  CALF_GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, gl_->surface_color.id()));
+  CALF_GL_CHECK(glEnableVertexAttribArray(1));
+  CALF_GL_CHECK(glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, 0, nullptr));
+  CALF_GL_CHECK(glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, gl_->surface_index.id()));
+
+  CALF_GL_CHECK(glBindVertexArray(gl_->point_vao.id()));
+  CALF_GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, gl_->point_vbo.id()));
+  CALF_GL_CHECK(glEnableVertexAttribArray(0));
+  CALF_GL_CHECK(glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, sizeof(PointVertex), nullptr));
+  CALF_GL_CHECK(glEnableVertexAttribArray(1));
+  CALF_GL_CHECK(glVertexAttribIPointer(1, 1, GL_UNSIGNED_BYTE, sizeof(PointVertex),
+                                       reinterpret_cast<const void*>(12)));
+  CALF_GL_CHECK(glBindVertexArray(0));
+}
+
+SceneRenderer::~SceneRenderer() {
+  // GL objects die with the context current; nothing sensible to do if that fails
+  try {
+    if (context_) context_->MakeCurrent();
+  } catch (const Error&) {
+  }
+  trails_.reset();
+  gl_.reset();
+}
+
+Image SceneRenderer::Render(const SceneFrame& frame) {
+  Image img;
+  Render(frame, &img);
+  return img;
+}
+
+void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
+  context_->MakeCurrent();
+  counters_ = FrameCounters{};
+  CountingGl gl(&counters_.total);
+  Gl& g = *gl_;
+  const Eigen::Matrix4f vp =
+      ViewProjection(options_.camera, options_.width, options_.height, options_.bounds);
+  const auto& bg = options_.background;
+  g.target.Clear(bg[0], bg[1], bg[2], bg[3]);
+  CALF_GL_CHECK_HOT(glEnable(GL_DEPTH_TEST));
+  CALF_GL_CHECK_HOT(glDepthFunc(GL_LEQUAL));
+  CALF_GL_CHECK_HOT(glDepthMask(GL_TRUE));
+  CALF_GL_CHECK_HOT(glDisable(GL_BLEND));
+  CALF_GL_CHECK_HOT(glDisable(GL_CULL_FACE));
+  CALF_GL_CHECK_HOT(glEnable(GL_PROGRAM_POINT_SIZE));
+
+  // opaque parts first: grid, trails, agents, goal
+  if (options_.grid) {
+    g.solid.Use();
+    CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.solid.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
+    CALF_GL_CHECK_HOT(glUniform3f(g.solid.Uniform("u_color"), 0.72F, 0.72F, 0.72F));
+    CALF_GL_CHECK_HOT(glBindVertexArray(g.grid_vao.id()));
+    gl.DrawArrays(GL_LINES, 0, g.grid_vertices);
+  }
+  if (frame.trails != nullptr) {
+    trails_->Update(*frame.trails, &counters_.trails);
+    trails_->Draw(*frame.trails, vp, &counters_.trails);
+  }
+
+  const float agent_px = options_.agent_size_px > 0.0F
+                             ? options_.agent_size_px
+                             : std::max(3.0F, std::round(options_.height / 144.0F));
+  const int64_t n = frame.agent_positions != nullptr ? frame.num_agents : 0;
+  const size_t points = static_cast<size_t>(n) + (frame.show_goal ? 1 : 0);
+  if (points > 0) {
+    g.point_staging.resize(points);
+    for (int64_t i = 0; i < n; ++i) {
+      const float* p = frame.agent_positions + i * 3;
+      const uint8_t m = frame.agent_modes != nullptr ? frame.agent_modes[i] : cv::kModeNominal;
+      g.point_staging[i] = PointVertex{p[0], p[1], p[2], m, {0, 0, 0}};
+    }
+    if (frame.show_goal) {
+      g.point_staging[n] = PointVertex{frame.goal[0], frame.goal[1], frame.goal[2], 0, {0, 0, 0}};
+    }
+    CALF_GL_CHECK_HOT(glBindVertexArray(g.point_vao.id()));
+    CALF_GL_CHECK_HOT(glBindBuffer(GL_ARRAY_BUFFER, g.point_vbo.id()));
+    gl.BufferData(GL_ARRAY_BUFFER, points * sizeof(PointVertex), g.point_staging.data(),
+                  GL_STREAM_DRAW);
+    g.points.Use();
+    CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.points.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
+    CALF_GL_CHECK_HOT(glUniform3fv(g.points.Uniform("u_colors"), cv::kNumTrailColors,
+                                   reinterpret_cast<const GLfloat*>(cv::TrailColorTable())));
+    if (n > 0) {
+      CALF_GL_CHECK_HOT(glUniform1f(g.points.Uniform("u_size"), agent_px));
+      const bool by_mode = frame.agent_modes != nullptr;
+      CALF_GL_CHECK_HOT(glUniform1i(g.points.Uniform("u_by_mode"), by_mode ? 1 : 0));
+      CALF_GL_CHECK_HOT(glUniform3f(g.points.Uniform("u_fill"), 0.1F, 0.1F, 0.1F));
+      gl.DrawArrays(GL_POINTS, 0, static_cast<GLsizei>(n));
+    }
+    if (frame.show_goal) {
+      CALF_GL_CHECK_HOT(glUniform1f(g.points.Uniform("u_size"), 3.0F * agent_px));
+      CALF_GL_CHECK_HOT(glUniform1i(g.points.Uniform("u_by_mode"), 0));
+      CALF_GL_CHECK_HOT(glUniform3f(g.points.Uniform("u_fill"), 1.0F, 0.1F, 0.6F));
+      gl.DrawArrays(GL_POINTS, static_cast<GLint>(n), 1);
+    }
+  }
+
+  // the translucent surface last: blended, depth-tested, not writing depth
+  if (frame.surface != nullptr) {
+    const cv::HeatSurface& s = *frame.surface;
+    CALF_GL_CHECK_HOT(glBindVertexArray(g.surface_vao.id()));
+    if (g.surface_src != &s || g.surface_version != s.version()) {
+      CALF_GL_CHECK_HOT(glBindBuffer(GL_ARRAY_BUFFER, g.surface_pos.id()));
+      gl.BufferData(GL_ARRAY_BUFFER, s.positions().size() * sizeof(float), s.positions().data(),
+                    GL_DYNAMIC_DRAW);
+      CALF_GL_CHECK_HOT(glBindBuffer(GL_ARRAY_BUFFER, g.surface_color.id()));
+      gl.BufferData(GL_ARRAY_BUFFER, s.colors().size() * sizeof(float), s.colors().data(),
+                    GL_DYNAMIC_DRAW);
+      if (g.surface_src != &s || g.surface_indices != static_cast<GLsizei>(s.indices().size())) {
+        gl.BufferData(GL_ELEMENT_ARRAY_BUFFER, s.indices().size() * sizeof(uint32_t),
+                      s.indices().data(), GL_STATIC_DRAW);
+        g.surface_indices = static_cast<GLsizei>(s.indices().size());
+      }
+      g.surface_src = &s;
+      g.surface_version = s.version();
+    }
+    CALF_GL_CHECK_HOT(glEnable(GL_BLEND));
+    CALF_GL_CHECK_HOT(
+        glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA));
+    CALF_GL_CHECK_HOT(glDepthMask(GL_FALSE));
+    g.surface.Use();
+    CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.surface.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
+    gl.DrawElements(GL_TRIANGLES, g.surface_indices, GL_UNSIGNED_INT, nullptr);
+    CALF_GL_CHECK_HOT(glDepthMask(GL_TRUE));
+    CALF_GL_CHECK_HOT(glDisable(GL_BLEND));
+  }
+  CALF_GL_CHECK_HOT(glBindVertexArray(0));
+  CheckGlError("scene frame", __FILE__, __LINE__);
+  g.target.ReadPixels(out);
+  counters_.total += counters_.trails;
+}
+
+}  // namespace calf::render
