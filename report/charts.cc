@@ -31,8 +31,10 @@ constexpr const char* kSectionColors[] = {"#4c72b0", "#dd8452", "#55a868",
 std::string Quote(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
-    if (c == '\'') out += "''";
-    else if (c != '\n') out += c;
+    if (c == '\'')
+      out += "''";
+    else if (c != '\n')
+      out += c;
   }
   return out + "'";
 }
@@ -85,8 +87,8 @@ void RunGnuplot(const std::string& gnuplot, const std::string& script, const std
   }
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> argv = {const_cast<char*>(gnuplot.c_str()),
-                             const_cast<char*>(script.c_str()), nullptr};
+  std::vector<char*> argv = {const_cast<char*>(gnuplot.c_str()), const_cast<char*>(script.c_str()),
+                             nullptr};
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -101,7 +103,8 @@ void RunGnuplot(const std::string& gnuplot, const std::string& script, const std
     std::ifstream in(log);
     std::string line, first;
     while (std::getline(in, line)) {
-      if (line.find_first_not_of(" \t^") != std::string::npos && line.find("arning") == std::string::npos) {
+      if (line.find_first_not_of(" \t^") != std::string::npos &&
+          line.find("arning") == std::string::npos) {
         first = line;
         break;
       }
@@ -109,6 +112,20 @@ void RunGnuplot(const std::string& gnuplot, const std::string& script, const std
     throw IoError("gnuplot failed on " + script + " (see " + log + "): " + first,
                   ExitCode::kRuntime);
   }
+}
+
+// An x range for log-scale N with a margin, so points do not sit on the frame.
+std::string LogXRange(const Series& s) {
+  int lo = 0, hi = 0;
+  for (const Design* d : {&s.old_design, &s.new_design}) {
+    for (const auto& run : d->runs) {
+      lo = lo == 0 ? run.n_agents : std::min(lo, run.n_agents);
+      hi = std::max(hi, run.n_agents);
+    }
+  }
+  std::ostringstream r;
+  r << "set xrange [" << lo / 1.25 << ":" << hi * 1.25 << "]\n";
+  return r.str();
 }
 
 std::string FpsChart(const Series& s, const std::string& dat) {
@@ -124,7 +141,8 @@ std::string FpsChart(const Series& s, const std::string& dat) {
   WriteFile(dat, data.str());
   std::ostringstream p;
   p << "set title 'FPS versus number of agents'\n"
-    << "set logscale x\nset xlabel 'agents N (log scale)'\nset ylabel 'frames per second'\n"
+    << "set logscale x\n"
+    << LogXRange(s) << "set xlabel 'agents N (log scale)'\nset ylabel 'frames per second'\n"
     << "set grid\nset key outside right top\nset yrange [0:*]\n"
     << "set style fill transparent solid 0.2 noborder\n"
     << "plot " << Quote(dat) << " index 0 using 1:3:4 with filledcurves lc rgb '" << kOldColor
@@ -143,7 +161,7 @@ std::string FpsChart(const Series& s, const std::string& dat) {
 std::string BreakdownChart(const Comparison& c, const std::string& dat) {
   const Series& s = c.series.front();
   std::ostringstream data;
-  data << "design";
+  data << "# design";
   for (const auto& row : c.breakdown) data << " " << row.section;
   data << "\n" << DataLabel(s.old_design.label);
   for (const auto& row : c.breakdown) data << " " << row.old_ms;
@@ -156,7 +174,7 @@ std::string BreakdownChart(const Comparison& c, const std::string& dat) {
     << "set style data histograms\nset style histogram rowstacked\n"
     << "set style fill solid 0.85 border rgb '#333333'\nset boxwidth 0.55\n"
     << "set ylabel 'milliseconds per frame'\nset yrange [0:*]\nset grid ytics\n"
-    << "set key outside right top invert\n"
+    << "set key outside right top invert\nset xrange [-0.6:1.6]\n"
     << "plot ";
   for (std::size_t i = 0; i < c.breakdown.size(); ++i) {
     p << (i ? ", \\\n  ''" : Quote(dat)) << " using " << i + 2 << (i ? "" : ":xtic(1)")
@@ -169,29 +187,40 @@ std::string BreakdownChart(const Comparison& c, const std::string& dat) {
 std::string CountersChart(const Series& s, const std::string& dat) {
   std::ostringstream data;
   bool positive = true;
+  double y_lo = 0, y_hi = 0;
   for (const Design* d : {&s.old_design, &s.new_design}) {
     data << "# " << d->label << ": N gpu_queries draw_calls\n";
     for (const auto& run : d->runs) {
       data << run.n_agents << " " << run.gpu_queries << " " << run.draw_calls << "\n";
       positive = positive && run.gpu_queries > 0 && run.draw_calls > 0;
+      for (double v : {run.gpu_queries, run.draw_calls}) {
+        y_lo = y_lo == 0 ? v : std::min(y_lo, v);
+        y_hi = std::max(y_hi, v);
+      }
     }
     data << "\n\n";
   }
   WriteFile(dat, data.str());
   std::ostringstream p;
   p << "set title 'Critic queries and draw calls per frame'\n"
-    << "set logscale x\n" << (positive ? "set logscale y\n" : "set yrange [0:*]\n")
-    << "set xlabel 'agents N (log scale)'\n"
+    << "set logscale x\n"
+    << LogXRange(s);
+  if (positive) {
+    p << "set logscale y\nset yrange [" << y_lo / 2 << ":" << y_hi * 2 << "]\n";
+  } else {
+    p << "set yrange [0:*]\n";
+  }
+  p << "set xlabel 'agents N (log scale)'\n"
     << "set ylabel " << Quote(positive ? "per frame (log scale)" : "per frame") << "\n"
     << "set grid\nset key outside right top\n"
     << "plot " << Quote(dat) << " index 0 using 1:2 with linespoints lw 2 pt 7 lc rgb '"
     << kOldColor << "' title " << Quote(s.old_design.label + " critic queries") << ", \\\n"
-    << "  '' index 0 using 1:3 with linespoints lw 2 dt 2 pt 6 lc rgb '" << kOldColor
-    << "' title " << Quote(s.old_design.label + " draw calls") << ", \\\n"
+    << "  '' index 0 using 1:3 with linespoints lw 2 dt 2 pt 6 lc rgb '" << kOldColor << "' title "
+    << Quote(s.old_design.label + " draw calls") << ", \\\n"
     << "  '' index 1 using 1:2 with linespoints lw 2 pt 5 lc rgb '" << kNewColor << "' title "
     << Quote(s.new_design.label + " critic queries") << ", \\\n"
-    << "  '' index 1 using 1:3 with linespoints lw 2 dt 2 pt 4 lc rgb '" << kNewColor
-    << "' title " << Quote(s.new_design.label + " draw calls") << "\n";
+    << "  '' index 1 using 1:3 with linespoints lw 2 dt 2 pt 4 lc rgb '" << kNewColor << "' title "
+    << Quote(s.new_design.label + " draw calls") << "\n";
   return p.str();
 }
 
@@ -204,17 +233,18 @@ std::string AblationChart(const Comparison& c, const std::string& dat) {
   }
   WriteFile(dat, data.str());
   std::ostringstream p;
-  p << "set title " << Quote("Ablation at N=" + std::to_string(c.ablation_n) +
-                             ": speed-up over " + c.options.baseline_mode)
+  p << "set title "
+    << Quote("Ablation at N=" + std::to_string(c.ablation_n) + ": speed-up over " +
+             c.options.baseline_mode)
     << "\n"
     << "set style fill solid 0.7 border rgb '#333333'\nset boxwidth 0.6\n"
     << "set ylabel 'speed-up (baseline frame time / mode frame time)'\n"
-    << "set yrange [0:*]\nset grid ytics\nset xtics rotate by -20\nset key top left\n"
+    << "set yrange [0:*]\nset grid ytics\nset xtics rotate by -20\nset key outside right top\n"
     << "set xrange [-0.6:" << static_cast<double>(c.ablation.size()) - 0.4 << "]\n"
     << "plot " << Quote(dat) << " using 0:2:xtic(1) with boxes lc rgb '" << kNewColor
     << "' title 'speed-up', \\\n"
-    << "  '' using 0:2:3:4 with yerrorbars lc rgb '#000000' pt 0 title " << Quote(
-           std::to_string(static_cast<int>(c.options.confidence * 100 + 0.5)) + "% bootstrap CI")
+    << "  '' using 0:2:3:4 with yerrorbars lc rgb '#000000' pt 0 title "
+    << Quote(std::to_string(static_cast<int>(c.options.confidence * 100 + 0.5)) + "% bootstrap CI")
     << ", \\\n  1 with lines dt 2 lc rgb '#555555' title " << Quote(c.options.baseline_mode)
     << "\n";
   return p.str();

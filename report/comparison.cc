@@ -1,9 +1,9 @@
 #include "report/comparison.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <cctype>
 #include <cstdlib>
 #include <iterator>
 
@@ -35,9 +35,9 @@ Summary Lite(const Summary& s) {
 // Builds a series from (profile, mode) pairs over `ns`; seeds differ per row so rows are
 // independent yet reproducible.
 Series BuildSeries(const std::string& title, const Profile& old_p, const std::string& old_mode,
-                   const std::string& old_label, const Profile& new_p,
-                   const std::string& new_mode, const std::string& new_label,
-                   const std::vector<int>& ns, const CompareOptions& options) {
+                   const std::string& old_label, const Profile& new_p, const std::string& new_mode,
+                   const std::string& new_label, const std::vector<int>& ns,
+                   const CompareOptions& options) {
   Series series;
   series.title = title;
   series.old_design.label = old_label;
@@ -65,8 +65,8 @@ Series BuildSeries(const std::string& title, const Profile& old_p, const std::st
     row.new_ft_p95_ms = w->frame_time_p95_ms;
     CompareOptions row_options = options;
     row_options.seed = options.seed + static_cast<std::uint64_t>(n);
-    row.change = CompareSamples(o->frame_times_ms, w->frame_times_ms, o->repeats, w->repeats,
-                                row_options);
+    row.change =
+        CompareSamples(o->frame_times_ms, w->frame_times_ms, o->repeats, w->repeats, row_options);
     series.rows.push_back(row);
   }
   return series;
@@ -161,8 +161,8 @@ Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& o
     const auto modes = p.Modes();
     for (const auto* mode : {&options.baseline_mode, &options.candidate_mode}) {
       if (std::find(modes.begin(), modes.end(), *mode) == modes.end()) {
-        throw ConfigError(p.path + ": no \"" + *mode + "\" runs to compare (modes present: " +
-                          Join(modes, ", ") + ")");
+        throw ConfigError(p.path + ": no \"" + *mode +
+                          "\" runs to compare (modes present: " + Join(modes, ", ") + ")");
       }
     }
     const auto ns = CommonN(p, options.baseline_mode, p, options.candidate_mode);
@@ -172,8 +172,7 @@ Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& o
     }
     cmp.series.push_back(BuildSeries(options.baseline_mode + " vs " + options.candidate_mode, p,
                                      options.baseline_mode, options.baseline_mode, p,
-                                     options.candidate_mode, options.candidate_mode, ns,
-                                     options));
+                                     options.candidate_mode, options.candidate_mode, ns, options));
     ablation_profile = &p;
   } else {
     const Profile& a = profiles[0];
@@ -290,7 +289,8 @@ Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& o
         row.fps_avg = s->fps_avg;
         row.ft_avg_ms = s->frame_time_avg_ms;
         CompareOptions row_options = options;
-        row_options.seed = options.seed + 7919u * static_cast<std::uint64_t>(cmp.ablation.size() + 1);
+        row_options.seed =
+            options.seed + 7919u * static_cast<std::uint64_t>(cmp.ablation.size() + 1);
         row.vs_baseline = CompareSamples(base->frame_times_ms, s->frame_times_ms, base->repeats,
                                          s->repeats, row_options);
         cmp.ablation.push_back(row);
@@ -306,8 +306,8 @@ std::vector<Regression> CheckRegressions(const Comparison& comparison, double th
     for (const auto& row : series.rows) {
       const Change& c = row.change;
       if (c.significant && c.verdict == Verdict::kSlower && c.change > threshold) {
-        out.push_back({series.title, series.new_design.mode, row.n_agents, c.change,
-                       c.test.p_value});
+        out.push_back(
+            {series.title, series.new_design.mode, row.n_agents, c.change, c.test.p_value});
       }
     }
   }

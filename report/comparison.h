@@ -14,18 +14,19 @@ namespace calf::report {
 
 /// What is compared with what.
 struct CompareOptions {
-  int focus_n = 20;                        ///< N of the headline, breakdown and ablation table.
-  std::string baseline_mode = "baseline";  ///< Old design inside one sweep.
+  int focus_n = 20;                          ///< N of the headline, breakdown and ablation table.
+  std::string baseline_mode = "baseline";    ///< Old design inside one sweep.
   std::string candidate_mode = "optimized";  ///< New design inside one sweep.
-  bool allow_mismatch = false;  ///< Compare profiles whose system/config differ (listed, not fatal).
+  bool allow_mismatch =
+      false;  ///< Compare profiles whose system/config differ (listed, not fatal).
   /// Top-level config keys that describe the run variant, not the experiment; not compared.
-  std::vector<std::string> ignored_config_keys = {"mode", "flags", "n_agents", "out_dir",
-                                                  "output_dir", "seed_offset"};
-  double alpha = 0.05;           ///< A change is called only when the U test gives p < alpha.
+  std::vector<std::string> ignored_config_keys = {"mode",    "flags",      "n_agents",
+                                                  "out_dir", "output_dir", "seed_offset"};
+  double alpha = 0.05;             ///< A change is called only when the U test gives p < alpha.
   int bootstrap_resamples = 2000;  ///< Resamples of the speed-up confidence interval.
-  double confidence = 0.95;      ///< Confidence of the speed-up interval.
-  std::uint64_t seed = 20240607;  ///< Bootstrap seed (reports are reproducible).
-  int min_reliable_repeats = 9;  ///< Fewer repeats on either side marks a row "unreliable".
+  double confidence = 0.95;        ///< Confidence of the speed-up interval.
+  std::uint64_t seed = 20240607;   ///< Bootstrap seed (reports are reproducible).
+  int min_reliable_repeats = 9;    ///< Fewer repeats on either side marks a row "unreliable".
 };
 
 /// Direction of a change that passed (or failed) the significance test.
@@ -33,13 +34,13 @@ enum class Verdict { kFaster, kSlower, kNoChange };
 
 /// Old versus new frame times at one N.
 struct Change {
-  double old_mean_ms = 0;   ///< Mean frame time of the old design (all frames of all repeats).
-  double new_mean_ms = 0;   ///< Same for the new design.
-  double change = 0;        ///< (new - old) / |old| of the mean frame time; +0.05 = 5% slower.
-  RatioInterval speedup;    ///< old mean / new mean with its bootstrap interval; >1 = faster.
-  MannWhitneyResult test;   ///< Per-frame samples, old as x, new as y.
-  bool significant = false; ///< test.p_value < alpha.
-  bool reliable = true;     ///< Both sides have >= min_reliable_repeats repeats.
+  double old_mean_ms = 0;    ///< Mean frame time of the old design (all frames of all repeats).
+  double new_mean_ms = 0;    ///< Same for the new design.
+  double change = 0;         ///< (new - old) / |old| of the mean frame time; +0.05 = 5% slower.
+  RatioInterval speedup;     ///< old mean / new mean with its bootstrap interval; >1 = faster.
+  MannWhitneyResult test;    ///< Per-frame samples, old as x, new as y.
+  bool significant = false;  ///< test.p_value < alpha.
+  bool reliable = true;      ///< Both sides have >= min_reliable_repeats repeats.
   Verdict verdict = Verdict::kNoChange;  ///< kNoChange unless significant.
 };
 
@@ -55,9 +56,9 @@ struct NRow {
 
 /// One design's runs across N (frame_times_ms cleared to keep the comparison small).
 struct Design {
-  std::string label;  ///< Name in tables and chart legends.
-  std::string mode;   ///< Profile mode it was taken from.
-  std::vector<Summary> runs;  ///< Sorted by n_agents.
+  std::string label;                        ///< Name in tables and chart legends.
+  std::string mode;                         ///< Profile mode it was taken from.
+  std::vector<Summary> runs;                ///< Sorted by n_agents.
   const Summary* Find(int n_agents) const;  ///< nullptr when N was not measured.
 };
 
@@ -71,7 +72,7 @@ struct Series {
 /// The largest measured N a design sustains at an FPS threshold.
 struct Capacity {
   std::optional<int> max_n;  ///< Largest N with fps_avg >= threshold; empty when none does.
-  bool holds_all = false;    ///< True when even the largest measured N holds (true capacity higher).
+  bool holds_all = false;  ///< True when even the largest measured N holds (true capacity higher).
 };
 
 /// A section's average time and share for both designs at the focus N.
@@ -110,7 +111,7 @@ struct Regression {
   std::string series;  ///< Series title.
   std::string mode;    ///< Mode of the new design.
   int n_agents = 0;
-  double change = 0;   ///< (new - old) / |old| of the mean frame time.
+  double change = 0;  ///< (new - old) / |old| of the mean frame time.
   double p_value = 1;
   /// One line naming where: "optimized at N=50: frame time +21.3% (p=0.0001)".
   std::string Describe() const;
@@ -118,20 +119,20 @@ struct Regression {
 
 /// Everything a report shows.
 struct Comparison {
-  bool two_profiles = false;  ///< False: baseline vs optimized inside one sweep.
+  bool two_profiles = false;     ///< False: baseline vs optimized inside one sweep.
   std::vector<Profile> sources;  ///< The inputs' metadata (summaries cleared).
   std::vector<Series> series;    ///< series[0] is the primary one shown in the summary.
   int requested_focus_n = 20;
-  int focus_n = 20;              ///< Measured N closest to requested_focus_n in series[0].
-  Change headline;               ///< series[0] at focus_n.
+  int focus_n = 20;  ///< Measured N closest to requested_focus_n in series[0].
+  Change headline;   ///< series[0] at focus_n.
   Capacity old_capacity_30, old_capacity_60, new_capacity_30, new_capacity_60;
-  std::vector<BreakdownRow> breakdown;   ///< series[0] at focus_n, SectionNames() order.
-  std::vector<CounterRow> counters;      ///< series[0], every common N.
-  std::vector<AblationRow> ablation;     ///< Empty without ablation modes.
-  std::string ablation_source;           ///< Label of the profile the ablation comes from.
-  int ablation_n = 0;                    ///< N of the ablation table.
+  std::vector<BreakdownRow> breakdown;     ///< series[0] at focus_n, SectionNames() order.
+  std::vector<CounterRow> counters;        ///< series[0], every common N.
+  std::vector<AblationRow> ablation;       ///< Empty without ablation modes.
+  std::string ablation_source;             ///< Label of the profile the ablation comes from.
+  int ablation_n = 0;                      ///< N of the ablation table.
   std::vector<BottleneckRow> bottlenecks;  ///< series[0], every common N.
-  std::vector<std::string> mismatches;   ///< Differing system/config fields (allow_mismatch).
+  std::vector<std::string> mismatches;     ///< Differing system/config fields (allow_mismatch).
   std::vector<std::string> machine_differences;  ///< Differing machine fields.
   CompareOptions options;
 };

@@ -48,11 +48,20 @@ std::string EscapeHtml(const std::string& text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -99,10 +108,12 @@ std::string RenderHtml(const std::vector<Section>& sections,
     for (const auto& name : s.charts) {
       for (const auto& chart : charts) {
         if (chart.name != name) continue;
-        h << "<figure>\n" << InlineSvg(ReadText(chart.svg), chart.name + "-")
-          << "\n<figcaption>" << EscapeHtml(chart.title) << "</figcaption>\n</figure>\n";
+        h << "<figure>\n"
+          << InlineSvg(ReadText(chart.svg), chart.name + "-") << "\n<figcaption>"
+          << EscapeHtml(chart.title) << "</figcaption>\n</figure>\n";
       }
     }
+    if (!s.code_caption.empty()) h << "<p>" << EscapeHtml(s.code_caption) << "</p>\n";
     if (!s.code.empty()) h << "<pre><code>" << EscapeHtml(s.code) << "</code></pre>\n";
     h << "</section>\n";
   }

@@ -13,8 +13,7 @@ namespace calf::report {
 /// Renders `sections` as one HTML document, inlining each named chart's SVG file (XML prolog
 /// removed, element ids prefixed per chart so several SVGs can share the page).
 /// Throws calf::IoError when a chart's SVG file cannot be read.
-std::string RenderHtml(const std::vector<Section>& sections,
-                       const std::vector<ChartFiles>& charts);
+std::string RenderHtml(const std::vector<Section>& sections, const std::vector<ChartFiles>& charts);
 
 /// Escapes &, <, >, " for HTML text and attributes.
 std::string EscapeHtml(const std::string& text);

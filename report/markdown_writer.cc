@@ -9,9 +9,12 @@ namespace {
 std::string Cell(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -51,11 +54,12 @@ std::string RenderMarkdown(const std::vector<Section>& sections,
       for (const auto& name : s.charts) {
         for (const auto& chart : charts) {
           if (chart.name != name) continue;
-          md << "![" << chart.title << "]("
-             << std::filesystem::path(chart.png).filename().string() << ")\n\n";
+          md << "![" << chart.title << "](" << std::filesystem::path(chart.png).filename().string()
+             << ")\n\n";
         }
       }
     }
+    if (!s.code_caption.empty()) md << s.code_caption << "\n\n";
     if (!s.code.empty()) md << "```json\n" << s.code << "\n```\n\n";
   }
   return md.str();

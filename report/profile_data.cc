@@ -37,8 +37,8 @@ class Reader {
 
   [[noreturn]] void Fail(const std::string& field, const std::string& why) const {
     const std::string name = prefix_ + field;
-    throw ConfigError(file_ + ": " + (name.empty() ? "top level" : "field \"" + name + "\"") +
-                      " " + why);
+    throw ConfigError(file_ + ": " + (name.empty() ? "top level" : "field \"" + name + "\"") + " " +
+                      why);
   }
 
   const nlohmann::json& Get(const std::string& field) const {
@@ -325,11 +325,12 @@ Profile LoadSweep(const std::string& dir) {
     const int n = run.Int("n_agents", 1);
     const std::string file = run.String("summary");
     Summary s = LoadSummary((fs::path(dir) / file).string());
-    if (s.mode != mode) run.Fail("mode", "is \"" + mode + "\" but " + s.path + " says \"" +
-                                             s.mode + "\"");
+    if (s.mode != mode)
+      run.Fail("mode", "is \"" + mode + "\" but " + s.path + " says \"" + s.mode + "\"");
     if (!SameFlags(s.flags, flags)) run.Fail("flags", "disagree with " + s.path);
-    if (s.n_agents != n) run.Fail("n_agents", "is " + std::to_string(n) + " but " + s.path +
-                                                  " says " + std::to_string(s.n_agents));
+    if (s.n_agents != n)
+      run.Fail("n_agents", "is " + std::to_string(n) + " but " + s.path + " says " +
+                               std::to_string(s.n_agents));
     if (s.system != profile.system) {
       run.Fail("summary", "points to " + s.path + " whose system \"" + s.system +
                               "\" differs from the index's \"" + profile.system + "\"");

@@ -3,10 +3,9 @@
 // single per-(mode, N) summary JSON. Every field is validated; errors name the file and field.
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace calf::report {
 
@@ -57,23 +56,23 @@ struct Summary {
   double fps_avg = 0, fps_min = 0, fps_median = 0;
   double frame_time_avg_ms = 0, frame_time_p95_ms = 0, frame_time_median_ms = 0;
   double frame_time_stddev_ms = 0;
-  std::vector<double> repeat_fps;              ///< Mean FPS of each repeat.
+  std::vector<double> repeat_fps;                ///< Mean FPS of each repeat.
   std::map<std::string, SectionTime> breakdown;  ///< Keyed by SectionNames().
   double cpu_percent = 0, memory_mb = 0;
-  double gpu_queries = 0;    ///< Critic (GPU) queries per frame.
-  double draw_calls = 0;     ///< Draw calls per frame.
-  double mesh_updates = 0;   ///< Mesh updates per frame.
-  double bytes_uploaded = 0; ///< Bytes uploaded per frame.
+  double gpu_queries = 0;              ///< Critic (GPU) queries per frame.
+  double draw_calls = 0;               ///< Draw calls per frame.
+  double mesh_updates = 0;             ///< Mesh updates per frame.
+  double bytes_uploaded = 0;           ///< Bytes uploaded per frame.
   std::vector<double> frame_times_ms;  ///< Every measured frame, repeats concatenated.
-  nlohmann::json config;   ///< Resolved profile config.
+  nlohmann::json config;               ///< Resolved profile config.
   Machine machine;
 };
 
 /// A loaded profile: a sweep (many summaries) or one summary file wrapped as a one-run sweep.
 struct Profile {
-  std::string path;        ///< The directory or file given by the user.
-  std::string label;       ///< Short name for tables: the directory or file stem.
-  bool is_sweep = false;   ///< True when loaded from a directory with index.json.
+  std::string path;       ///< The directory or file given by the user.
+  std::string label;      ///< Short name for tables: the directory or file stem.
+  bool is_sweep = false;  ///< True when loaded from a directory with index.json.
   std::string calf_version, git_revision, created;  ///< Empty for a single summary.
   Machine machine;
   nlohmann::json config;

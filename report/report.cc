@@ -23,8 +23,10 @@ void WriteText(const std::string& path, const std::string& text) {
 
 ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& options) {
   if (inputs.paths.size() != 1 && inputs.paths.size() != 2) {
-    throw ConfigError("compare: give one sweep directory or two profiles (summary JSON files or "
-                      "sweep directories), got " + std::to_string(inputs.paths.size()));
+    throw ConfigError(
+        "compare: give one sweep directory or two profiles (summary JSON files or "
+        "sweep directories), got " +
+        std::to_string(inputs.paths.size()));
   }
   // fail fast, before loading large profiles
   if (options.charts) FindGnuplot(options.chart.gnuplot);
@@ -56,8 +58,7 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
   const auto sections = BuildSections(result.comparison, gate);
   result.markdown_path = (fs::path(options.out_dir) / "report.md").string();
   result.html_path = (fs::path(options.out_dir) / "report.html").string();
-  WriteText(result.markdown_path,
-            RenderMarkdown(sections, result.charts, options.markdown_images));
+  WriteText(result.markdown_path, RenderMarkdown(sections, result.charts, options.markdown_images));
   WriteText(result.html_path, RenderHtml(sections, result.charts));
   return result;
 }

@@ -20,23 +20,23 @@ struct ReportInputs {
 
 /// How to compare and where to write.
 struct ReportOptions {
-  CompareOptions compare;             ///< Focus N, modes, statistics, --allow-mismatch.
-  std::string out_dir = "report";     ///< Created if missing; existing report files overwritten.
-  bool charts = true;                 ///< Draw charts (needs gnuplot).
-  ChartOptions chart;                 ///< gnuplot path and chart size.
-  bool markdown_images = true;        ///< Link the PNG charts from report.md.
+  CompareOptions compare;          ///< Focus N, modes, statistics, --allow-mismatch.
+  std::string out_dir = "report";  ///< Created if missing; existing report files overwritten.
+  bool charts = true;              ///< Draw charts (needs gnuplot).
+  ChartOptions chart;              ///< gnuplot path and chart size.
+  bool markdown_images = true;     ///< Link the PNG charts from report.md.
   /// --fail-on-regression as a fraction (0.05 for "5%"; see ParseThreshold); unset = no gate.
   std::optional<double> fail_on_regression;
 };
 
 /// What was written and whether the gate failed.
 struct ReportResult {
-  std::string markdown_path;         ///< <out_dir>/report.md
-  std::string html_path;             ///< <out_dir>/report.html
-  std::vector<ChartFiles> charts;    ///< Empty when options.charts is false.
+  std::string markdown_path;            ///< <out_dir>/report.md
+  std::string html_path;                ///< <out_dir>/report.html
+  std::vector<ChartFiles> charts;       ///< Empty when options.charts is false.
   std::vector<Regression> regressions;  ///< Gate failures (empty without a gate).
-  int exit_code = 0;                 ///< 1 when the gate failed, else 0.
-  Comparison comparison;             ///< The numbers behind the report.
+  int exit_code = 0;                    ///< 1 when the gate failed, else 0.
+  Comparison comparison;                ///< The numbers behind the report.
 };
 
 /// Loads `inputs.paths` (LoadProfile), compares them (Compare), writes the charts (WriteCharts),

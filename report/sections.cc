@@ -28,13 +28,13 @@ std::string Headline(const Comparison& c) {
   const Change& h = c.headline;
   std::string text = "Headline at N=" + std::to_string(c.focus_n) + ": ";
   if (c.focus_n != c.requested_focus_n) {
-    text = "Headline at N=" + std::to_string(c.focus_n) + " (N=" +
-           std::to_string(c.requested_focus_n) + " was not measured; closest N shown): ";
+    text = "Headline at N=" + std::to_string(c.focus_n) +
+           " (N=" + std::to_string(c.requested_focus_n) + " was not measured; closest N shown): ";
   }
   text += s.new_design.label + " runs at " + FormatSpeedup(h.speedup) + " the speed of " +
           s.old_design.label + " (mean frame time " + FormatFixed(h.old_mean_ms, 2) + " -> " +
           FormatFixed(h.new_mean_ms, 2) + " ms, " + FormatChange(h.change) + ", p " +
-          (h.test.p_value < 0.001 ? "" : "= ") + FormatP(h.test.p_value) + "): ";
+          (h.test.p_value < 0.001 ? "< 0.001" : "= " + FormatP(h.test.p_value)) + "): ";
   text += VerdictText(h) + ".";
   return text;
 }
@@ -44,10 +44,10 @@ Table CapacityTable(const Comparison& c) {
   Table t;
   t.header = {"Design", "Largest N at >= 30 FPS", "Largest N at >= 60 FPS"};
   t.numeric = {false, true, true};
-  t.rows.push_back({s.old_design.label, FormatCapacity(c.old_capacity_30),
-                    FormatCapacity(c.old_capacity_60)});
-  t.rows.push_back({s.new_design.label, FormatCapacity(c.new_capacity_30),
-                    FormatCapacity(c.new_capacity_60)});
+  t.rows.push_back(
+      {s.old_design.label, FormatCapacity(c.old_capacity_30), FormatCapacity(c.old_capacity_60)});
+  t.rows.push_back(
+      {s.new_design.label, FormatCapacity(c.new_capacity_30), FormatCapacity(c.new_capacity_60)});
   return t;
 }
 
@@ -125,8 +125,8 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
   summary.bullets.push_back(Headline(c));
   summary.bullets.push_back(
       "Largest N holding 30 FPS: " + old_label + " " + FormatCapacity(c.old_capacity_30) + ", " +
-      new_label + " " + FormatCapacity(c.new_capacity_30) + "; holding 60 FPS: " + old_label +
-      " " + FormatCapacity(c.old_capacity_60) + ", " + new_label + " " +
+      new_label + " " + FormatCapacity(c.new_capacity_30) + "; holding 60 FPS: " + old_label + " " +
+      FormatCapacity(c.old_capacity_60) + ", " + new_label + " " +
       FormatCapacity(c.new_capacity_60) + " (\">=\": even the largest measured N holds).");
   bool unreliable = false;
   for (const auto& s : c.series) {
@@ -140,9 +140,9 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
   if (gate) {
     summary.bullets.push_back(
         "Regression gate (" + FormatFixed(100.0 * gate->threshold, 1) + "%): " +
-        (gate->regressions.empty() ? "PASS"
-                                   : "FAIL at " + std::to_string(gate->regressions.size()) +
-                                         " point(s)") +
+        (gate->regressions.empty()
+             ? "PASS"
+             : "FAIL at " + std::to_string(gate->regressions.size()) + " point(s)") +
         ".");
   }
   summary.tables.push_back(CapacityTable(c));
@@ -182,8 +182,8 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
   breakdown.title = "Frame-time breakdown at N=" + std::to_string(c.focus_n);
   {
     Table t;
-    t.header = {"Section", old_label + " ms", old_label + " %", new_label + " ms",
-                new_label + " %", "Delta ms"};
+    t.header = {"Section",         old_label + " ms", old_label + " %",
+                new_label + " ms", new_label + " %",  "Delta ms"};
     t.numeric = {false, true, true, true, true, true};
     double old_total = 0, new_total = 0;
     for (const auto& r : c.breakdown) {
@@ -231,16 +231,15 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
   ablation.id = "ablation";
   ablation.title = "Ablation";
   if (c.ablation.empty()) {
-    ablation.paragraphs.push_back(
-        "No ablation runs (modes other than " + c.options.baseline_mode + " and " +
-        c.options.candidate_mode + ") in this comparison.");
+    ablation.paragraphs.push_back("No ablation runs (modes other than " + c.options.baseline_mode +
+                                  " and " + c.options.candidate_mode + ") in this comparison.");
   } else {
     ablation.title = "Ablation at N=" + std::to_string(c.ablation_n);
     ablation.paragraphs.push_back("Each mode of " + c.ablation_source + " against " +
                                   c.options.baseline_mode + " at the same N.");
     Table t;
-    t.header = {"Mode", "Flags on", "FPS avg", "Frame avg ms", "Speed-up vs baseline",
-                "Change", "p", "Verdict"};
+    t.header = {"Mode",   "Flags on", "FPS avg", "Frame avg ms", "Speed-up vs baseline",
+                "Change", "p",        "Verdict"};
     t.numeric = {false, false, true, true, true, true, true, false};
     const Change& any = c.ablation.front().vs_baseline;
     t.rows.push_back({c.options.baseline_mode, "(none)", FormatFixed(1000.0 / any.old_mean_ms, 1),
@@ -315,8 +314,10 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
     row("path", [](const Profile& p) { return p.path; });
     row("kind", [](const Profile& p) { return std::string(p.is_sweep ? "sweep" : "summary"); });
     row("created", [](const Profile& p) { return p.created; });
-    row("calf version", [](const Profile& p) { return p.calf_version.empty() ? "-" : p.calf_version; });
-    row("git revision", [](const Profile& p) { return p.git_revision.empty() ? "-" : p.git_revision; });
+    row("calf version",
+        [](const Profile& p) { return p.calf_version.empty() ? "-" : p.calf_version; });
+    row("git revision",
+        [](const Profile& p) { return p.git_revision.empty() ? "-" : p.git_revision; });
     row("system", [](const Profile& p) { return p.system; });
     row("cpu model", [](const Profile& p) { return p.machine.cpu_model; });
     row("cores", [](const Profile& p) { return std::to_string(p.machine.cores); });
@@ -332,7 +333,8 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
                                    "); absolute numbers are not comparable.");
     }
     machine.paragraphs.push_back(std::string("Report written by calf ") + kVersion + " (" +
-                                 kGitRevision + "). Config of " + c.sources.front().label + ":");
+                                 kGitRevision + ").");
+    machine.code_caption = "Resolved profile config of " + c.sources.front().label + ":";
     machine.code = c.sources.front().config.dump(2);
   }
   sections.push_back(machine);

@@ -21,12 +21,13 @@ struct Table {
 
 /// One report section. Text is plain (writers escape it); `code` is shown preformatted.
 struct Section {
-  std::string id;     ///< Anchor: "summary", "per-n", "breakdown", ...
+  std::string id;  ///< Anchor: "summary", "per-n", "breakdown", ...
   std::string title;
   std::vector<std::string> paragraphs;
   std::vector<std::string> bullets;
   std::vector<Table> tables;
   std::vector<std::string> charts;  ///< ChartFiles::name of the charts shown here.
+  std::string code_caption;         ///< Line shown above `code`.
   std::string code;                 ///< e.g. the config JSON.
 };
 

@@ -19,8 +19,8 @@ void RequireNonEmpty(const std::vector<double>& values, const char* what) {
 
 // Uniform index in [0, n) from a 64-bit engine by rejection, identical on every standard library.
 std::size_t DrawIndex(std::mt19937_64& engine, std::uint64_t n) {
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() -
-                              std::numeric_limits<std::uint64_t>::max() % n;
+  const std::uint64_t limit =
+      std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
   std::uint64_t r = engine();
   while (r >= limit) r = engine();
   return static_cast<std::size_t>(r % n);
