@@ -1,0 +1,330 @@
+#include "report/comparison.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
+
+#include "core/error.h"
+
+namespace calf::report {
+namespace {
+
+std::string Join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+std::vector<int> CommonN(const Profile& a, const std::string& mode_a, const Profile& b,
+                         const std::string& mode_b) {
+  std::vector<int> na = a.AgentCounts(mode_a), nb = b.AgentCounts(mode_b), out;
+  std::set_intersection(na.begin(), na.end(), nb.begin(), nb.end(), std::back_inserter(out));
+  return out;
+}
+
+Summary Lite(const Summary& s) {
+  Summary lite = s;
+  lite.frame_times_ms.clear();
+  lite.frame_times_ms.shrink_to_fit();
+  return lite;
+}
+
+// Builds a series from (profile, mode) pairs over `ns`; seeds differ per row so rows are
+// independent yet reproducible.
+Series BuildSeries(const std::string& title, const Profile& old_p, const std::string& old_mode,
+                   const std::string& old_label, const Profile& new_p, const std::string& new_mode,
+                   const std::string& new_label, const std::vector<int>& ns,
+                   const CompareOptions& options) {
+  Series series;
+  series.title = title;
+  series.old_design.label = old_label;
+  series.old_design.mode = old_mode;
+  series.new_design.label = new_label;
+  series.new_design.mode = new_mode;
+  for (const Summary& s : old_p.summaries) {
+    if (s.mode == old_mode) series.old_design.runs.push_back(Lite(s));
+  }
+  for (const Summary& s : new_p.summaries) {
+    if (s.mode == new_mode) series.new_design.runs.push_back(Lite(s));
+  }
+  for (int n : ns) {
+    const Summary* o = old_p.Find(old_mode, n);
+    const Summary* w = new_p.Find(new_mode, n);
+    NRow row;
+    row.n_agents = n;
+    row.old_fps_avg = o->fps_avg;
+    row.new_fps_avg = w->fps_avg;
+    row.old_fps_min = o->fps_min;
+    row.new_fps_min = w->fps_min;
+    row.old_ft_avg_ms = o->frame_time_avg_ms;
+    row.new_ft_avg_ms = w->frame_time_avg_ms;
+    row.old_ft_p95_ms = o->frame_time_p95_ms;
+    row.new_ft_p95_ms = w->frame_time_p95_ms;
+    CompareOptions row_options = options;
+    row_options.seed = options.seed + static_cast<std::uint64_t>(n);
+    row.change =
+        CompareSamples(o->frame_times_ms, w->frame_times_ms, o->repeats, w->repeats, row_options);
+    series.rows.push_back(row);
+  }
+  return series;
+}
+
+int ClosestN(const std::vector<NRow>& rows, int wanted) {
+  int best = rows.front().n_agents;
+  for (const auto& row : rows) {
+    // ties go to the smaller N (rows ascend)
+    if (std::abs(row.n_agents - wanted) < std::abs(best - wanted)) best = row.n_agents;
+  }
+  return best;
+}
+
+std::pair<std::string, double> Dominant(const Summary& s) {
+  std::string best;
+  double best_pct = -1;
+  for (const auto& name : SectionNames()) {
+    const auto it = s.breakdown.find(name);
+    if (it != s.breakdown.end() && it->second.percent > best_pct) {
+      best = name;
+      best_pct = it->second.percent;
+    }
+  }
+  return {best, best_pct};
+}
+
+}  // namespace
+
+const Summary* Design::Find(int n_agents) const {
+  for (const auto& s : runs) {
+    if (s.n_agents == n_agents) return &s;
+  }
+  return nullptr;
+}
+
+std::string Regression::Describe() const {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s at N=%d: frame time %+.1f%% (p=%.2g) [%s]", mode.c_str(),
+                n_agents, 100.0 * change, p_value, series.c_str());
+  return buf;
+}
+
+Change CompareSamples(const std::vector<double>& old_ms, const std::vector<double>& new_ms,
+                      int old_repeats, int new_repeats, const CompareOptions& options) {
+  Change c;
+  c.old_mean_ms = Mean(old_ms);
+  c.new_mean_ms = Mean(new_ms);
+  c.change = (c.new_mean_ms - c.old_mean_ms) / std::fabs(c.old_mean_ms);
+  c.speedup = BootstrapRatioCi(old_ms, new_ms, options.bootstrap_resamples, options.confidence,
+                               options.seed);
+  c.test = MannWhitneyU(old_ms, new_ms);
+  c.significant = c.test.p_value < options.alpha;
+  c.reliable = std::min(old_repeats, new_repeats) >= options.min_reliable_repeats;
+  if (c.significant) {
+    c.verdict = c.new_mean_ms < c.old_mean_ms ? Verdict::kFaster : Verdict::kSlower;
+  }
+  return c;
+}
+
+Capacity CapacityAt(const Design& design, double fps_threshold) {
+  Capacity cap;
+  for (const auto& s : design.runs) {
+    if (s.fps_avg >= fps_threshold) cap.max_n = std::max(cap.max_n.value_or(0), s.n_agents);
+  }
+  if (!design.runs.empty() && cap.max_n) {
+    int largest = 0;
+    for (const auto& s : design.runs) largest = std::max(largest, s.n_agents);
+    cap.holds_all = *cap.max_n == largest;
+  }
+  return cap;
+}
+
+Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& options) {
+  if (profiles.size() != 1 && profiles.size() != 2) {
+    throw ConfigError("compare: give one sweep directory or two profiles, got " +
+                      std::to_string(profiles.size()));
+  }
+  Comparison cmp;
+  cmp.options = options;
+  cmp.requested_focus_n = options.focus_n;
+  cmp.two_profiles = profiles.size() == 2;
+  for (const auto& p : profiles) {
+    Profile meta = p;
+    meta.summaries.clear();
+    cmp.sources.push_back(std::move(meta));
+  }
+
+  const Profile* ablation_profile = nullptr;
+  if (!cmp.two_profiles) {
+    const Profile& p = profiles[0];
+    const auto modes = p.Modes();
+    for (const auto* mode : {&options.baseline_mode, &options.candidate_mode}) {
+      if (std::find(modes.begin(), modes.end(), *mode) == modes.end()) {
+        throw ConfigError(p.path + ": no \"" + *mode +
+                          "\" runs to compare (modes present: " + Join(modes, ", ") + ")");
+      }
+    }
+    const auto ns = CommonN(p, options.baseline_mode, p, options.candidate_mode);
+    if (ns.empty()) {
+      throw ConfigError(p.path + ": \"" + options.baseline_mode + "\" and \"" +
+                        options.candidate_mode + "\" share no n_agents; nothing to compare");
+    }
+    cmp.series.push_back(BuildSeries(options.baseline_mode + " vs " + options.candidate_mode, p,
+                                     options.baseline_mode, options.baseline_mode, p,
+                                     options.candidate_mode, options.candidate_mode, ns, options));
+    ablation_profile = &p;
+  } else {
+    const Profile& a = profiles[0];
+    const Profile& b = profiles[1];
+    cmp.mismatches = ProfileMismatches(a, b, options.ignored_config_keys);
+    if (!cmp.mismatches.empty() && !options.allow_mismatch) {
+      throw ConfigError(a.path + " and " + b.path + " differ in " + Join(cmp.mismatches, ", ") +
+                        "; compare like with like or pass --allow-mismatch");
+    }
+    cmp.machine_differences = MachineDifferences(a, b);
+    std::string old_label = a.label, new_label = b.label;
+    if (old_label == new_label || old_label.empty() || new_label.empty()) {
+      old_label = "old";
+      new_label = "new";
+    }
+    if (!a.is_sweep && !b.is_sweep) {
+      // two single summaries: pair them directly, whatever their modes
+      const Summary& sa = a.summaries.front();
+      const Summary& sb = b.summaries.front();
+      if (sa.n_agents != sb.n_agents) {
+        throw ConfigError(a.path + " and " + b.path + " differ in n_agents (" +
+                          std::to_string(sa.n_agents) + " vs " + std::to_string(sb.n_agents) +
+                          "); compare summaries of the same N");
+      }
+      cmp.series.push_back(BuildSeries(old_label + " vs " + new_label, a, sa.mode, old_label, b,
+                                       sb.mode, new_label, {sa.n_agents}, options));
+    } else {
+      if (a.is_sweep != b.is_sweep) {
+        throw ConfigError("compare: " + a.path + " and " + b.path +
+                          " must both be sweep directories or both summary files");
+      }
+      // every mode both sweeps measured; the candidate mode (optimized) leads
+      std::vector<std::string> modes;
+      for (const auto& m : b.Modes()) {
+        const auto am = a.Modes();
+        if (std::find(am.begin(), am.end(), m) != am.end()) modes.push_back(m);
+      }
+      auto lead = std::find(modes.begin(), modes.end(), options.candidate_mode);
+      if (lead != modes.end()) std::rotate(modes.begin(), lead, lead + 1);
+      for (const auto& mode : modes) {
+        const auto ns = CommonN(a, mode, b, mode);
+        if (ns.empty()) continue;
+        cmp.series.push_back(BuildSeries(mode + ": " + old_label + " vs " + new_label, a, mode,
+                                         old_label, b, mode, new_label, ns, options));
+      }
+      if (cmp.series.empty()) {
+        throw ConfigError(a.path + " and " + b.path +
+                          " share no (mode, n_agents) run; nothing to compare");
+      }
+      ablation_profile = &b;
+    }
+  }
+
+  const Series& primary = cmp.series.front();
+  cmp.focus_n = ClosestN(primary.rows, options.focus_n);
+  for (const auto& row : primary.rows) {
+    if (row.n_agents == cmp.focus_n) cmp.headline = row.change;
+  }
+  cmp.old_capacity_30 = CapacityAt(primary.old_design, 30.0);
+  cmp.old_capacity_60 = CapacityAt(primary.old_design, 60.0);
+  cmp.new_capacity_30 = CapacityAt(primary.new_design, 30.0);
+  cmp.new_capacity_60 = CapacityAt(primary.new_design, 60.0);
+
+  const Summary* old_focus = primary.old_design.Find(cmp.focus_n);
+  const Summary* new_focus = primary.new_design.Find(cmp.focus_n);
+  for (const auto& name : SectionNames()) {
+    BreakdownRow row;
+    row.section = name;
+    row.old_ms = old_focus->breakdown.at(name).avg_ms;
+    row.old_percent = old_focus->breakdown.at(name).percent;
+    row.new_ms = new_focus->breakdown.at(name).avg_ms;
+    row.new_percent = new_focus->breakdown.at(name).percent;
+    cmp.breakdown.push_back(row);
+  }
+  for (const auto& nrow : primary.rows) {
+    const Summary* o = primary.old_design.Find(nrow.n_agents);
+    const Summary* w = primary.new_design.Find(nrow.n_agents);
+    cmp.counters.push_back({nrow.n_agents, o->gpu_queries, w->gpu_queries, o->draw_calls,
+                            w->draw_calls, o->mesh_updates, w->mesh_updates, o->bytes_uploaded,
+                            w->bytes_uploaded});
+    const auto od = Dominant(*o), nd = Dominant(*w);
+    cmp.bottlenecks.push_back({nrow.n_agents, od.first, nd.first, od.second, nd.second});
+  }
+
+  // ablation: every other mode of the (new) sweep against its baseline at the focus N
+  if (ablation_profile != nullptr) {
+    const Profile& p = *ablation_profile;
+    const auto modes = p.Modes();
+    const bool has_baseline =
+        std::find(modes.begin(), modes.end(), options.baseline_mode) != modes.end();
+    bool has_ablation = false;
+    for (const auto& m : modes) {
+      if (m != options.baseline_mode && m != options.candidate_mode) has_ablation = true;
+    }
+    if (has_baseline && has_ablation) {
+      const auto base_ns = p.AgentCounts(options.baseline_mode);
+      // closest N to the focus that the baseline measured
+      int n = base_ns.front();
+      for (int candidate : base_ns) {
+        if (std::abs(candidate - options.focus_n) < std::abs(n - options.focus_n)) n = candidate;
+      }
+      cmp.ablation_n = n;
+      cmp.ablation_source = p.label;
+      const Summary* base = p.Find(options.baseline_mode, n);
+      for (const auto& m : modes) {
+        if (m == options.baseline_mode) continue;
+        const Summary* s = p.Find(m, n);
+        if (s == nullptr) continue;
+        AblationRow row;
+        row.mode = m;
+        for (const auto& flag : FlagNames()) {
+          if (FlagValue(s->flags, flag)) row.flags_on.push_back(flag);
+        }
+        row.fps_avg = s->fps_avg;
+        row.ft_avg_ms = s->frame_time_avg_ms;
+        CompareOptions row_options = options;
+        row_options.seed =
+            options.seed + 7919u * static_cast<std::uint64_t>(cmp.ablation.size() + 1);
+        row.vs_baseline = CompareSamples(base->frame_times_ms, s->frame_times_ms, base->repeats,
+                                         s->repeats, row_options);
+        cmp.ablation.push_back(row);
+      }
+    }
+  }
+  return cmp;
+}
+
+std::vector<Regression> CheckRegressions(const Comparison& comparison, double threshold) {
+  std::vector<Regression> out;
+  for (const auto& series : comparison.series) {
+    for (const auto& row : series.rows) {
+      const Change& c = row.change;
+      if (c.significant && c.verdict == Verdict::kSlower && c.change > threshold) {
+        out.push_back(
+            {series.title, series.new_design.mode, row.n_agents, c.change, c.test.p_value});
+      }
+    }
+  }
+  return out;
+}
+
+double ParseThreshold(const std::string& text) {
+  std::string t = text;
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+  if (!t.empty() && t.back() == '%') t.pop_back();
+  char* end = nullptr;
+  const double value = std::strtod(t.c_str(), &end);
+  if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(value) || value < 0) {
+    throw ConfigError("--fail-on-regression: \"" + text +
+                      "\" is not a non-negative percentage; use e.g. 5%");
+  }
+  return value / 100.0;
+}
+
+}  // namespace calf::report

@@ -1,0 +1,51 @@
+#pragma once
+// One call that does everything `calf compare` needs: load the profiles, compare them, draw the
+// charts with gnuplot, write report.md and report.html, and evaluate the regression gate.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/charts.h"
+#include "report/comparison.h"
+#include "report/profile_data.h"
+
+namespace calf::report {
+
+/// What to compare: one sweep directory (baseline vs optimized inside it), or two profiles —
+/// two summary JSON files or two sweep directories — the first old, the second new.
+struct ReportInputs {
+  std::vector<std::string> paths;
+};
+
+/// How to compare and where to write.
+struct ReportOptions {
+  CompareOptions compare;          ///< Focus N, modes, statistics, --allow-mismatch.
+  std::string out_dir = "report";  ///< Created if missing; existing report files overwritten.
+  bool charts = true;              ///< Draw charts (needs gnuplot).
+  ChartOptions chart;              ///< gnuplot path and chart size.
+  bool markdown_images = true;     ///< Link the PNG charts from report.md.
+  /// --fail-on-regression as a fraction (0.05 for "5%"; see ParseThreshold); unset = no gate.
+  std::optional<double> fail_on_regression;
+};
+
+/// What was written and whether the gate failed.
+struct ReportResult {
+  std::string markdown_path;            ///< <out_dir>/report.md
+  std::string html_path;                ///< <out_dir>/report.html
+  std::vector<ChartFiles> charts;       ///< Empty when options.charts is false.
+  std::vector<Regression> regressions;  ///< Gate failures (empty without a gate).
+  int exit_code = 0;                    ///< 1 when the gate failed, else 0.
+  Comparison comparison;                ///< The numbers behind the report.
+};
+
+/// Loads `inputs.paths` (LoadProfile), compares them (Compare), writes the charts (WriteCharts),
+/// report.md and report.html into options.out_dir and evaluates the gate (CheckRegressions).
+/// gnuplot is looked up before any work, so a missing gnuplot fails fast.
+/// Throws calf::ConfigError / calf::IoError (exit 2) for bad input — wrong number of paths,
+/// missing files, empty sweeps, mismatched profiles, gnuplot absent — and calf::IoError with
+/// exit 3 when gnuplot itself fails. A failed gate is not an exception: exit_code is 1.
+/// Deterministic for the same inputs and options. Not thread-safe for the same out_dir.
+ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& options);
+
+}  // namespace calf::report

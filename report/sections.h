@@ -1,0 +1,56 @@
+#pragma once
+// The report's content as plain-text sections and tables, built once from a Comparison and
+// rendered by the Markdown and HTML writers (so both show the same numbers).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/charts.h"
+#include "report/comparison.h"
+
+namespace calf::report {
+
+/// A table of preformatted cells; `numeric[i]` right-aligns column i.
+struct Table {
+  std::string caption;  ///< Optional line shown above the table.
+  std::vector<std::string> header;
+  std::vector<bool> numeric;
+  std::vector<std::vector<std::string>> rows;
+};
+
+/// One report section. Text is plain (writers escape it); `code` is shown preformatted.
+struct Section {
+  std::string id;  ///< Anchor: "summary", "per-n", "breakdown", ...
+  std::string title;
+  std::vector<std::string> paragraphs;
+  std::vector<std::string> bullets;
+  std::vector<Table> tables;
+  std::vector<std::string> charts;  ///< ChartFiles::name of the charts shown here.
+  std::string code_caption;         ///< Line shown above `code`.
+  std::string code;                 ///< e.g. the config JSON.
+};
+
+/// Gate outcome to show in the report, when a threshold was given.
+struct GateOutcome {
+  double threshold = 0.05;  ///< Fraction.
+  std::vector<Regression> regressions;
+};
+
+/// Builds the sections in report order: summary, gate (if any), per-N, breakdown, counters,
+/// ablation, bottlenecks, method, machine and config. Deterministic; no I/O.
+std::vector<Section> BuildSections(const Comparison& comparison,
+                                   const std::optional<GateOutcome>& gate);
+
+/// "+5.3%" / "-57.8%" for a fraction (one decimal).
+std::string FormatChange(double fraction);
+/// "p<0.001" style value: "<0.001" or three decimals ("0.042").
+std::string FormatP(double p);
+/// Fixed-point with `decimals` digits.
+std::string FormatFixed(double value, int decimals);
+/// "2.37x [2.30, 2.45]".
+std::string FormatSpeedup(const RatioInterval& r);
+/// Capacity cell: "200" , ">= 200" (largest measured N still holds) or "none".
+std::string FormatCapacity(const Capacity& c);
+
+}  // namespace calf::report
