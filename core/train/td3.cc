@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 #include "core/error.h"
 #include "core/sim/random.h"
@@ -17,6 +20,21 @@ constexpr uint64_t kSampleStream = (uint64_t{1} << 40) + 100;
 constexpr DrawPurpose kSampleIndex = static_cast<DrawPurpose>(101);
 constexpr DrawPurpose kSmoothingNoise = static_cast<DrawPurpose>(102);
 constexpr DrawPurpose kInitDraw = static_cast<DrawPurpose>(103);
+
+// Flushes denormals to zero while alive (x86 MXCSR FTZ+DAZ), restoring the mode after.
+// Adam's moments of dead ReLU units decay geometrically into the denormal range, where SSE
+// arithmetic is ~100x slower (measured: Adam took a third of the update time). Results
+// differ from IEEE only for |x| < 1.2e-38 and stay deterministic.
+class FlushDenormals {
+ public:
+#if defined(__SSE__)
+  FlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040); }
+  ~FlushDenormals() { _mm_setcsr(saved_); }
+
+ private:
+  unsigned int saved_;
+#endif
+};
 
 void ApplyActivation(Activation act, Eigen::MatrixXf& z) {
   switch (act) {
@@ -362,6 +380,7 @@ void Td3::Gradients(const Batch& batch, const Eigen::MatrixXf& normal, NetGrads*
 }
 
 UpdateStats Td3::TrainOnBatch(const Batch& batch, const Eigen::MatrixXf& normal) {
+  FlushDenormals ftz;
   ++iterations_;
   UpdateStats stats;
   const Eigen::RowVectorXf y = TargetQ(batch, normal);

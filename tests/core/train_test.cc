@@ -161,8 +161,9 @@ TEST_CASE("Resume refuses incompatible or corrupt checkpoints", "[train][checkpo
   SECTION("dimensions that do not fit the system") {
     // the header stores d and m right after the system name; change d from 2 to 3
     std::string bytes = ReadBytes(ckpt);
-    const std::string key = "point_mass";
-    const size_t pos = bytes.find(key, 12 + 8);
+    // the length-prefixed name, not the one inside the config JSON
+    const std::string key = std::string("\x0a\0\0\0\0\0\0\0", 8) + "point_mass";
+    const size_t pos = bytes.find(key);
     REQUIRE(pos != std::string::npos);
     int32_t d = 0;
     std::memcpy(&d, bytes.data() + pos + key.size(), 4);
