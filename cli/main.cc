@@ -6,6 +6,9 @@
 #include <exception>
 #include <string>
 
+#include "cli/run_command.h"
+#include "cli/screenshot_diff_command.h"
+#include "cli/train_command.h"
 #include "core/error.h"
 #include "core/version.h"
 
@@ -18,6 +21,9 @@ int main(int argc, char** argv) {
   // one Setup call per subcommand (cli/<name>_command.h); each stores its Run result here
   int exit_code = 0;
   (void)exit_code;
+  calf::cli::SetupRunCommand(app, &exit_code);
+  calf::cli::SetupScreenshotDiffCommand(app, &exit_code);
+  calf::cli::SetupTrainCommand(app, &exit_code);
 
   try {
     app.parse(argc, argv);

@@ -9,6 +9,8 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/progress.h"
+#include "cli/signals.h"
 #include "core/error.h"
 #include "core/sim/config.h"
 #include "core/train/trainer.h"
@@ -19,18 +21,6 @@ namespace {
 using core::train::EpisodeRecord;
 using core::train::TrainConfig;
 using core::train::Trainer;
-
-std::string FormatDuration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "--:--";
-  const auto s = static_cast<long>(seconds + 0.5);
-  char buf[32];
-  if (s >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
-  }
-  return buf;
-}
 
 TrainConfig BuildConfig(const TrainOptions& o) {
   TrainConfig c;
@@ -97,35 +87,38 @@ int RunTrain(const TrainOptions& o) {
   const std::string log = (fs::path(o.out_dir) / "train_log.h5").string();
 
   const TrainConfig& c = trainer->config();
-  const bool tty = StderrIsTty() && !o.quiet;
   const auto t0 = std::chrono::steady_clock::now();
-  const int64_t start_episode = trainer->episodes_done();
   const int64_t start_steps = trainer->total_steps();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
-  auto progress = [&](const EpisodeRecord& r) {
+  InstallInterruptHandlers();
+  Progress bar("train", c.episodes, StderrIsTty() && !o.quiet);
+  while (trainer->episodes_done() < c.episodes) {
+    trainer->RunUntil(trainer->episodes_done() + 1);
     const int64_t done = trainer->episodes_done();
-    if (tty) {
-      const double el = elapsed();
-      const double eta =
-          el / static_cast<double>(done - start_episode) * static_cast<double>(c.episodes - done);
-      std::fprintf(stderr,
-                   "\r\033[Kepisode %lld/%lld  reward %9.2f  len %4lld  %s  cert %.2f relax %.2f "
-                   "fallback %.2f  P_relax %.3f  %.0f steps/s  ETA %s",
-                   static_cast<long long>(done), static_cast<long long>(c.episodes), r.reward,
-                   static_cast<long long>(r.length), r.success ? "goal" : "    ", r.certified_rate,
-                   r.relax_rate, r.fallback_rate, r.p_relax,
-                   (trainer->total_steps() - start_steps) / std::max(el, 1e-9),
-                   FormatDuration(eta).c_str());
+    const EpisodeRecord& r = trainer->episodes().back();
+    char extra[200];
+    std::snprintf(extra, sizeof extra,
+                  "reward %.1f %s cert %.2f relax %.2f fallback %.2f P_relax %.3f %.0f steps/s",
+                  r.reward, r.success ? "goal" : "    ", r.certified_rate, r.relax_rate,
+                  r.fallback_rate, r.p_relax,
+                  (trainer->total_steps() - start_steps) / std::max(elapsed(), 1e-9));
+    bar.Update(done, extra);
+    if (InterruptRequested()) {
+      // make the run resumable, then stop with 130
+      bar.Finish();
+      trainer->SaveCheckpoint(checkpoint);
+      trainer->WriteLog(log);
+      throw InterruptedError("interrupted after episode " + std::to_string(done) +
+                             "; continue with --resume " + checkpoint);
     }
     if (c.checkpoint_every > 0 && done % c.checkpoint_every == 0 && done < c.episodes) {
       trainer->SaveCheckpoint(checkpoint);
       trainer->WriteLog(log);
     }
-  };
-  trainer->RunUntil(c.episodes, progress);
-  if (tty) std::fprintf(stderr, "\n");
+  }
+  bar.Finish();
 
   trainer->SaveCheckpoint(checkpoint);
   trainer->WriteLog(log);

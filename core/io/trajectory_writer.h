@@ -50,6 +50,10 @@ class TrajectoryWriter {
   void WriteInitialStates(const double* states);
   /// Appends one recorded step (buffered; written in chunk-sized blocks).
   void Append(const StepRecord& record);
+  /// Writes buffered rows, updates `steps_recorded` and flushes the file to disk now (a
+  /// killed process then leaves a readable .partial file with every row appended so far).
+  /// Append calls this itself at most every flush_interval_s.
+  void Flush();
   /// Writes buffered rows, sets the `complete` and `steps_recorded` attributes, closes and
   /// renames the temporary file to the final path.
   void Finish(bool complete);

@@ -20,7 +20,7 @@ struct DenseLayer {
 
 /// Scratch buffers for Mlp::Forward; one per thread, reused across calls.
 struct MlpWorkspace {
-  Eigen::MatrixXf a, b;
+  Eigen::MatrixXf x, a, b;
 };
 
 /// Feed-forward network; immutable after construction and safe to share between threads.

@@ -1,0 +1,64 @@
+#include "core/sim/run_stats.h"
+
+#include <nlohmann/json.hpp>
+
+namespace calf::core {
+namespace {
+
+void Add(EpisodeStats& s, DoneReason reason, double cost, int64_t length) {
+  s.finished += 1;
+  s.cost_sum += cost;
+  s.length_sum += length;
+  if (reason == DoneReason::kGoal) s.goal += 1;
+  else if (reason == DoneReason::kOutOfBounds) s.out_of_bounds += 1;
+  else s.time_limit += 1;
+}
+
+nlohmann::json ToJsonObject(const EpisodeStats& s) {
+  return {{"finished", s.finished},       {"goal", s.goal},
+          {"out_of_bounds", s.out_of_bounds}, {"time_limit", s.time_limit},
+          {"success_rate", s.success_rate()}, {"mean_cost", s.mean_cost()},
+          {"mean_length", s.mean_length()}};
+}
+
+}  // namespace
+
+RunStats::RunStats(int64_t n) : cost_(n, 0.0), length_(n, 0), in_first_(n, 1) {}
+
+void RunStats::Observe(const SimState& st) {
+  for (int64_t i = 0; i < st.num_agents; ++i) {
+    cost_[i] -= st.rewards[i];
+    length_[i] += 1;
+    modes_[static_cast<int>(st.modes[i])] += 1;
+    if (st.done[i] != DoneReason::kNone) {
+      Add(all_, st.done[i], cost_[i], length_[i]);
+      if (in_first_[i]) Add(first_, st.done[i], cost_[i], length_[i]);
+      in_first_[i] = 0;
+      cost_[i] = 0.0;
+      length_[i] = 0;
+    }
+  }
+  agent_steps_ += st.num_agents;
+}
+
+double RunStats::mode_fraction(Mode mode) const {
+  return agent_steps_ ? double(modes_[static_cast<int>(mode)]) / agent_steps_ : 0.0;
+}
+
+std::string RunStats::ToJson() const {
+  int64_t unfinished = 0;
+  for (uint8_t f : in_first_) unfinished += f;
+  nlohmann::json first = ToJsonObject(first_);
+  first["unfinished"] = unfinished;
+  nlohmann::json j = {{"first_episode", first},
+                      {"episodes", ToJsonObject(all_)},
+                      {"agent_steps", agent_steps_},
+                      {"modes",
+                       {{"certified", mode_fraction(Mode::kCertified)},
+                        {"relax", mode_fraction(Mode::kRelax)},
+                        {"fallback", mode_fraction(Mode::kFallback)},
+                        {"nominal", mode_fraction(Mode::kNominal)}}}};
+  return j.dump();
+}
+
+}  // namespace calf::core

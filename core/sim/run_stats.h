@@ -1,0 +1,55 @@
+#pragma once
+// Episode and mode statistics of a run, accumulated step by step in agent order (serial,
+// so the floating-point sums are identical for any thread count).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/sim/state.h"
+
+namespace calf::core {
+
+/// Outcome counts and costs over a set of episodes. Cost = -(sum of rewards).
+struct EpisodeStats {
+  int64_t finished = 0;
+  int64_t goal = 0;
+  int64_t out_of_bounds = 0;
+  int64_t time_limit = 0;
+  double cost_sum = 0.0;
+  int64_t length_sum = 0;
+  double success_rate() const { return finished ? double(goal) / finished : 0.0; }
+  double mean_cost() const { return finished ? cost_sum / finished : 0.0; }
+  double mean_length() const { return finished ? double(length_sum) / finished : 0.0; }
+};
+
+/// Accumulates a run's statistics. Call Observe after every Simulator::Step.
+class RunStats {
+ public:
+  explicit RunStats(int64_t num_agents);
+
+  /// Reads the step's rewards, modes and done flags from `state` (after Step).
+  void Observe(const SimState& state);
+
+  /// Each agent's first episode (its start state): how it ended, if it did.
+  const EpisodeStats& first_episodes() const { return first_; }
+  /// Every episode that ended during the run.
+  const EpisodeStats& all_episodes() const { return all_; }
+  /// Agent-steps per mode, indexed by Mode.
+  const int64_t* mode_counts() const { return modes_; }
+  int64_t agent_steps() const { return agent_steps_; }
+  /// Fraction of agent-steps in `mode`.
+  double mode_fraction(Mode mode) const;
+  /// The statistics as a JSON object (first_episode, episodes, modes).
+  std::string ToJson() const;
+
+ private:
+  std::vector<double> cost_;      // running cost of each agent's current episode
+  std::vector<int64_t> length_;   // running length
+  std::vector<uint8_t> in_first_;
+  EpisodeStats first_, all_;
+  int64_t modes_[4] = {0, 0, 0, 0};
+  int64_t agent_steps_ = 0;
+};
+
+}  // namespace calf::core
