@@ -8,6 +8,7 @@
 
 #include "cli/run_command.h"
 #include "cli/screenshot_diff_command.h"
+#include "cli/train_command.h"
 #include "core/error.h"
 #include "core/version.h"
 
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   (void)exit_code;
   calf::cli::SetupRunCommand(app, &exit_code);
   calf::cli::SetupScreenshotDiffCommand(app, &exit_code);
+  calf::cli::SetupTrainCommand(app, &exit_code);
 
   try {
     app.parse(argc, argv);

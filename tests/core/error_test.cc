@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "core/error.h"
+
+#include <catch2/catch.hpp>
 
 TEST_CASE("Errors carry their exit codes", "[core][error]") {
   CHECK(calf::ConfigError("x").code() == calf::ExitCode::kUsage);

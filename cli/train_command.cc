@@ -1,0 +1,147 @@
+#include "cli/train_command.h"
+
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/progress.h"
+#include "cli/signals.h"
+#include "core/error.h"
+#include "core/sim/config.h"
+#include "core/train/trainer.h"
+
+namespace calf::cli {
+namespace {
+
+using core::train::EpisodeRecord;
+using core::train::TrainConfig;
+using core::train::Trainer;
+
+TrainConfig BuildConfig(const TrainOptions& o) {
+  TrainConfig c;
+  c.ApplyPreset(o.preset);
+  if (!o.config_path.empty()) c.ApplyJson(core::ReadTextFile(o.config_path), o.config_path);
+  if (!o.system.empty()) c.system = o.system;
+  if (o.seed >= 0) c.seed = static_cast<uint64_t>(o.seed);
+  if (o.episodes >= 0) c.episodes = o.episodes;
+  if (o.checkpoint_every >= 0) c.checkpoint_every = o.checkpoint_every;
+  // canonical system name, so "unicycle" and "differential_drive" compare equal on resume
+  c.system = core::GetSystemSpec(core::ParseSystem(c.system)).name;
+  c.Validate();
+  return c;
+}
+
+}  // namespace
+
+void SetupTrainCommand(CLI::App& app, int* exit_code) {
+  auto options = std::make_shared<TrainOptions>();
+  CLI::App* sub = app.add_subcommand("train", "train a CALF actor and critic with TD3");
+  sub->add_option("--system", options->system, "point_mass | differential_drive");
+  sub->add_option("--preset", options->preset, "quick | standard | thorough")
+      ->check(CLI::IsMember({"quick", "standard", "thorough"}));
+  sub->add_option("--config", options->config_path, "JSON file with training parameters");
+  sub->add_option("--seed", options->seed, "random seed (networks, resets, noise, minibatches)");
+  sub->add_option("--episodes", options->episodes, "number of training episodes");
+  sub->add_option("--checkpoint-every", options->checkpoint_every,
+                  "write a checkpoint every N episodes (0 = only at the end)");
+  sub->add_option("--out-dir", options->out_dir, "output directory")->capture_default_str();
+  sub->add_option("--resume", options->resume_path, "continue from a checkpoint file");
+  sub->add_option("--threads", options->threads, "threads for LibTorch (training is serial)")
+      ->check(CLI::PositiveNumber);
+  sub->add_flag("--quiet", options->quiet, "no progress output");
+  sub->callback([options, exit_code] { *exit_code = RunTrain(*options); });
+}
+
+int RunTrain(const TrainOptions& o) {
+  namespace fs = std::filesystem;
+  omp_set_num_threads(o.threads);
+  const TrainConfig requested = BuildConfig(o);
+
+  // everything that can fail on bad input happens before the first write
+  std::unique_ptr<Trainer> trainer;
+  if (!o.resume_path.empty()) {
+    const bool explicit_config =
+        !o.system.empty() || !o.config_path.empty() || o.seed >= 0 || o.preset != "standard";
+    if (explicit_config) {
+      trainer = Trainer::FromCheckpoint(o.resume_path, &requested);
+    } else {
+      // only the run length (and checkpoint cadence) may change on a bare --resume
+      trainer = Trainer::FromCheckpoint(o.resume_path, nullptr);
+      if (o.episodes >= 0) trainer->set_episodes(o.episodes);
+      if (o.checkpoint_every >= 0) trainer->set_checkpoint_every(o.checkpoint_every);
+    }
+  } else {
+    trainer = std::make_unique<Trainer>(requested);
+  }
+
+  std::error_code ec;
+  fs::create_directories(o.out_dir, ec);
+  if (ec || !fs::is_directory(o.out_dir))
+    throw IoError("cannot create output directory '" + o.out_dir + "': " + ec.message());
+  const std::string checkpoint = (fs::path(o.out_dir) / "checkpoint.bin").string();
+  const std::string log = (fs::path(o.out_dir) / "train_log.h5").string();
+
+  const TrainConfig& c = trainer->config();
+  const auto t0 = std::chrono::steady_clock::now();
+  const int64_t start_steps = trainer->total_steps();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  InstallInterruptHandlers();
+  Progress bar("train", c.episodes, StderrIsTty() && !o.quiet);
+  while (trainer->episodes_done() < c.episodes) {
+    trainer->RunUntil(trainer->episodes_done() + 1);
+    const int64_t done = trainer->episodes_done();
+    const EpisodeRecord& r = trainer->episodes().back();
+    char extra[200];
+    std::snprintf(extra, sizeof extra,
+                  "reward %.1f %s cert %.2f relax %.2f fallback %.2f P_relax %.3f %.0f steps/s",
+                  r.reward, r.success ? "goal" : "    ", r.certified_rate, r.relax_rate,
+                  r.fallback_rate, r.p_relax,
+                  (trainer->total_steps() - start_steps) / std::max(elapsed(), 1e-9));
+    bar.Update(done, extra);
+    if (InterruptRequested()) {
+      // make the run resumable, then stop with 130
+      bar.Finish();
+      trainer->SaveCheckpoint(checkpoint);
+      trainer->WriteLog(log);
+      throw InterruptedError("interrupted after episode " + std::to_string(done) +
+                             "; continue with --resume " + checkpoint);
+    }
+    if (c.checkpoint_every > 0 && done % c.checkpoint_every == 0 && done < c.episodes) {
+      trainer->SaveCheckpoint(checkpoint);
+      trainer->WriteLog(log);
+    }
+  }
+  bar.Finish();
+
+  trainer->SaveCheckpoint(checkpoint);
+  trainer->WriteLog(log);
+  trainer->WriteModels(o.out_dir);
+
+  if (!o.quiet) {
+    const double el = elapsed();
+    int64_t successes = 0;
+    const auto& eps = trainer->episodes();
+    const int64_t tail = std::min<int64_t>(static_cast<int64_t>(eps.size()), 20);
+    for (int64_t i = static_cast<int64_t>(eps.size()) - tail; i < static_cast<int64_t>(eps.size());
+         ++i)
+      successes += eps[i].success ? 1 : 0;
+    std::fprintf(stderr,
+                 "calf train: %lld episodes, %lld steps in %.1f s (%.0f steps/s); success in the "
+                 "last %lld episodes: %lld; wrote %s\n",
+                 static_cast<long long>(trainer->episodes_done()),
+                 static_cast<long long>(trainer->total_steps()), el,
+                 (trainer->total_steps() - start_steps) / std::max(el, 1e-9),
+                 static_cast<long long>(tail), static_cast<long long>(successes),
+                 o.out_dir.c_str());
+  }
+  return 0;
+}
+
+}  // namespace calf::cli
