@@ -1,10 +1,13 @@
 #include "core/policy/mlp.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "core/error.h"
+#include "core/policy/mlp_kernel.h"
 
 namespace calf::core {
 
@@ -25,7 +28,22 @@ Mlp::Mlp(std::vector<DenseLayer> layers, Eigen::VectorXf output_scale)
                         std::to_string(layers_[i - 1].weight.rows()));
     }
   }
+  if (layers_.size() > static_cast<size_t>(kMaxLayers)) {
+    throw PolicyError("an MLP of " + std::to_string(layers_.size()) + " layers; calf supports " +
+                      "at most " + std::to_string(kMaxLayers));
+  }
   input_dim_ = static_cast<int>(layers_.front().weight.cols());
+  max_width_ = input_dim_;
+  for (const auto& l : layers_) {
+    const auto out = static_cast<int>(l.weight.rows());
+    max_width_ = std::max(max_width_, out);
+    // row-major copy: the kernel reads W(o, i) for increasing i
+    std::vector<float> rows(static_cast<size_t>(l.weight.size()));
+    for (Eigen::Index o = 0; o < l.weight.rows(); ++o) {
+      for (Eigen::Index i = 0; i < l.weight.cols(); ++i) rows[o * l.weight.cols() + i] = l.weight(o, i);
+    }
+    row_major_.push_back(std::move(rows));
+  }
   output_dim_ = static_cast<int>(layers_.back().weight.rows());
   if (output_scale_.size() != 0 && output_scale_.size() != output_dim_) {
     throw PolicyError("output scale has " + std::to_string(output_scale_.size()) +
@@ -33,43 +51,61 @@ Mlp::Mlp(std::vector<DenseLayer> layers, Eigen::VectorXf output_scale)
   }
 }
 
+namespace {
+
+using ForwardFn = void (*)(const detail::KernelNet&, const float*, int64_t, float*, float*);
+
+ForwardFn PickKernel() {
+  const char* force = std::getenv("CALF_MLP_KERNEL");
+  if (force != nullptr && std::strcmp(force, "generic") == 0) return detail::KernelForwardGeneric;
+  __builtin_cpu_init();
+  const bool avx2_only = force != nullptr && std::strcmp(force, "avx2") == 0;
+  if (!avx2_only && __builtin_cpu_supports("avx512f")) return detail::KernelForwardAvx512;
+  if (__builtin_cpu_supports("avx2")) return detail::KernelForwardAvx2;
+  return detail::KernelForwardGeneric;
+}
+
+ForwardFn Kernel() {
+  static const ForwardFn fn = PickKernel();
+  return fn;
+}
+
+}  // namespace
+
+const char* Mlp::KernelName() {
+  if (Kernel() == detail::KernelForwardAvx512) return "avx512";
+  return Kernel() == detail::KernelForwardAvx2 ? "avx2" : "generic";
+}
+
 void Mlp::Forward(const float* in, int64_t batch, float* out, MlpWorkspace& ws) const {
+  RunKernel(Kernel(), in, batch, out, ws);
+}
+
+void Mlp::ForwardGeneric(const float* in, int64_t batch, float* out, MlpWorkspace& ws) const {
+  RunKernel(detail::KernelForwardGeneric, in, batch, out, ws);
+}
+
+void Mlp::RunKernel(KernelFn fn, const float* in, int64_t batch, float* out,
+                    MlpWorkspace& ws) const {
   CALF_CHECK(!layers_.empty()) << "forward of an empty MLP";
-  // Eigen picks its product kernel by shape (GEMV for one column, remainder kernels for
-  // leftover columns), which changes the rounding. Padding the batch to a multiple of
-  // kColumnQuantum zero columns sends every agent through the same kernel, so its output
-  // does not depend on the batch it is evaluated in.
-  constexpr int64_t kColumnQuantum = 8;
-  const int64_t padded = (batch + kColumnQuantum - 1) / kColumnQuantum * kColumnQuantum;
-
-  // agent-major [batch, dim] is column-major [dim, batch]: one column per agent
-  ws.x.resize(input_dim_, padded);
-  std::memcpy(ws.x.data(), in, sizeof(float) * input_dim_ * batch);
-  if (padded > batch) ws.x.rightCols(padded - batch).setZero();
-
-  const Eigen::MatrixXf* cur = &ws.x;
+  if (batch <= 0) return;
+  // the kernel description is rebuilt per call (a few layers) so Mlp stays freely copyable
+  detail::KernelLayer kl[kMaxLayers];
   for (size_t i = 0; i < layers_.size(); ++i) {
-    const DenseLayer& l = layers_[i];
-    Eigen::MatrixXf& dst = (i % 2 == 0) ? ws.a : ws.b;
-    dst.resize(l.weight.rows(), padded);
-    dst.noalias() = l.weight * (*cur);
-    dst.colwise() += l.bias;
-    switch (l.activation) {
-      case Activation::kRelu: dst = dst.cwiseMax(0.0f); break;
-      case Activation::kTanh:
-        // scalar std::tanh: Eigen's packet tanh may differ from its tail path
-        for (Eigen::Index k = 0; k < dst.size(); ++k) dst.data()[k] = std::tanh(dst.data()[k]);
-        break;
-      case Activation::kIdentity: break;
-    }
-    cur = &dst;
+    kl[i].weight = row_major_[i].data();
+    kl[i].bias = layers_[i].bias.data();
+    kl[i].in = static_cast<int>(layers_[i].weight.cols());
+    kl[i].out = static_cast<int>(layers_[i].weight.rows());
+    kl[i].activation = layers_[i].activation;
   }
-  Eigen::Map<Eigen::MatrixXf> y(out, output_dim_, batch);
-  if (output_scale_.size() != 0) {
-    y = output_scale_.asDiagonal() * cur->leftCols(batch);
-  } else {
-    y = cur->leftCols(batch);
-  }
+  detail::KernelNet net;
+  net.layers = kl;
+  net.num_layers = static_cast<int>(layers_.size());
+  net.output_scale = output_scale_.size() != 0 ? output_scale_.data() : nullptr;
+  net.max_width = max_width_;
+  const auto need = static_cast<size_t>(detail::KernelScratchFloats(net));
+  if (ws.scratch.size() < need) ws.scratch.resize(need);
+  fn(net, in, batch, out, ws.scratch.data());
 }
 
 }  // namespace calf::core
