@@ -16,6 +16,7 @@ PACKAGES=(
   libbenchmark-dev
   librandom123-dev
   libxml2-utils
+  clang-format
 )
 
 missing=()
