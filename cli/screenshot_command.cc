@@ -198,7 +198,14 @@ json RenderFromRun(ScreenshotOptions& o, const render::RenderOptions& ro,
   core::SimConfig config;
   config.ApplyJson(info.meta.config_json, o.run_path + " (attribute config)");
   const bool critic_given = o.app != nullptr && o.app->count("--critic") > 0;
-  if (critic_given) config.critic_path = o.config.critic_path;
+  if (critic_given) {
+    config.critic_path = o.config.critic_path;
+  } else if (!config.critic_path.empty() && fs::path(config.critic_path).is_relative() &&
+             !fs::exists(config.critic_path)) {
+    // a relative path recorded by a run started elsewhere: try next to the run file
+    const fs::path beside = fs::path(o.run_path).parent_path() / config.critic_path;
+    if (fs::exists(beside)) config.critic_path = beside.string();
+  }
   const core::SystemSpec& spec = core::GetSystemSpec(config.system_kind());
   if (info.state_dim != spec.state_dim) {
     throw IoError("'" + o.run_path + "' has state dimension " + std::to_string(info.state_dim) +

@@ -122,6 +122,13 @@ def case_run_file():
     assert t["run"] == str(run) and t["step"] == "300", t
     # the run records the config the live screenshot resolves: same hash
     assert t["config_hash"] == png_text(WORK / "live_300_600.png")["config_hash"]
+    # a run made elsewhere with relative model paths: the critic is found beside the run file
+    elsewhere = WORK / "elsewhere"
+    shutil.copytree(WORK / "models", elsewhere / "models")
+    subprocess.run([CALF, "run", "--agents", "3", "--steps", "10", "--quiet", "--out", "r.h5",
+                    "--actor", "models/point_mass/actor.pt",
+                    "--critic", "models/point_mass/critic.pt"], cwd=elsewhere, check=True)
+    calf("screenshot", "--run", elsewhere / "r.h5", *SMALL, "--out", WORK / "rel.png", "-q")
     # a run with record_every 10 has only multiples of 10
     sparse = WORK / "sparse.h5"
     calf("run", "--policy", "calf", *PM, "--agents", 5, "--steps", 100, "--seed", 1,
