@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/run_command.h"
+#include "cli/screenshot_command.h"
 #include "cli/screenshot_diff_command.h"
 #include "cli/train_command.h"
 #include "core/error.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   (void)exit_code;
   calf::cli::SetupRunCommand(app, &exit_code);
+  calf::cli::SetupScreenshotCommand(app, &exit_code);
   calf::cli::SetupScreenshotDiffCommand(app, &exit_code);
   calf::cli::SetupTrainCommand(app, &exit_code);
 

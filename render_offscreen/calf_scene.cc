@@ -1,0 +1,141 @@
+#include "render_offscreen/calf_scene.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/error.h"
+#include "core/visual/colormap.h"
+
+namespace calf::render {
+
+namespace cv = core::visual;
+
+std::vector<float> CriticSurfaceValues(const std::vector<core::Mlp>& critic_heads,
+                                       const core::SystemSpec& spec,
+                                       const cv::SurfaceOptions& surface) {
+  const int d = spec.state_dim;
+  const int m = spec.action_dim;
+  if (critic_heads.empty()) throw PolicyError("the critic has no heads; give a critic model");
+  for (const core::Mlp& h : critic_heads) {
+    if (h.input_dim() != d + m || h.output_dim() != 1) {
+      throw PolicyError("critic head maps " + std::to_string(h.input_dim()) + " -> " +
+                        std::to_string(h.output_dim()) + " but " + spec.name + " needs " +
+                        std::to_string(d + m) + " -> 1; give this system's critic");
+    }
+  }
+  // the grid coordinates, computed exactly as HeatSurface does
+  const cv::HeatSurface grid(surface);
+  const int g = grid.grid();
+  const int64_t n = static_cast<int64_t>(g) * g;
+  std::vector<float> in(static_cast<size_t>(n) * (d + m), 0.0F);
+  for (int iv = 0; iv < g; ++iv) {
+    for (int ix = 0; ix < g; ++ix) {
+      float* row = &in[(static_cast<size_t>(iv) * g + ix) * (d + m)];
+      row[0] = grid.Coordinate(ix);
+      row[1] = grid.Coordinate(iv);
+      // the unicycle's heading and every action coordinate stay zero
+    }
+  }
+  std::vector<float> q(n, 0.0F), out(n);
+  core::MlpWorkspace ws;
+  for (size_t h = 0; h < critic_heads.size(); ++h) {
+    critic_heads[h].Forward(in.data(), n, out.data(), ws);
+    for (int64_t i = 0; i < n; ++i) q[i] = h == 0 ? out[i] : std::min(q[i], out[i]);
+  }
+  return q;
+}
+
+std::string ConfigHash(const std::string& text) {
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buffer[17];
+  std::snprintf(buffer, sizeof(buffer), "%016llx", static_cast<unsigned long long>(h));
+  return buffer;
+}
+
+CalfScene::CalfScene(const core::SystemSpec& spec, int64_t num_agents,
+                     const CalfSceneOptions& options)
+    : spec_(spec), num_agents_(num_agents), options_(options), surface_(options.surface) {
+  if (num_agents < 0) {
+    throw ConfigError("number of agents " + std::to_string(num_agents) + " is negative");
+  }
+  if (options.trail_length < 0 || options.trail_length == 1) {
+    throw ConfigError("trail length " + std::to_string(options.trail_length) +
+                      " must be 0 (no trails) or at least 2");
+  }
+  if (options.trail_length > 0) {
+    trails_ = std::make_unique<cv::TrailStore>(static_cast<int>(num_agents), options.trail_length);
+  }
+  scratch_.resize(static_cast<size_t>(num_agents) * spec.state_dim);
+  positions_.resize(static_cast<size_t>(num_agents) * 3);
+  modes_.assign(num_agents, cv::kModeNominal);
+}
+
+void CalfScene::SetCritic(const std::vector<core::Mlp>& critic_heads) {
+  const std::vector<float> q = CriticSurfaceValues(critic_heads, spec_, options_.surface);
+  surface_.Update(q.data(), static_cast<int64_t>(q.size()));
+  has_surface_ = true;
+}
+
+void CalfScene::Lift(const float* states) {
+  std::copy(states, states + scratch_.size(), scratch_.begin());
+  if (has_surface_) {
+    cv::LiftToSurface(surface_, scratch_.data(), spec_.state_dim, num_agents_, options_.agent_lift,
+                      positions_.data());
+    return;
+  }
+  // no surface: agents ride just above the floor grid
+  for (int64_t i = 0; i < num_agents_; ++i) {
+    positions_[i * 3] = states[i * spec_.state_dim];
+    positions_[i * 3 + 1] = options_.agent_lift;
+    positions_[i * 3 + 2] = states[i * spec_.state_dim + 1];
+  }
+}
+
+void CalfScene::Start(const float* states) {
+  Lift(states);
+  std::fill(modes_.begin(), modes_.end(), cv::kModeNominal);
+  if (!trails_) return;
+  for (int64_t i = 0; i < num_agents_; ++i) {
+    trails_->ClearAgent(static_cast<int>(i));
+    trails_->Append(static_cast<int>(i), &positions_[i * 3], cv::kModeNominal);
+  }
+}
+
+void CalfScene::Advance(const float* states, const uint8_t* modes, const uint8_t* reset) {
+  Lift(states);
+  std::copy(modes, modes + num_agents_, modes_.begin());
+  if (!trails_) return;
+  for (int64_t i = 0; i < num_agents_; ++i) {
+    const int a = static_cast<int>(i);
+    if (reset != nullptr && reset[i] != 0) trails_->ClearAgent(a);
+    trails_->Append(a, &positions_[i * 3], modes[i]);
+  }
+}
+
+SceneFrame CalfScene::Frame() const {
+  SceneFrame f;
+  f.surface = has_surface_ ? &surface_ : nullptr;
+  f.agent_positions = positions_.data();
+  f.agent_modes = modes_.data();
+  f.num_agents = num_agents_;
+  f.trails = trails_.get();
+  f.show_goal = true;
+  f.goal = {
+      0.0F,
+      has_surface_ ? surface_.HeightAt(0.0F, 0.0F) + options_.agent_lift : options_.agent_lift,
+      0.0F};
+  return f;
+}
+
+SceneBounds CalfScene::Bounds() const {
+  SceneBounds b;
+  b.extent = options_.surface.extent;
+  b.height = options_.surface.height_scale + options_.surface.epsilon;
+  return b;
+}
+
+}  // namespace calf::render

@@ -1,0 +1,94 @@
+#pragma once
+// The CALF scene of one simulation: the critic's value surface over the state plane, the
+// agents lifted onto it and their trails coloured by mode. Fed step by step from a live
+// Simulator or from the rows of a trajectory file; produces SceneFrames for SceneRenderer.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/policy/mlp.h"
+#include "core/systems/system.h"
+#include "core/visual/surface.h"
+#include "core/visual/trail_store.h"
+#include "render_offscreen/camera.h"
+#include "render_offscreen/scene_renderer.h"
+
+namespace calf::render {
+
+/// Options of a CalfScene.
+struct CalfSceneOptions {
+  /// Points kept per agent trail; 0 draws no trails, else >= 2.
+  int trail_length = 600;
+  /// Surface geometry; `extent` is also the half-width of the framed box (use the run's
+  /// boundary_limit so the whole allowed region is on screen).
+  core::visual::SurfaceOptions surface;
+  /// World height added to the surface height at an agent's position (keeps discs and
+  /// trails above the surface).
+  float agent_lift = 0.05F;
+};
+
+/// The critic surface of a system: q(s, 0) = min over the critic's heads, on the surface grid
+/// (point (ix, iv) at index iv*grid + ix). The state is (x, v) for the point mass and
+/// (x, y, θ = 0) for the differential drive; the action is zero. Heads must map
+/// state_dim + action_dim -> 1 (PolicyError otherwise). Deterministic, single-threaded.
+std::vector<float> CriticSurfaceValues(const std::vector<core::Mlp>& critic_heads,
+                                       const core::SystemSpec& spec,
+                                       const core::visual::SurfaceOptions& surface);
+
+/// 64-bit FNV-1a hash of `text` as 16 lowercase hex digits (the PNG `config_hash`).
+std::string ConfigHash(const std::string& text);
+
+/// The scene state of N agents. World axes: first state coordinate -> X, surface height ->
+/// Y, second state coordinate (v for the point mass, y for the differential drive) -> Z; the
+/// unicycle's heading is not drawn. Agents sit at (s0, height(s0, s1) + agent_lift, s1).
+/// Trails hold the positions after each step, the point taking the mode of the step that
+/// led to it (a segment is drawn in its end point's mode); an agent whose episode was reset
+/// starts a new trail. Deterministic: the same calls give the same frames. Not thread-safe.
+class CalfScene {
+ public:
+  /// Throws ConfigError when num_agents < 0 or trail_length is 1 or negative.
+  CalfScene(const core::SystemSpec& spec, int64_t num_agents, const CalfSceneOptions& options);
+
+  /// Sets the surface from a critic (CriticSurfaceValues). Without a critic the surface is
+  /// not drawn and agents ride at height agent_lift above the floor.
+  void SetCritic(const std::vector<core::Mlp>& critic_heads);
+
+  /// Starts every trail at `states` [N*d] (agent-major); modes are nominal until Advance.
+  void Start(const float* states);
+  /// Adds one step: `states` [N*d] after the step, `modes` [N] (core::Mode values) of the
+  /// step, `reset` [N] non-zero where the agent's episode ended in the step (its new trail
+  /// starts at `states`); `reset` may be null.
+  void Advance(const float* states, const uint8_t* modes, const uint8_t* reset);
+
+  /// The current frame; points into this scene (valid until the next Start/Advance).
+  SceneFrame Frame() const;
+  /// The box the cameras must frame.
+  SceneBounds Bounds() const;
+
+  int64_t num_agents() const { return num_agents_; }
+  bool has_surface() const { return has_surface_; }
+  const core::visual::HeatSurface& surface() const { return surface_; }
+  /// The trails, or null when trail_length is 0.
+  const core::visual::TrailStore* trails() const { return trails_.get(); }
+  /// World positions of the agents [N*3].
+  const std::vector<float>& positions() const { return positions_; }
+  /// Mode of each agent's last step [N].
+  const std::vector<uint8_t>& modes() const { return modes_; }
+
+ private:
+  void Lift(const float* states);
+
+  core::SystemSpec spec_;
+  int64_t num_agents_;
+  CalfSceneOptions options_;
+  core::visual::HeatSurface surface_;
+  bool has_surface_ = false;
+  std::unique_ptr<core::visual::TrailStore> trails_;
+  std::vector<double> scratch_;  // states as double for LiftToSurface
+  std::vector<float> positions_;
+  std::vector<uint8_t> modes_;
+};
+
+}  // namespace calf::render

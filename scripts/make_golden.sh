@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Renders calf's golden scenes (640x360) into a directory; the reference set is data/golden/.
+# Usage: scripts/make_golden.sh <calf executable> <output dir>
+# The models are the small deterministic ones in data/golden/models (see data/README.md).
+set -euo pipefail
+calf=$1
+out=$2
+root="$(cd "$(dirname "$0")/.." && pwd)"
+models="$root/data/golden/models"
+mkdir -p "$out"
+pm=(--system point_mass --policy calf --agents 20 --seed 1 --size 640x360 --quiet
+    --actor "$models/point_mass/actor.pt" --critic "$models/point_mass/critic.pt")
+dd=(--system differential_drive --policy calf --agents 10 --seed 1 --size 640x360 --quiet
+    --actor "$models/differential_drive/actor.pt" --critic "$models/differential_drive/critic.pt")
+for camera in iso top; do
+  "$calf" screenshot "${pm[@]}" --steps 100 --camera "$camera" --out "$out/point_mass_calf_step100_$camera.png"
+  "$calf" screenshot "${pm[@]}" --steps 500 --camera "$camera" --out "$out/point_mass_calf_step500_$camera.png"
+  "$calf" screenshot "${dd[@]}" --steps 300 --camera "$camera" --out "$out/unicycle_calf_step300_$camera.png"
+done
