@@ -12,11 +12,34 @@ namespace calf::report {
 namespace fs = std::filesystem;
 namespace {
 
+// Writes via a temporary name and a rename, so a reader never sees a half-written report.
 void WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw IoError(path + ": cannot write (check permissions and free space)");
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) throw IoError(tmp + ": cannot write (check permissions and free space)");
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw IoError(path + ": cannot rename from " + tmp + " (" + ec.message() + ")");
+}
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kFaster:
+      return "faster";
+    case Verdict::kSlower:
+      return "slower";
+    case Verdict::kNoChange:
+      break;
+  }
+  return "no_change";
+}
+
+nlohmann::json CapacityJson(const Capacity& c) {
+  return c.max_n ? nlohmann::json(*c.max_n) : nlohmann::json(nullptr);
 }
 
 }  // namespace
@@ -61,6 +84,70 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
   WriteText(result.markdown_path, RenderMarkdown(sections, result.charts, options.markdown_images));
   WriteText(result.html_path, RenderHtml(sections, result.charts));
   return result;
+}
+
+nlohmann::json ReportJson(const ReportResult& result, const ReportOptions& options) {
+  using nlohmann::json;
+  const Comparison& c = result.comparison;
+  json j;
+  if (!c.series.empty()) {
+    const Series& primary = c.series.front();
+    const Change& h = c.headline;
+    j["headline"] = {{"n_agents", c.focus_n},           {"requested_n_agents", c.requested_focus_n},
+                     {"old", primary.old_design.label}, {"new", primary.new_design.label},
+                     {"speedup", h.speedup.ratio},      {"ci_low", h.speedup.low},
+                     {"ci_high", h.speedup.high},       {"confidence", c.options.confidence},
+                     {"p_value", h.test.p_value},       {"change", h.change},
+                     {"significant", h.significant},    {"verdict", VerdictName(h.verdict)},
+                     {"old_mean_ms", h.old_mean_ms},    {"new_mean_ms", h.new_mean_ms}};
+    j["capacity"] = {
+        {"30",
+         {{"old", CapacityJson(c.old_capacity_30)}, {"new", CapacityJson(c.new_capacity_30)}}},
+        {"60",
+         {{"old", CapacityJson(c.old_capacity_60)}, {"new", CapacityJson(c.new_capacity_60)}}}};
+  }
+  j["series"] = json::array();
+  for (const auto& s : c.series) {
+    json rows = json::array();
+    for (const auto& r : s.rows) {
+      rows.push_back({{"n_agents", r.n_agents},
+                      {"old_fps_avg", r.old_fps_avg},
+                      {"new_fps_avg", r.new_fps_avg},
+                      {"change", r.change.change},
+                      {"speedup", r.change.speedup.ratio},
+                      {"ci_low", r.change.speedup.low},
+                      {"ci_high", r.change.speedup.high},
+                      {"p_value", r.change.test.p_value},
+                      {"verdict", VerdictName(r.change.verdict)},
+                      {"reliable", r.change.reliable}});
+    }
+    j["series"].push_back({{"title", s.title},
+                           {"old", s.old_design.label},
+                           {"new", s.new_design.label},
+                           {"rows", rows}});
+  }
+  j["gate"] = options.fail_on_regression ? json{{"threshold", *options.fail_on_regression},
+                                                {"passed", result.regressions.empty()}}
+                                         : json(nullptr);
+  j["regressions"] = json::array();
+  for (const auto& r : result.regressions) {
+    j["regressions"].push_back({{"mode", r.mode},
+                                {"n_agents", r.n_agents},
+                                {"change", r.change},
+                                {"p_value", r.p_value},
+                                {"series", r.series},
+                                {"message", r.Describe()}});
+  }
+  j["mismatches"] = c.mismatches;
+  j["machine_differences"] = c.machine_differences;
+  json charts = json::array();
+  for (const auto& chart : result.charts) {
+    charts.push_back({{"name", chart.name}, {"svg", chart.svg}, {"png", chart.png}});
+  }
+  j["written"] = {
+      {"markdown", result.markdown_path}, {"html", result.html_path}, {"charts", charts}};
+  j["exit_code"] = result.exit_code;
+  return j;
 }
 
 }  // namespace calf::report

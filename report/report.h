@@ -2,6 +2,7 @@
 // One call that does everything `calf compare` needs: load the profiles, compare them, draw the
 // charts with gnuplot, write report.md and report.html, and evaluate the regression gate.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,5 +48,18 @@ struct ReportResult {
 /// exit 3 when gnuplot itself fails. A failed gate is not an exception: exit_code is 1.
 /// Deterministic for the same inputs and options. Not thread-safe for the same out_dir.
 ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& options);
+
+/// The machine-readable summary `calf compare --json` prints:
+///   {"headline": {n_agents, requested_n_agents, old, new, speedup, ci_low, ci_high, confidence,
+///                 p_value, change, significant, verdict, old_mean_ms, new_mean_ms},
+///    "capacity": {"30": {old, new}, "60": {old, new}},   // largest N, null when none holds
+///    "series": [{title, old, new, rows: [{n_agents, old_fps_avg, new_fps_avg, change, speedup,
+///                ci_low, ci_high, p_value, verdict, reliable}]}],
+///    "gate": {threshold, passed} or null, "regressions": [{mode, n_agents, change, p_value,
+///    series, message}], "mismatches": [...], "machine_differences": [...],
+///    "written": {markdown, html, charts: [{name, svg, png}]}, "exit_code": 0|1}
+/// verdict is "faster", "slower" or "no_change"; change is (new - old) / |old| of the mean frame
+/// time. Pure function of its arguments.
+nlohmann::json ReportJson(const ReportResult& result, const ReportOptions& options);
 
 }  // namespace calf::report
