@@ -38,6 +38,8 @@ void SetupCompareCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   sub->add_option("--new-mode", o->candidate_mode, "New design when comparing inside one sweep")
       ->capture_default_str();
+  sub->add_option("--screenshots", o->screenshots,
+                  "Directory of PNG screenshots (calf screenshot --out-dir) to show in the report");
   sub->add_option("--gnuplot", o->gnuplot, "gnuplot program name (searched in PATH) or path")
       ->capture_default_str();
   sub->footer(
@@ -65,6 +67,7 @@ int RunCompare(const CompareOptions& o) {
   options.compare.baseline_mode = o.baseline_mode;
   options.compare.candidate_mode = o.candidate_mode;
   options.chart.gnuplot = o.gnuplot;
+  options.screenshots_dir = o.screenshots;
   if (!o.fail_on_regression.empty()) {
     options.fail_on_regression = report::ParseThreshold(o.fail_on_regression);
   }

@@ -24,6 +24,7 @@ struct CompareOptions {
   std::string baseline_mode = "baseline";    ///< --old-mode: old design inside one sweep.
   std::string candidate_mode = "optimized";  ///< --new-mode: new design inside one sweep.
   std::string gnuplot = "gnuplot";           ///< --gnuplot: program name or path.
+  std::string screenshots;  ///< --screenshots: directory of PNGs to show; empty = none.
 };
 
 /// Registers the `compare` subcommand on `app`; its callback stores RunCompare's result in

@@ -1,5 +1,6 @@
 #include "report/report.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -44,6 +45,34 @@ nlohmann::json CapacityJson(const Capacity& c) {
 
 }  // namespace
 
+std::vector<ImageRef> FindScreenshots(const std::string& dir, const std::string& report_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw ConfigError("--screenshots " + dir + ": no such directory; run `calf screenshot` first");
+  }
+  std::vector<fs::path> pngs;
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec) && it->path().extension() == ".png") pngs.push_back(it->path());
+  }
+  if (ec) throw IoError(dir + ": cannot list (" + ec.message() + ")");
+  if (pngs.empty()) throw ConfigError("--screenshots " + dir + ": holds no .png file");
+  std::sort(pngs.begin(), pngs.end());
+  if (pngs.size() > static_cast<std::size_t>(kMaxScreenshots)) pngs.resize(kMaxScreenshots);
+  const fs::path report_abs = fs::absolute(report_dir, ec).lexically_normal();
+  std::vector<ImageRef> out;
+  for (const auto& png : pngs) {
+    const fs::path abs = fs::absolute(png, ec).lexically_normal();
+    ImageRef ref;
+    ref.path = png.string();
+    ref.link = abs.lexically_relative(report_abs).generic_string();
+    if (ref.link.empty()) ref.link = abs.generic_string();
+    ref.caption = png.lexically_relative(dir).generic_string();
+    out.push_back(ref);
+  }
+  return out;
+}
+
 ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& options) {
   if (inputs.paths.size() != 1 && inputs.paths.size() != 2) {
     throw ConfigError(
@@ -53,6 +82,10 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
   }
   // fail fast, before loading large profiles
   if (options.charts) FindGnuplot(options.chart.gnuplot);
+  std::vector<ImageRef> screenshots;
+  if (!options.screenshots_dir.empty()) {
+    screenshots = FindScreenshots(options.screenshots_dir, options.out_dir);
+  }
   std::vector<Profile> profiles;
   for (const auto& path : inputs.paths) profiles.push_back(LoadProfile(path));
   if (profiles.size() == 1 && !profiles.front().is_sweep) {
@@ -78,7 +111,7 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
     gate = GateOutcome{*options.fail_on_regression, result.regressions};
     result.exit_code = result.regressions.empty() ? 0 : 1;
   }
-  const auto sections = BuildSections(result.comparison, gate);
+  const auto sections = BuildSections(result.comparison, gate, screenshots);
   result.markdown_path = (fs::path(options.out_dir) / "report.md").string();
   result.html_path = (fs::path(options.out_dir) / "report.html").string();
   WriteText(result.markdown_path, RenderMarkdown(sections, result.charts, options.markdown_images));

@@ -113,7 +113,8 @@ std::string FormatCapacity(const Capacity& c) {
   return (c.holds_all ? ">= " : "") + std::to_string(*c.max_n);
 }
 
-std::vector<Section> BuildSections(const Comparison& c, const std::optional<GateOutcome>& gate) {
+std::vector<Section> BuildSections(const Comparison& c, const std::optional<GateOutcome>& gate,
+                                   const std::vector<ImageRef>& screenshots) {
   const Series& primary = c.series.front();
   const std::string old_label = primary.old_design.label;
   const std::string new_label = primary.new_design.label;
@@ -278,6 +279,17 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
     bottleneck.tables.push_back(t);
   }
   sections.push_back(bottleneck);
+
+  if (!screenshots.empty()) {
+    Section shots;
+    shots.id = "screenshots";
+    shots.title = "Screenshots";
+    shots.paragraphs.push_back(
+        "Offscreen renders of the scene (agents, trails and the critic surface), from `calf "
+        "screenshot`.");
+    shots.images = screenshots;
+    sections.push_back(shots);
+  }
 
   Section method;
   method.id = "method";
