@@ -34,6 +34,9 @@ void SetupCompareCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   sub->add_option("--resamples", o->resamples, "Bootstrap resamples of the speed-up interval")
       ->capture_default_str();
+  sub->add_option("--min-repeats", o->min_repeats,
+                  "Rows with fewer repeats on either side are marked unreliable")
+      ->capture_default_str();
   sub->add_option("--old-mode", o->baseline_mode, "Old design when comparing inside one sweep")
       ->capture_default_str();
   sub->add_option("--new-mode", o->candidate_mode, "New design when comparing inside one sweep")
@@ -64,6 +67,7 @@ int RunCompare(const CompareOptions& o) {
   options.compare.allow_mismatch = o.allow_mismatch;
   options.compare.seed = o.seed;
   options.compare.bootstrap_resamples = o.resamples;
+  options.compare.min_reliable_repeats = o.min_repeats;
   options.compare.baseline_mode = o.baseline_mode;
   options.compare.candidate_mode = o.candidate_mode;
   options.chart.gnuplot = o.gnuplot;

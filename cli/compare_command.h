@@ -21,6 +21,7 @@ struct CompareOptions {
   bool quiet = false;              ///< --quiet: no summary on stderr (gate failures still shown).
   std::uint64_t seed = 20240607;   ///< --seed: bootstrap seed.
   int resamples = 2000;            ///< --resamples: bootstrap resamples.
+  int min_repeats = 9;             ///< --min-repeats: fewer repeats mark a row "unreliable".
   std::string baseline_mode = "baseline";    ///< --old-mode: old design inside one sweep.
   std::string candidate_mode = "optimized";  ///< --new-mode: new design inside one sweep.
   std::string gnuplot = "gnuplot";           ///< --gnuplot: program name or path.

@@ -220,6 +220,15 @@ def case_summaries():
     assert row[1] == f"{1000 / b:.1f}" and row[2] == f"{1000 / o:.1f}", row
     assert row[12] == "faster"
     assert "baseline vs optimized" in md
+    assert "(unreliable)" not in md
+    # fewer repeats than --min-repeats mark the verdict unreliable
+    few = [dict(r, repeats=3) for r in runs if r["n_agents"] == 20]
+    fb = write("summary", [few[0]], WORK / "few_base.json")
+    fo = write("summary", [few[1]], WORK / "few_opt.json")
+    calf("compare", fb, fo, "--out-dir", WORK / "few", "--quiet")
+    assert table_row((WORK / "few" / "report.md").read_text(), "20")[12] == "faster (unreliable)"
+    calf("compare", fb, fo, "--out-dir", WORK / "few", "--quiet", "--min-repeats", 3)
+    assert table_row((WORK / "few" / "report.md").read_text(), "20")[12] == "faster"
     # summaries of different N cannot be paired
     other = write("summary", [r for r in runs if r["mode"] == "optimized" and r["n_agents"] == 10],
                   WORK / "optimized10.json")
