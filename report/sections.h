@@ -46,8 +46,8 @@ struct GateOutcome {
 };
 
 /// Builds the sections in report order: summary, gate (if any), per-N, breakdown, counters,
-/// ablation, bottlenecks, screenshots (when `screenshots` is not empty), method, machine and
-/// config. Deterministic; no I/O.
+/// ablation, bottlenecks, recommendations (findings read off the numbers), screenshots (when
+/// `screenshots` is not empty), method, machine and config. Deterministic; no I/O.
 std::vector<Section> BuildSections(const Comparison& comparison,
                                    const std::optional<GateOutcome>& gate,
                                    const std::vector<ImageRef>& screenshots = {});

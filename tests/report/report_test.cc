@@ -383,3 +383,27 @@ TEST_CASE("Screenshots are linked from the Markdown and embedded in the HTML", "
   o.screenshots_dir = (tmp.path() / "empty_shots").string();
   CHECK_THROWS_AS(WriteReport({{(tmp.path() / "prof").string()}}, o), calf::ConfigError);
 }
+
+TEST_CASE("Recommendations name the next bottleneck, the best flag and flat draw calls",
+          "[report][writer]") {
+  TempDir tmp;
+  WriteSweep(tmp.path() / "prof", DemoSweep(), DefaultConfig());
+  ReportOptions o = FastOptions(tmp.path() / "out");
+  o.charts = false;
+  const ReportResult r = WriteReport({{(tmp.path() / "prof").string()}}, o);
+  const std::string md = ReadFile(r.markdown_path);
+  const auto start = md.find("## Recommendations");
+  REQUIRE(start != std::string::npos);
+  const std::string rec = md.substr(start, md.find("\n## ", start + 1) - start);
+  // optimized spends 50% in render (DemoSweep's optimized shares)
+  CHECK_THAT(rec, Catch::Contains("Next target: render, which takes 50.0% of optimized's frame "
+                                  "at N=20."));
+  // only_batched_trails (14 ms vs 20 ms) is the largest single gain; batched_inference has none
+  CHECK_THAT(rec, Catch::Contains("Largest single gain at N=20: only_batched_trails (1.4"));
+  CHECK_THAT(rec, Catch::Contains("No significant gain alone at N=20: only_batched_inference"));
+  CHECK_THAT(rec,
+             Catch::Contains("Draw calls of optimized stay flat in N: 3 at N=10, 3 at N=100."));
+  CHECK_THAT(rec, !Catch::Contains("Significantly slower"));
+  // optimized at N=20: 10 ms -> 100 FPS, holds 60 FPS
+  CHECK_THAT(rec, !Catch::Contains("does not hold 60 FPS"));
+}
