@@ -135,10 +135,13 @@ std::string LogXRange(const Series& s) {
 
 std::string FpsChart(const Series& s, const std::string& dat) {
   std::ostringstream data;
+  double fps_lo = 0, fps_hi = 0;
   for (const Design* d : {&s.old_design, &s.new_design}) {
     data << "# " << d->label << ": N fps_avg repeat_fps_min repeat_fps_max\n";
     for (const auto& run : d->runs) {
       const auto mm = std::minmax_element(run.repeat_fps.begin(), run.repeat_fps.end());
+      fps_lo = fps_lo == 0 ? *mm.first : std::min(fps_lo, *mm.first);
+      fps_hi = std::max(fps_hi, *mm.second);
       data << run.n_agents << " " << run.fps_avg << " " << *mm.first << " " << *mm.second << "\n";
     }
     data << "\n\n";
@@ -147,8 +150,17 @@ std::string FpsChart(const Series& s, const std::string& dat) {
   std::ostringstream p;
   p << "set title 'FPS versus number of agents'\n"
     << "set logscale x\n"
-    << LogXRange(s) << "set xlabel 'agents N (log scale)'\nset ylabel 'frames per second'\n"
-    << "set grid\nset key outside right top\nset yrange [0:*]\n"
+    << LogXRange(s) << "set xlabel 'agents N (log scale)'\n";
+  // FPS over N = 3 .. 10,000 spans decades: a linear axis hides the 30/60 FPS lines and every
+  // large-N point, so switch to log scale when the range exceeds 20x
+  const double y_lo = std::min(fps_lo, 30.0) / 1.5, y_hi = std::max(fps_hi, 60.0) * 1.5;
+  if (fps_lo > 0 && fps_hi / std::min(fps_lo, 30.0) > 20.0) {
+    p << "set logscale y\nset yrange [" << y_lo << ":" << y_hi << "]\n"
+      << "set ylabel 'frames per second (log scale)'\n";
+  } else {
+    p << "set yrange [0:*]\nset ylabel 'frames per second'\n";
+  }
+  p << "set grid\nset key outside right top\n"
     << "set style fill transparent solid 0.2 noborder\n"
     << "plot " << Quote(dat) << " index 0 using 1:3:4 with filledcurves lc rgb '" << kOldColor
     << "' title " << Quote(s.old_design.label + " repeat spread") << ", \\\n"

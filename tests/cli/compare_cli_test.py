@@ -189,6 +189,9 @@ def case_sweep():
     # the HTML shows the same per-N numbers as the Markdown
     assert f"{1000 / b20:.1f}" in html
 
+    # FPS spanning 8..200 is drawn on a log axis; the gnuplot script is kept for re-runs
+    assert "set logscale y" in (out / "gnuplot" / "fps_vs_n.gp").read_text()
+
     # the Markdown links the PNG charts next to it
     assert "](fps_vs_n.png)" in md
 
@@ -220,6 +223,8 @@ def case_summaries():
     assert row[1] == f"{1000 / b:.1f}" and row[2] == f"{1000 / o:.1f}", row
     assert row[12] == "faster"
     assert "baseline vs optimized" in md
+    # 33 to 67 FPS: a linear axis from zero
+    assert "set logscale y" not in (out / "gnuplot" / "fps_vs_n.gp").read_text()
     assert "(unreliable)" not in md
     # fewer repeats than --min-repeats mark the verdict unreliable
     few = [dict(r, repeats=3) for r in runs if r["n_agents"] == 20]
