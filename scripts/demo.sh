@@ -31,7 +31,13 @@ if [ ! -x "$calf" ]; then
   echo "demo: no calf binary at $calf; run make build first (or set CALF=path/to/calf)" >&2
   exit 2
 fi
-if ! "$calf" profile --help >/dev/null 2>&1; then
+# (`calf <unknown> --help` prints the top-level help and exits 0, so look at the command list)
+has_command() {
+  local help
+  help=$("$calf" --help 2>&1 || true)
+  [[ $help =~ (^|$'\n')\ +$1\  ]]
+}
+if ! has_command profile; then
   echo "demo: $calf has no 'profile' command; build a calf that includes calf profile" >&2
   exit 2
 fi
@@ -59,7 +65,7 @@ echo "demo: profile took $(elapsed "$t")"
 echo "demo: rendering screenshots into $shots"
 t=$(date +%s)
 shot_args=()
-if "$calf" screenshot --system "$SHOT_SYSTEM" --policy calf --agents "$SHOT_AGENTS" \
+if has_command screenshot && "$calf" screenshot --system "$SHOT_SYSTEM" --policy calf --agents "$SHOT_AGENTS" \
   --steps-at "$SHOT_STEPS" --out-dir "$shots" --size "$SHOT_SIZE"; then
   echo "demo: screenshots took $(elapsed "$t")"
   shot_args=(--screenshots "$shots")

@@ -5,7 +5,8 @@ every other subcommand runs the real calf. Asserts the arguments the script pass
 failed screenshot step only warns, and that the report is written where the script says.
 
 Usage: demo_script_test.py <repo> <calf> <write_synthetic_profiles> <scratch dir> <case>
-cases: shots (screenshots work, profiler knows ablation modes), no_egl (screenshot fails)."""
+cases: shots (screenshots work, profiler knows ablation modes), no_egl (screenshot fails),
+no_profile (a calf without `profile`, or none: exit 2)."""
 import json
 import os
 import pathlib
@@ -27,6 +28,12 @@ with open(os.environ["FAKE_LOG"], "a") as log:
     log.write(json.dumps(args) + "\n")
 def opt(name):
     return args[args.index(name) + 1]
+if args == ["--help"]:
+    real = subprocess.run([os.environ["REAL_CALF"], "--help"], capture_output=True, text=True)
+    print(real.stdout.rstrip())
+    print("  profile                     Profile the frame pipeline (stand-in)")
+    print("  screenshot                  Render screenshots (stand-in)")
+    sys.exit(0)
 if args[:1] == ["profile"]:
     if "--help" in args:
         print("--mode baseline|optimized" + os.environ.get("FAKE_PROFILE_MODES", ""))
@@ -125,6 +132,21 @@ def case_no_egl():
     assert "--screenshots" not in comp, comp
     assert "demo: warning: calf screenshot failed" in r.stderr, r.stderr
     assert "## Screenshots" not in (out / "report.md").read_text()
+
+
+def case_no_profile():
+    # a calf without the profile command (or no calf at all): one clear line, exit 2
+    old_calf = WORK / "bin" / "calf"
+    old_calf.parent.mkdir()
+    old_calf.write_text("#!/bin/sh\nprintf 'Subcommands:\\n  compare   Report\\n"
+                        "  profile-old   Not it\\n'\n")
+    old_calf.chmod(0o755)
+    for calf_path, needle in ((WORK / "missing" / "calf", "no calf binary"),
+                              (old_calf, "has no 'profile' command")):
+        r = subprocess.run(["bash", f"{REPO}/scripts/demo.sh", str(calf_path),
+                            str(WORK / "out")], cwd=WORK, capture_output=True, text=True)
+        assert r.returncode == 2 and needle in r.stderr, (r.returncode, r.stderr)
+        assert not (WORK / "out").exists()
 
 
 globals()["case_" + CASE]()
