@@ -22,6 +22,7 @@ namespace calf::report {
 namespace fs = std::filesystem;
 namespace {
 
+constexpr const char* kPartialSuffix = ".partial";
 constexpr const char* kOldColor = "#1f77b4";
 constexpr const char* kNewColor = "#d62728";
 constexpr const char* kSectionColors[] = {"#4c72b0", "#dd8452", "#55a868",
@@ -72,11 +73,14 @@ std::string Header(const ChartOptions& o) {
 std::string Outputs(const std::string& body, const std::string& svg, const std::string& png,
                     const ChartOptions& o) {
   std::ostringstream s;
-  s << "set output " << Quote(svg) << "\n"
+  // calf passes calf_suffix='.partial' and renames after success; run by hand, the script
+  // writes the final names
+  s << "if (!exists('calf_suffix')) calf_suffix = ''\n"
+    << "set output (" << Quote(svg) << " . calf_suffix)\n"
     << body << "unset output\n"
     << "set terminal pngcairo size " << o.width << "," << o.height
     << " noenhanced font 'sans,10' background rgb 'white'\n"
-    << "set output " << Quote(png) << "\nreplot\nunset output\n";
+    << "set output (" << Quote(png) << " . calf_suffix)\nreplot\nunset output\n";
   return s.str();
 }
 
@@ -87,8 +91,9 @@ void RunGnuplot(const std::string& gnuplot, const std::string& script, const std
   }
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> argv = {const_cast<char*>(gnuplot.c_str()), const_cast<char*>(script.c_str()),
-                             nullptr};
+  std::string define = std::string("calf_suffix='") + kPartialSuffix + "'";
+  std::vector<char*> argv = {const_cast<char*>(gnuplot.c_str()), const_cast<char*>("-e"),
+                             define.data(), const_cast<char*>(script.c_str()), nullptr};
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -130,10 +135,13 @@ std::string LogXRange(const Series& s) {
 
 std::string FpsChart(const Series& s, const std::string& dat) {
   std::ostringstream data;
+  double fps_lo = 0, fps_hi = 0;
   for (const Design* d : {&s.old_design, &s.new_design}) {
     data << "# " << d->label << ": N fps_avg repeat_fps_min repeat_fps_max\n";
     for (const auto& run : d->runs) {
       const auto mm = std::minmax_element(run.repeat_fps.begin(), run.repeat_fps.end());
+      fps_lo = fps_lo == 0 ? *mm.first : std::min(fps_lo, *mm.first);
+      fps_hi = std::max(fps_hi, *mm.second);
       data << run.n_agents << " " << run.fps_avg << " " << *mm.first << " " << *mm.second << "\n";
     }
     data << "\n\n";
@@ -142,8 +150,17 @@ std::string FpsChart(const Series& s, const std::string& dat) {
   std::ostringstream p;
   p << "set title 'FPS versus number of agents'\n"
     << "set logscale x\n"
-    << LogXRange(s) << "set xlabel 'agents N (log scale)'\nset ylabel 'frames per second'\n"
-    << "set grid\nset key outside right top\nset yrange [0:*]\n"
+    << LogXRange(s) << "set xlabel 'agents N (log scale)'\n";
+  // FPS over N = 3 .. 10,000 spans decades: a linear axis hides the 30/60 FPS lines and every
+  // large-N point, so switch to log scale when the range exceeds 20x
+  const double y_lo = std::min(fps_lo, 30.0) / 1.5, y_hi = std::max(fps_hi, 60.0) * 1.5;
+  if (fps_lo > 0 && fps_hi / std::min(fps_lo, 30.0) > 20.0) {
+    p << "set logscale y\nset yrange [" << y_lo << ":" << y_hi << "]\n"
+      << "set ylabel 'frames per second (log scale)'\n";
+  } else {
+    p << "set yrange [0:*]\nset ylabel 'frames per second'\n";
+  }
+  p << "set grid\nset key outside right top\n"
     << "set style fill transparent solid 0.2 noborder\n"
     << "plot " << Quote(dat) << " index 0 using 1:3:4 with filledcurves lc rgb '" << kOldColor
     << "' title " << Quote(s.old_design.label + " repeat spread") << ", \\\n"
@@ -301,9 +318,12 @@ std::vector<ChartFiles> WriteCharts(const Comparison& comparison, const std::str
     WriteFile(script, Header(options) + Outputs(body, files.svg, files.png, options));
     RunGnuplot(gnuplot, script, (src / (spec.name + ".log")).string());
     for (const auto& f : {files.svg, files.png}) {
-      if (fs::file_size(f, ec) == 0 || ec) {
-        throw IoError("gnuplot wrote no " + f + " from " + script, ExitCode::kRuntime);
+      const std::string partial = f + kPartialSuffix;
+      if (fs::file_size(partial, ec) == 0 || ec) {
+        throw IoError("gnuplot wrote no " + partial + " from " + script, ExitCode::kRuntime);
       }
+      fs::rename(partial, f, ec);
+      if (ec) throw IoError(f + ": cannot rename from " + partial + " (" + ec.message() + ")");
     }
     charts.push_back(files);
   }

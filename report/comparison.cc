@@ -105,8 +105,15 @@ const Summary* Design::Find(int n_agents) const {
 
 std::string Regression::Describe() const {
   char buf[256];
-  std::snprintf(buf, sizeof buf, "%s at N=%d: frame time %+.1f%% (p=%.2g) [%s]", mode.c_str(),
-                n_agents, 100.0 * change, p_value, series.c_str());
+  char p[32];
+  // tiny p-values print as 0 or 1e-40 with %g; neither helps a reader
+  if (p_value < 0.001) {
+    std::snprintf(p, sizeof p, "p<0.001");
+  } else {
+    std::snprintf(p, sizeof p, "p=%.3f", p_value);
+  }
+  std::snprintf(buf, sizeof buf, "%s at N=%d: frame time %+.1f%% (%s) [%s]", mode.c_str(), n_agents,
+                100.0 * change, p, series.c_str());
   return buf;
 }
 

@@ -113,7 +113,8 @@ struct Regression {
   int n_agents = 0;
   double change = 0;  ///< (new - old) / |old| of the mean frame time.
   double p_value = 1;
-  /// One line naming where: "optimized at N=50: frame time +21.3% (p=0.0001)".
+  /// One line naming where: "optimized at N=50: frame time +21.3% (p<0.001) [<series>]"
+  /// (p printed with three decimals, or "p<0.001").
   std::string Describe() const;
 };
 

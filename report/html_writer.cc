@@ -19,7 +19,7 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path + ": cannot read chart (was it deleted while writing the report?)");
+  if (!in) throw IoError(path + ": cannot read (was it deleted while writing the report?)");
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
@@ -63,6 +63,33 @@ std::string EscapeHtml(const std::string& text) {
       default:
         out += c;
     }
+  }
+  return out;
+}
+
+std::string Base64(const std::string& bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                       (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                       static_cast<unsigned char>(bytes[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (i < bytes.size()) {
+    const bool two = i + 1 < bytes.size();
+    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                       (two ? static_cast<unsigned char>(bytes[i + 1]) << 8 : 0u);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += two ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
   }
   return out;
 }
@@ -112,6 +139,11 @@ std::string RenderHtml(const std::vector<Section>& sections,
           << InlineSvg(ReadText(chart.svg), chart.name + "-") << "\n<figcaption>"
           << EscapeHtml(chart.title) << "</figcaption>\n</figure>\n";
       }
+    }
+    for (const auto& image : s.images) {
+      h << "<figure>\n<img alt=\"" << EscapeHtml(image.caption) << "\" src=\"data:image/png;base64,"
+        << Base64(ReadText(image.path)) << "\">\n<figcaption>" << EscapeHtml(image.caption)
+        << "</figcaption>\n</figure>\n";
     }
     if (!s.code_caption.empty()) h << "<p>" << EscapeHtml(s.code_caption) << "</p>\n";
     if (!s.code.empty()) h << "<pre><code>" << EscapeHtml(s.code) << "</code></pre>\n";

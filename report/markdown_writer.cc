@@ -59,6 +59,9 @@ std::string RenderMarkdown(const std::vector<Section>& sections,
         }
       }
     }
+    for (const auto& image : s.images) {
+      md << "![" << image.caption << "](" << image.link << ")\n\n";
+    }
     if (!s.code_caption.empty()) md << s.code_caption << "\n\n";
     if (!s.code.empty()) md << "```json\n" << s.code << "\n```\n\n";
   }

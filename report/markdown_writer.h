@@ -12,7 +12,7 @@ namespace calf::report {
 
 /// Renders `sections` as Markdown. Charts named by a section are linked as images by file name
 /// (`fps_vs_n.png`, relative to the report) when `link_images` is true and the chart exists in
-/// `charts`. Table cells escape '|'. Pure function.
+/// `charts`. Section images are linked by ImageRef::link. Table cells escape '|'. Pure function.
 std::string RenderMarkdown(const std::vector<Section>& sections,
                            const std::vector<ChartFiles>& charts, bool link_images);
 

@@ -1,5 +1,6 @@
 #include "report/report.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -12,14 +13,65 @@ namespace calf::report {
 namespace fs = std::filesystem;
 namespace {
 
+// Writes via a temporary name and a rename, so a reader never sees a half-written report.
 void WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw IoError(path + ": cannot write (check permissions and free space)");
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) throw IoError(tmp + ": cannot write (check permissions and free space)");
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw IoError(path + ": cannot rename from " + tmp + " (" + ec.message() + ")");
+}
+
+const char* VerdictName(Verdict v) {
+  switch (v) {
+    case Verdict::kFaster:
+      return "faster";
+    case Verdict::kSlower:
+      return "slower";
+    case Verdict::kNoChange:
+      break;
+  }
+  return "no_change";
+}
+
+nlohmann::json CapacityJson(const Capacity& c) {
+  return c.max_n ? nlohmann::json(*c.max_n) : nlohmann::json(nullptr);
 }
 
 }  // namespace
+
+std::vector<ImageRef> FindScreenshots(const std::string& dir, const std::string& report_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw ConfigError("--screenshots " + dir + ": no such directory; run `calf screenshot` first");
+  }
+  std::vector<fs::path> pngs;
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec) && it->path().extension() == ".png") pngs.push_back(it->path());
+  }
+  if (ec) throw IoError(dir + ": cannot list (" + ec.message() + ")");
+  if (pngs.empty()) throw ConfigError("--screenshots " + dir + ": holds no .png file");
+  std::sort(pngs.begin(), pngs.end());
+  if (pngs.size() > static_cast<std::size_t>(kMaxScreenshots)) pngs.resize(kMaxScreenshots);
+  const fs::path report_abs = fs::absolute(report_dir, ec).lexically_normal();
+  std::vector<ImageRef> out;
+  for (const auto& png : pngs) {
+    const fs::path abs = fs::absolute(png, ec).lexically_normal();
+    ImageRef ref;
+    ref.path = png.string();
+    ref.link = abs.lexically_relative(report_abs).generic_string();
+    if (ref.link.empty()) ref.link = abs.generic_string();
+    ref.caption = png.lexically_relative(dir).generic_string();
+    out.push_back(ref);
+  }
+  return out;
+}
 
 ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& options) {
   if (inputs.paths.size() != 1 && inputs.paths.size() != 2) {
@@ -30,6 +82,10 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
   }
   // fail fast, before loading large profiles
   if (options.charts) FindGnuplot(options.chart.gnuplot);
+  std::vector<ImageRef> screenshots;
+  if (!options.screenshots_dir.empty()) {
+    screenshots = FindScreenshots(options.screenshots_dir, options.out_dir);
+  }
   std::vector<Profile> profiles;
   for (const auto& path : inputs.paths) profiles.push_back(LoadProfile(path));
   if (profiles.size() == 1 && !profiles.front().is_sweep) {
@@ -55,12 +111,76 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
     gate = GateOutcome{*options.fail_on_regression, result.regressions};
     result.exit_code = result.regressions.empty() ? 0 : 1;
   }
-  const auto sections = BuildSections(result.comparison, gate);
+  const auto sections = BuildSections(result.comparison, gate, screenshots);
   result.markdown_path = (fs::path(options.out_dir) / "report.md").string();
   result.html_path = (fs::path(options.out_dir) / "report.html").string();
   WriteText(result.markdown_path, RenderMarkdown(sections, result.charts, options.markdown_images));
   WriteText(result.html_path, RenderHtml(sections, result.charts));
   return result;
+}
+
+nlohmann::json ReportJson(const ReportResult& result, const ReportOptions& options) {
+  using nlohmann::json;
+  const Comparison& c = result.comparison;
+  json j;
+  if (!c.series.empty()) {
+    const Series& primary = c.series.front();
+    const Change& h = c.headline;
+    j["headline"] = {{"n_agents", c.focus_n},           {"requested_n_agents", c.requested_focus_n},
+                     {"old", primary.old_design.label}, {"new", primary.new_design.label},
+                     {"speedup", h.speedup.ratio},      {"ci_low", h.speedup.low},
+                     {"ci_high", h.speedup.high},       {"confidence", c.options.confidence},
+                     {"p_value", h.test.p_value},       {"change", h.change},
+                     {"significant", h.significant},    {"verdict", VerdictName(h.verdict)},
+                     {"old_mean_ms", h.old_mean_ms},    {"new_mean_ms", h.new_mean_ms}};
+    j["capacity"] = {
+        {"30",
+         {{"old", CapacityJson(c.old_capacity_30)}, {"new", CapacityJson(c.new_capacity_30)}}},
+        {"60",
+         {{"old", CapacityJson(c.old_capacity_60)}, {"new", CapacityJson(c.new_capacity_60)}}}};
+  }
+  j["series"] = json::array();
+  for (const auto& s : c.series) {
+    json rows = json::array();
+    for (const auto& r : s.rows) {
+      rows.push_back({{"n_agents", r.n_agents},
+                      {"old_fps_avg", r.old_fps_avg},
+                      {"new_fps_avg", r.new_fps_avg},
+                      {"change", r.change.change},
+                      {"speedup", r.change.speedup.ratio},
+                      {"ci_low", r.change.speedup.low},
+                      {"ci_high", r.change.speedup.high},
+                      {"p_value", r.change.test.p_value},
+                      {"verdict", VerdictName(r.change.verdict)},
+                      {"reliable", r.change.reliable}});
+    }
+    j["series"].push_back({{"title", s.title},
+                           {"old", s.old_design.label},
+                           {"new", s.new_design.label},
+                           {"rows", rows}});
+  }
+  j["gate"] = options.fail_on_regression ? json{{"threshold", *options.fail_on_regression},
+                                                {"passed", result.regressions.empty()}}
+                                         : json(nullptr);
+  j["regressions"] = json::array();
+  for (const auto& r : result.regressions) {
+    j["regressions"].push_back({{"mode", r.mode},
+                                {"n_agents", r.n_agents},
+                                {"change", r.change},
+                                {"p_value", r.p_value},
+                                {"series", r.series},
+                                {"message", r.Describe()}});
+  }
+  j["mismatches"] = c.mismatches;
+  j["machine_differences"] = c.machine_differences;
+  json charts = json::array();
+  for (const auto& chart : result.charts) {
+    charts.push_back({{"name", chart.name}, {"svg", chart.svg}, {"png", chart.png}});
+  }
+  j["written"] = {
+      {"markdown", result.markdown_path}, {"html", result.html_path}, {"charts", charts}};
+  j["exit_code"] = result.exit_code;
+  return j;
 }
 
 }  // namespace calf::report

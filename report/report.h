@@ -2,6 +2,7 @@
 // One call that does everything `calf compare` needs: load the profiles, compare them, draw the
 // charts with gnuplot, write report.md and report.html, and evaluate the regression gate.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "report/charts.h"
 #include "report/comparison.h"
 #include "report/profile_data.h"
+#include "report/sections.h"
 
 namespace calf::report {
 
@@ -27,7 +29,13 @@ struct ReportOptions {
   bool markdown_images = true;     ///< Link the PNG charts from report.md.
   /// --fail-on-regression as a fraction (0.05 for "5%"; see ParseThreshold); unset = no gate.
   std::optional<double> fail_on_regression;
+  /// Directory of PNG screenshots (`calf screenshot --out-dir`) shown in a Screenshots section;
+  /// empty = none. Every *.png below it is included, sorted by path, at most kMaxScreenshots.
+  std::string screenshots_dir;
 };
+
+/// Most screenshots a report embeds (the HTML inlines each one).
+inline constexpr int kMaxScreenshots = 12;
 
 /// What was written and whether the gate failed.
 struct ReportResult {
@@ -45,7 +53,26 @@ struct ReportResult {
 /// Throws calf::ConfigError / calf::IoError (exit 2) for bad input — wrong number of paths,
 /// missing files, empty sweeps, mismatched profiles, gnuplot absent — and calf::IoError with
 /// exit 3 when gnuplot itself fails. A failed gate is not an exception: exit_code is 1.
+/// A screenshots_dir that is missing or holds no PNG is a ConfigError.
 /// Deterministic for the same inputs and options. Not thread-safe for the same out_dir.
 ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& options);
+
+/// The PNG files below `dir` (recursively, sorted by path, at most kMaxScreenshots) with links
+/// relative to `report_dir`. Throws calf::ConfigError when `dir` is not a directory or holds no
+/// PNG file.
+std::vector<ImageRef> FindScreenshots(const std::string& dir, const std::string& report_dir);
+
+/// The machine-readable summary `calf compare --json` prints:
+///   {"headline": {n_agents, requested_n_agents, old, new, speedup, ci_low, ci_high, confidence,
+///                 p_value, change, significant, verdict, old_mean_ms, new_mean_ms},
+///    "capacity": {"30": {old, new}, "60": {old, new}},   // largest N, null when none holds
+///    "series": [{title, old, new, rows: [{n_agents, old_fps_avg, new_fps_avg, change, speedup,
+///                ci_low, ci_high, p_value, verdict, reliable}]}],
+///    "gate": {threshold, passed} or null, "regressions": [{mode, n_agents, change, p_value,
+///    series, message}], "mismatches": [...], "machine_differences": [...],
+///    "written": {markdown, html, charts: [{name, svg, png}]}, "exit_code": 0|1}
+/// verdict is "faster", "slower" or "no_change"; change is (new - old) / |old| of the mean frame
+/// time. Pure function of its arguments.
+nlohmann::json ReportJson(const ReportResult& result, const ReportOptions& options);
 
 }  // namespace calf::report

@@ -86,6 +86,83 @@ std::string Counter(double v) {
   return std::fabs(v - std::round(v)) < 1e-9 ? FormatFixed(v, 0) : FormatFixed(v, 1);
 }
 
+// Findings read off the measurements: where the new design's time goes, what each flag bought,
+// whether draw calls still scale with N, where the new design is slower or misses 60 FPS.
+Section RecommendationsSection(const Comparison& c) {
+  const Series& primary = c.series.front();
+  const std::string& new_label = primary.new_design.label;
+  Section r;
+  r.id = "recommendations";
+  r.title = "Recommendations";
+  r.paragraphs.push_back("Read off the measurements above; each point names its evidence.");
+  for (const auto& b : c.bottlenecks) {
+    if (b.n_agents != c.focus_n) continue;
+    r.bullets.push_back("Next target: " + b.new_section + ", which takes " +
+                        FormatFixed(b.new_percent, 1) + "% of " + new_label +
+                        "'s frame at N=" + std::to_string(b.n_agents) + ".");
+  }
+  if (!c.bottlenecks.empty()) {
+    const BottleneckRow& last = c.bottlenecks.back();
+    std::string focus_section;
+    for (const auto& b : c.bottlenecks) {
+      if (b.n_agents == c.focus_n) focus_section = b.new_section;
+    }
+    if (last.n_agents != c.focus_n && last.new_section != focus_section) {
+      r.bullets.push_back("At the largest N (" + std::to_string(last.n_agents) + ") " +
+                          last.new_section + " dominates instead (" +
+                          FormatFixed(last.new_percent, 1) + "% of the frame).");
+    }
+  }
+  if (!c.ablation.empty()) {
+    const AblationRow* best = nullptr;
+    std::vector<std::string> idle;
+    for (const auto& a : c.ablation) {
+      if (a.mode == c.options.candidate_mode) continue;
+      if (a.vs_baseline.verdict == Verdict::kFaster &&
+          (best == nullptr || a.vs_baseline.speedup.ratio > best->vs_baseline.speedup.ratio)) {
+        best = &a;
+      }
+      if (a.vs_baseline.verdict != Verdict::kFaster) idle.push_back(a.mode);
+    }
+    if (best != nullptr) {
+      r.bullets.push_back("Largest single gain at N=" + std::to_string(c.ablation_n) + ": " +
+                          best->mode + " (" + FormatSpeedup(best->vs_baseline.speedup) + ").");
+    }
+    if (!idle.empty()) {
+      r.bullets.push_back("No significant gain alone at N=" + std::to_string(c.ablation_n) + ": " +
+                          Join(idle, ", ") +
+                          " (their value, if any, is at other N or in combination).");
+    }
+  }
+  if (c.counters.size() >= 2) {
+    const CounterRow& lo = c.counters.front();
+    const CounterRow& hi = c.counters.back();
+    const bool grows = hi.new_draw_calls > 2.0 * std::max(lo.new_draw_calls, 1.0);
+    r.bullets.push_back(std::string("Draw calls of ") + new_label + " " +
+                        (grows ? "still grow with N" : "stay flat in N") + ": " +
+                        Counter(lo.new_draw_calls) + " at N=" + std::to_string(lo.n_agents) + ", " +
+                        Counter(hi.new_draw_calls) + " at N=" + std::to_string(hi.n_agents) + ".");
+  }
+  std::vector<std::string> slower;
+  for (const auto& s : c.series) {
+    for (const auto& row : s.rows) {
+      if (row.change.verdict == Verdict::kSlower) {
+        slower.push_back(s.new_design.mode + " at N=" + std::to_string(row.n_agents) + " (" +
+                         FormatChange(row.change.change) + ")");
+      }
+    }
+  }
+  if (!slower.empty()) {
+    r.bullets.push_back("Significantly slower: " + Join(slower, ", ") +
+                        "; investigate before merging.");
+  }
+  if (!c.new_capacity_60.max_n || *c.new_capacity_60.max_n < c.focus_n) {
+    r.bullets.push_back(new_label + " does not hold 60 FPS at N=" + std::to_string(c.focus_n) +
+                        " (largest N at 60 FPS: " + FormatCapacity(c.new_capacity_60) + ").");
+  }
+  return r;
+}
+
 }  // namespace
 
 std::string FormatFixed(double value, int decimals) {
@@ -113,7 +190,8 @@ std::string FormatCapacity(const Capacity& c) {
   return (c.holds_all ? ">= " : "") + std::to_string(*c.max_n);
 }
 
-std::vector<Section> BuildSections(const Comparison& c, const std::optional<GateOutcome>& gate) {
+std::vector<Section> BuildSections(const Comparison& c, const std::optional<GateOutcome>& gate,
+                                   const std::vector<ImageRef>& screenshots) {
   const Series& primary = c.series.front();
   const std::string old_label = primary.old_design.label;
   const std::string new_label = primary.new_design.label;
@@ -278,6 +356,18 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
     bottleneck.tables.push_back(t);
   }
   sections.push_back(bottleneck);
+  sections.push_back(RecommendationsSection(c));
+
+  if (!screenshots.empty()) {
+    Section shots;
+    shots.id = "screenshots";
+    shots.title = "Screenshots";
+    shots.paragraphs.push_back(
+        "Offscreen renders of the scene (agents, trails and the critic surface), from `calf "
+        "screenshot`.");
+    shots.images = screenshots;
+    sections.push_back(shots);
+  }
 
   Section method;
   method.id = "method";

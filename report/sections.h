@@ -19,6 +19,13 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
 };
 
+/// A picture shown in a section (a PNG screenshot).
+struct ImageRef {
+  std::string path;     ///< File to embed (HTML reads it); absolute or relative to the cwd.
+  std::string link;     ///< Path relative to the report directory (Markdown links it).
+  std::string caption;  ///< Shown under the picture: the file's path below the screenshot dir.
+};
+
 /// One report section. Text is plain (writers escape it); `code` is shown preformatted.
 struct Section {
   std::string id;  ///< Anchor: "summary", "per-n", "breakdown", ...
@@ -27,6 +34,7 @@ struct Section {
   std::vector<std::string> bullets;
   std::vector<Table> tables;
   std::vector<std::string> charts;  ///< ChartFiles::name of the charts shown here.
+  std::vector<ImageRef> images;     ///< PNG pictures shown after the charts.
   std::string code_caption;         ///< Line shown above `code`.
   std::string code;                 ///< e.g. the config JSON.
 };
@@ -38,9 +46,11 @@ struct GateOutcome {
 };
 
 /// Builds the sections in report order: summary, gate (if any), per-N, breakdown, counters,
-/// ablation, bottlenecks, method, machine and config. Deterministic; no I/O.
+/// ablation, bottlenecks, recommendations (findings read off the numbers), screenshots (when
+/// `screenshots` is not empty), method, machine and config. Deterministic; no I/O.
 std::vector<Section> BuildSections(const Comparison& comparison,
-                                   const std::optional<GateOutcome>& gate);
+                                   const std::optional<GateOutcome>& gate,
+                                   const std::vector<ImageRef>& screenshots = {});
 
 /// "+5.3%" / "-57.8%" for a fraction (one decimal).
 std::string FormatChange(double fraction);

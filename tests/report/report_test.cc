@@ -2,9 +2,11 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "core/error.h"
+#include "report/html_writer.h"
 #include "report/sections.h"
 #include "tests/report/synthetic_profiles.h"
 
@@ -337,4 +339,71 @@ TEST_CASE("Few repeats mark rows unreliable", "[report][writer]") {
       WriteReport({{(tmp.path() / "a.json").string(), (tmp.path() / "b.json").string()}}, o);
   CHECK_FALSE(r.comparison.headline.reliable);
   CHECK(RowStartingWith(ReadFile(r.markdown_path), "20").at(12) == "faster (unreliable)");
+}
+
+TEST_CASE("Base64 matches the RFC 4648 test vectors", "[report][html]") {
+  CHECK(Base64("") == "");
+  CHECK(Base64("f") == "Zg==");
+  CHECK(Base64("fo") == "Zm8=");
+  CHECK(Base64("foo") == "Zm9v");
+  CHECK(Base64("foob") == "Zm9vYg==");
+  CHECK(Base64("fooba") == "Zm9vYmE=");
+  CHECK(Base64("foobar") == "Zm9vYmFy");
+  CHECK(Base64(std::string("\xff\x00\x80", 3)) == "/wCA");
+}
+
+TEST_CASE("Screenshots are linked from the Markdown and embedded in the HTML", "[report][writer]") {
+  TempDir tmp;
+  WriteSweep(tmp.path() / "prof", DemoSweep(), DefaultConfig());
+  const fs::path shots = tmp.path() / "out" / "shots";
+  fs::create_directories(shots / "calf");
+  const std::string png_bytes = std::string("\x89PNG\r\n\x1a\n", 8) + "not really a png";
+  std::ofstream(shots / "calf" / "step_100.png", std::ios::binary) << png_bytes;
+  std::ofstream(shots / "a_first.png", std::ios::binary) << png_bytes;
+  std::ofstream(shots / "notes.txt") << "ignored";
+
+  const auto refs = FindScreenshots(shots.string(), (tmp.path() / "out").string());
+  REQUIRE(refs.size() == 2);
+  CHECK(refs[0].caption == "a_first.png");
+  CHECK(refs[0].link == "shots/a_first.png");
+  CHECK(refs[1].link == "shots/calf/step_100.png");
+
+  ReportOptions o = FastOptions(tmp.path() / "out");
+  o.screenshots_dir = shots.string();
+  const ReportResult r = WriteReport({{(tmp.path() / "prof").string()}}, o);
+  const std::string md = ReadFile(r.markdown_path);
+  CHECK_THAT(md, Catch::Contains("## Screenshots"));
+  CHECK_THAT(md, Catch::Contains("![calf/step_100.png](shots/calf/step_100.png)"));
+  const std::string html = ReadFile(r.html_path);
+  CHECK_THAT(html, Catch::Contains("src=\"data:image/png;base64," + Base64(png_bytes) + "\""));
+
+  o.screenshots_dir = (tmp.path() / "missing").string();
+  CHECK_THROWS_AS(WriteReport({{(tmp.path() / "prof").string()}}, o), calf::ConfigError);
+  fs::create_directories(tmp.path() / "empty_shots");
+  o.screenshots_dir = (tmp.path() / "empty_shots").string();
+  CHECK_THROWS_AS(WriteReport({{(tmp.path() / "prof").string()}}, o), calf::ConfigError);
+}
+
+TEST_CASE("Recommendations name the next bottleneck, the best flag and flat draw calls",
+          "[report][writer]") {
+  TempDir tmp;
+  WriteSweep(tmp.path() / "prof", DemoSweep(), DefaultConfig());
+  ReportOptions o = FastOptions(tmp.path() / "out");
+  o.charts = false;
+  const ReportResult r = WriteReport({{(tmp.path() / "prof").string()}}, o);
+  const std::string md = ReadFile(r.markdown_path);
+  const auto start = md.find("## Recommendations");
+  REQUIRE(start != std::string::npos);
+  const std::string rec = md.substr(start, md.find("\n## ", start + 1) - start);
+  // optimized spends 50% in render (DemoSweep's optimized shares)
+  CHECK_THAT(rec, Catch::Contains("Next target: render, which takes 50.0% of optimized's frame "
+                                  "at N=20."));
+  // only_batched_trails (14 ms vs 20 ms) is the largest single gain; batched_inference has none
+  CHECK_THAT(rec, Catch::Contains("Largest single gain at N=20: only_batched_trails (1.4"));
+  CHECK_THAT(rec, Catch::Contains("No significant gain alone at N=20: only_batched_inference"));
+  CHECK_THAT(rec,
+             Catch::Contains("Draw calls of optimized stay flat in N: 3 at N=10, 3 at N=100."));
+  CHECK_THAT(rec, !Catch::Contains("Significantly slower"));
+  // optimized at N=20: 10 ms -> 100 FPS, holds 60 FPS
+  CHECK_THAT(rec, !Catch::Contains("does not hold 60 FPS"));
 }

@@ -1,0 +1,110 @@
+#include "cli/compare_command.h"
+
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "report/report.h"
+#include "report/sections.h"
+
+namespace calf::cli {
+
+void SetupCompareCommand(CLI::App& app, int* exit_code) {
+  auto o = std::make_shared<CompareOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "compare", "Report baseline vs optimized (one sweep) or old vs new (two profiles)");
+  sub->add_option("profiles", o->paths,
+                  "A sweep directory, or two summary JSON files or two sweep directories (old "
+                  "first)")
+      ->required()
+      ->expected(1, 2);
+  sub->add_option("--out-dir", o->out_dir, "Directory for report.md, report.html and the charts")
+      ->capture_default_str();
+  sub->add_option("--n", o->n, "N of the headline, the section breakdown and the ablation table")
+      ->capture_default_str();
+  sub->add_option("--fail-on-regression", o->fail_on_regression,
+                  "Exit 1 when the newer profile is significantly slower by more than this "
+                  "(e.g. 5%) at any N");
+  sub->add_flag("--allow-mismatch", o->allow_mismatch,
+                "Compare profiles of different configs or systems (listed in the report)");
+  sub->add_flag("--json", o->json, "Print a machine-readable summary as JSON on stdout");
+  sub->add_flag("--quiet,-q", o->quiet, "No summary on stderr (gate failures are still named)");
+  sub->add_option("--seed", o->seed, "Bootstrap seed (reports are reproducible)")
+      ->capture_default_str();
+  sub->add_option("--resamples", o->resamples, "Bootstrap resamples of the speed-up interval")
+      ->capture_default_str();
+  sub->add_option("--min-repeats", o->min_repeats,
+                  "Rows with fewer repeats on either side are marked unreliable")
+      ->capture_default_str();
+  sub->add_option("--old-mode", o->baseline_mode, "Old design when comparing inside one sweep")
+      ->capture_default_str();
+  sub->add_option("--new-mode", o->candidate_mode, "New design when comparing inside one sweep")
+      ->capture_default_str();
+  sub->add_option("--screenshots", o->screenshots,
+                  "Directory of PNG screenshots (calf screenshot --out-dir) to show in the report");
+  sub->add_option("--gnuplot", o->gnuplot, "gnuplot program name (searched in PATH) or path")
+      ->capture_default_str();
+  sub->footer(
+      "Exit codes: 0 report written (gate passed), 1 gate failed, 2 bad input (missing or "
+      "empty profiles, mismatched configs, gnuplot absent), 3 gnuplot failed.\n"
+      "Examples:\n"
+      "  calf compare prof/ --out-dir report/\n"
+      "  calf compare baseline.json optimized.json\n"
+      "  calf compare old_sweep/ new_sweep/ --fail-on-regression 5% --json");
+  sub->callback([o, exit_code]() { *exit_code = RunCompare(*o); });
+}
+
+int RunCompare(const CompareOptions& o) {
+  if (o.n < 1) throw ConfigError("--n must be >= 1, got " + std::to_string(o.n));
+  if (o.resamples < 1) {
+    throw ConfigError("--resamples must be >= 1, got " + std::to_string(o.resamples));
+  }
+  if (o.out_dir.empty()) throw ConfigError("--out-dir is empty; give a directory such as report/");
+  report::ReportOptions options;
+  options.out_dir = o.out_dir;
+  options.compare.focus_n = o.n;
+  options.compare.allow_mismatch = o.allow_mismatch;
+  options.compare.seed = o.seed;
+  options.compare.bootstrap_resamples = o.resamples;
+  options.compare.min_reliable_repeats = o.min_repeats;
+  options.compare.baseline_mode = o.baseline_mode;
+  options.compare.candidate_mode = o.candidate_mode;
+  options.chart.gnuplot = o.gnuplot;
+  options.screenshots_dir = o.screenshots;
+  if (!o.fail_on_regression.empty()) {
+    options.fail_on_regression = report::ParseThreshold(o.fail_on_regression);
+  }
+
+  const report::ReportResult result = report::WriteReport({o.paths}, options);
+  const report::Comparison& c = result.comparison;
+
+  if (o.json) std::printf("%s\n", report::ReportJson(result, options).dump(2).c_str());
+  if (!o.quiet) {
+    const report::Series& s = c.series.front();
+    const report::Change& h = c.headline;
+    const std::string p = report::FormatP(h.test.p_value);
+    std::fprintf(stderr,
+                 "calf compare: N=%d: %s runs at %s the speed of %s (frame time %s, p%s%s)\n",
+                 c.focus_n, s.new_design.label.c_str(), report::FormatSpeedup(h.speedup).c_str(),
+                 s.old_design.label.c_str(), report::FormatChange(h.change).c_str(),
+                 p[0] == '<' ? "" : "=", p.c_str());
+    for (const auto& m : c.mismatches) {
+      std::fprintf(stderr, "calf compare: warning: profiles differ in %s (--allow-mismatch)\n",
+                   m.c_str());
+    }
+    std::fprintf(stderr, "calf compare: wrote %s and %s (%zu charts)\n",
+                 result.markdown_path.c_str(), result.html_path.c_str(), result.charts.size());
+    if (options.fail_on_regression && result.regressions.empty()) {
+      std::fprintf(stderr, "calf compare: gate passed: no significant slowdown beyond %s\n",
+                   o.fail_on_regression.c_str());
+    }
+  }
+  // a failed gate names every (mode, N) even with --quiet: it is why the exit code is 1
+  for (const auto& r : result.regressions) {
+    std::fprintf(stderr, "calf compare: regression: %s\n", r.Describe().c_str());
+  }
+  return result.exit_code;
+}
+
+}  // namespace calf::cli

@@ -1,0 +1,385 @@
+#!/usr/bin/env python3
+"""End-to-end checks of `calf compare` on synthetic profiles: report files and their numbers,
+SVG and HTML well-formedness, the regression gate, mismatches, bad inputs, --json.
+
+Usage: compare_cli_test.py <calf> <write_synthetic_profiles> <scratch dir> <case>.
+Exit 0 on success. Expected numbers are recomputed here from the summaries' frame times, not
+taken from calf."""
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+CALF, GEN = sys.argv[1], sys.argv[2]
+WORK = pathlib.Path(sys.argv[3])
+CASE = sys.argv[4]
+shutil.rmtree(WORK, ignore_errors=True)
+WORK.mkdir(parents=True)
+
+ALL_FLAGS = ["vectorized_heights", "stats_cache", "batched_trails", "batched_inference"]
+# baseline frame time per N (ms); optimized is twice as fast
+BASE_MS = {3: 10.0, 10: 20.0, 20: 30.0, 100: 120.0}
+
+
+def calf(*args, expect=0, env=None):
+    r = subprocess.run([CALF, *map(str, args)], capture_output=True, text=True, env=env)
+    assert r.returncode == expect, (
+        f"calf {' '.join(map(str, args))}: exit {r.returncode}, expected {expect}\n"
+        f"stdout: {r.stdout}\nstderr: {r.stderr}")
+    return r
+
+
+def write(kind, runs, out, system="point_mass", config=None):
+    spec = {"system": system, "runs": runs}
+    if config is not None:
+        spec["config"] = config
+    spec_path = WORK / f"spec_{pathlib.Path(out).name}.json"
+    spec_path.write_text(json.dumps(spec))
+    subprocess.run([GEN, kind, str(spec_path), str(out)], check=True)
+    return out
+
+
+def sweep_runs(seed=1, slow=None, ablation=True, repeats=10, frames=100):
+    """baseline and optimized at every N of BASE_MS; slow = {(mode, n): factor}."""
+    slow = slow or {}
+    runs = []
+    for n, ms in BASE_MS.items():
+        for mode, mean, pct, q, dc in (("baseline", ms, [10, 50, 5, 10, 20, 5], n + 1, 2 * n),
+                                       ("optimized", ms / 2, [10, 20, 5, 10, 50, 5], 1, 3)):
+            mean *= slow.get((mode, n), 1.0)
+            runs.append({"mode": mode, "n_agents": n, "mean_ms": mean, "sd_ms": 0.02 * mean,
+                         "frames": frames, "repeats": repeats, "seed": seed, "percents": pct,
+                         "gpu_queries": q, "draw_calls": dc})
+            seed += 1
+    if ablation:
+        for flag, mean in (("vectorized_heights", 24.0), ("stats_cache", 28.0),
+                           ("batched_trails", 22.0), ("batched_inference", 30.0)):
+            runs.append({"mode": "only_" + flag, "flags": [flag], "n_agents": 20,
+                         "mean_ms": mean, "sd_ms": 0.6, "frames": frames, "repeats": repeats,
+                         "seed": seed})
+            seed += 1
+    return runs
+
+
+def frames_of(summary_path):
+    return json.loads(pathlib.Path(summary_path).read_text())["frame_times_ms"]
+
+
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+def table_row(md, first, occurrence=0):
+    """Cells of the Markdown table row whose first cell is `first`."""
+    for line in md.splitlines():
+        if line.startswith(f"| {first} |"):
+            if occurrence == 0:
+                return [c.strip() for c in line.strip().strip("|").split("|")]
+            occurrence -= 1
+    raise AssertionError(f"no table row starting with {first!r}")
+
+
+def section(md, title_prefix):
+    m = re.search(r"^## " + re.escape(title_prefix) + r".*?(?=^## |\Z)", md, re.S | re.M)
+    assert m, f"no section {title_prefix!r}"
+    return m.group(0)
+
+
+def one_error_line(r, *needles):
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, f"expected one error line, got: {r.stderr!r}"
+    assert lines[0].startswith("calf compare: error: "), lines[0]
+    for needle in needles:
+        assert needle in lines[0], f"{needle!r} not in {lines[0]!r}"
+    return lines[0]
+
+
+def case_help():
+    r = calf("compare", "--help")
+    for flag in ["--out-dir", "--n", "--fail-on-regression", "--allow-mismatch", "--json",
+                 "--quiet", "--seed", "Exit codes"]:
+        assert flag in r.stdout, flag
+    assert "compare" in calf("--help").stdout
+
+
+def case_sweep():
+    prof = write("sweep", sweep_runs(), WORK / "prof")
+    out = WORK / "report"
+    calf("compare", prof, "--out-dir", out, "--n", 20, "--quiet")
+    names = ["fps_vs_n", "breakdown", "counters_vs_n", "ablation"]
+    for name in ["report.md", "report.html"] + [f"{n}.svg" for n in names] + \
+            [f"{n}.png" for n in names]:
+        assert (out / name).stat().st_size > 0, name
+    assert not list(out.rglob("*.partial")), "temporary files left behind"
+    for n in names:
+        assert (out / f"{n}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", n
+    md = (out / "report.md").read_text()
+
+    # per-N table: numbers recomputed from the frame times
+    for n, _ in BASE_MS.items():
+        b = mean(frames_of(prof / f"baseline_n{n}.json"))
+        o = mean(frames_of(prof / f"optimized_n{n}.json"))
+        row = table_row(md, str(n))
+        assert row[1] == f"{1000 / b:.1f}" and row[2] == f"{1000 / o:.1f}", row
+        assert row[5] == f"{b:.2f}" and row[6] == f"{o:.2f}", row
+        assert row[9] == f"{100 * (o - b) / b:+.1f}%", row
+        assert row[10].startswith(f"{b / o:.2f}x ["), row
+        assert row[11] == "<0.001" and row[12] == "faster", row
+
+    # executive summary: headline at N=20, capacity at 30 and 60 FPS
+    summary = section(md, "Executive summary")
+    assert "Headline at N=20" in summary and "2.00x" in summary, summary
+    # baseline: 100, 50, 33, 8 FPS -> 20 at 30 FPS, 3 at 60; optimized 200, 100, 67, 17 -> 20, 20
+    assert table_row(summary, "baseline")[1:] == ["20", "3"], summary
+    assert table_row(summary, "optimized")[1:] == ["20", "20"], summary
+
+    # breakdown at N=20: section ms = mean * share
+    bd = section(md, "Frame-time breakdown at N=20")
+    b20 = mean(frames_of(prof / "baseline_n20.json"))
+    o20 = mean(frames_of(prof / "optimized_n20.json"))
+    visuals = table_row(bd, "visuals")
+    assert visuals[1:5] == [f"{0.5 * b20:.2f}", "50.0", f"{0.2 * o20:.2f}", "20.0"], visuals
+
+    # counters per frame
+    counters = section(md, "Critic queries and draw calls per frame")
+    assert table_row(counters, "100")[1:5] == ["101", "1", "200", "3"], counters
+
+    # ablation: each flag alone against baseline at N=20
+    ab = section(md, "Ablation at N=20")
+    for flag, ms in (("vectorized_heights", 24.0), ("batched_trails", 22.0)):
+        row = table_row(ab, "only_" + flag)
+        a = mean(frames_of(prof / f"only_{flag}_n20.json"))
+        assert row[1] == flag and row[4].startswith(f"{b20 / a:.2f}x"), row
+        assert row[7] == "faster", row
+    assert table_row(ab, "only_batched_inference")[7] == "no significant change"
+
+    # bottlenecks before/after and machine
+    bn = section(md, "Bottleneck analysis")
+    assert table_row(bn, "20")[1:] == ["visuals", "50.0%", "render", "50.0%"], bn
+    machine = section(md, "Machine and config")
+    assert "Test CPU @ 3.0GHz" in machine and '"dt": 0.01' in machine
+
+    # SVGs: XML with the series in their legends
+    series = {"fps_vs_n": ["baseline", "optimized", "30 FPS", "60 FPS", "repeat spread"],
+              "breakdown": ["physics", "visuals", "render", "io"],
+              "counters_vs_n": ["baseline critic queries", "optimized draw calls"],
+              "ablation": ["only_stats_cache", "speed-up"]}
+    for name, labels in series.items():
+        root = ET.parse(out / f"{name}.svg").getroot()
+        assert root.tag.endswith("svg"), root.tag
+        text = " ".join(t for t in root.itertext())
+        for label in labels:
+            assert label in text, f"{label!r} not in {name}.svg"
+        paths = [e for e in root.iter() if e.tag.endswith("path")]
+        assert len(paths) > 5, f"{name}.svg draws almost nothing"
+
+    # HTML: self-contained, inline SVG, no external references
+    html = (out / "report.html").read_text()
+    assert html.count("<svg") == 4, html.count("<svg")
+    assert "<script" not in html and "<link" not in html and "<img src=\"http" not in html
+    for attr in re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', html):
+        assert attr.startswith("#") or attr.startswith("data:"), attr
+    for ref in re.findall(r"url\(([^)]*)\)", html):
+        assert ref.startswith("#"), ref
+    assert "@import" not in html
+    # the HTML shows the same per-N numbers as the Markdown
+    assert f"{1000 / b20:.1f}" in html
+
+    # FPS spanning 8..200 is drawn on a log axis; the gnuplot script is kept for re-runs
+    assert "set logscale y" in (out / "gnuplot" / "fps_vs_n.gp").read_text()
+
+    # the Markdown links the PNG charts next to it
+    assert "](fps_vs_n.png)" in md
+
+    # --n picks the breakdown's N; the same seed gives the same report
+    out2 = WORK / "report_n10"
+    calf("compare", prof, "--out-dir", out2, "--n", 10, "--quiet")
+    md2 = (out2 / "report.md").read_text()
+    assert "## Frame-time breakdown at N=10" in md2 and "Headline at N=10" in md2
+    calf("compare", prof, "--out-dir", out2, "--n", 10, "--quiet")
+    assert (out2 / "report.md").read_text() == md2, "report not reproducible"
+    # an N that was not measured falls back to the closest one, and says so
+    calf("compare", prof, "--out-dir", WORK / "report_n15", "--n", 15, "--quiet")
+    md3 = (WORK / "report_n15" / "report.md").read_text()
+    assert "N=15 was not measured" in md3
+
+
+def case_summaries():
+    runs = sweep_runs(ablation=False)
+    base = write("summary", [r for r in runs if r["mode"] == "baseline" and r["n_agents"] == 20],
+                 WORK / "baseline.json")
+    opt = write("summary", [r for r in runs if r["mode"] == "optimized" and r["n_agents"] == 20],
+                WORK / "optimized.json")
+    out = WORK / "report"
+    r = calf("compare", base, opt, "--out-dir", out)
+    assert "wrote" in r.stderr and "report.md" in r.stderr, r.stderr
+    md = (out / "report.md").read_text()
+    b, o = mean(frames_of(base)), mean(frames_of(opt))
+    row = table_row(md, "20")
+    assert row[1] == f"{1000 / b:.1f}" and row[2] == f"{1000 / o:.1f}", row
+    assert row[12] == "faster"
+    assert "baseline vs optimized" in md
+    # 33 to 67 FPS: a linear axis from zero
+    assert "set logscale y" not in (out / "gnuplot" / "fps_vs_n.gp").read_text()
+    assert "(unreliable)" not in md
+    # fewer repeats than --min-repeats mark the verdict unreliable
+    few = [dict(r, repeats=3) for r in runs if r["n_agents"] == 20]
+    fb = write("summary", [few[0]], WORK / "few_base.json")
+    fo = write("summary", [few[1]], WORK / "few_opt.json")
+    calf("compare", fb, fo, "--out-dir", WORK / "few", "--quiet")
+    assert table_row((WORK / "few" / "report.md").read_text(), "20")[12] == "faster (unreliable)"
+    calf("compare", fb, fo, "--out-dir", WORK / "few", "--quiet", "--min-repeats", 3)
+    assert table_row((WORK / "few" / "report.md").read_text(), "20")[12] == "faster"
+    # summaries of different N cannot be paired
+    other = write("summary", [r for r in runs if r["mode"] == "optimized" and r["n_agents"] == 10],
+                  WORK / "optimized10.json")
+    one_error_line(calf("compare", base, other, "--out-dir", out, expect=2), "n_agents")
+
+
+def case_two_sweeps():
+    old = write("sweep", sweep_runs(seed=1), WORK / "old_sweep")
+    new = write("sweep", sweep_runs(seed=500, slow={("optimized", 3): 0.7}), WORK / "new_sweep")
+    out = WORK / "report"
+    calf("compare", old, new, "--out-dir", out, "--quiet")
+    md = (out / "report.md").read_text()
+    for title in ["optimized: old_sweep vs new_sweep", "baseline: old_sweep vs new_sweep"]:
+        assert f"**{title}**" in md, title
+    # optimized leads: its N=3 row (first table) is faster, others unchanged by construction
+    o_old = mean(frames_of(old / "optimized_n3.json"))
+    o_new = mean(frames_of(new / "optimized_n3.json"))
+    row = table_row(md, "3")
+    assert row[5] == f"{o_old:.2f}" and row[6] == f"{o_new:.2f}" and row[12] == "faster", row
+    # ablation comes from the newer sweep
+    assert "Each mode of new_sweep against baseline" in md
+
+
+def case_gate():
+    old = write("sweep", sweep_runs(seed=1), WORK / "old")
+    noise = write("sweep", sweep_runs(seed=900), WORK / "noise")
+    slow = write("sweep", sweep_runs(seed=900, slow={("optimized", 20): 1.2}), WORK / "slow")
+    small = write("sweep", sweep_runs(seed=900, slow={("optimized", 20): 1.03}), WORK / "small")
+
+    r = calf("compare", old, noise, "--out-dir", WORK / "r_noise", "--fail-on-regression", "5%")
+    assert "gate passed" in r.stderr and "regression:" not in r.stderr, r.stderr
+    md = (WORK / "r_noise" / "report.md").read_text()
+    assert "Regression gate (5.0%): PASS" in md
+
+    r = calf("compare", old, slow, "--out-dir", WORK / "r_slow", "--fail-on-regression", "5%",
+             "--quiet", expect=1)
+    lines = [l for l in r.stderr.splitlines() if "regression:" in l]
+    assert len(lines) == 1, r.stderr
+    assert "optimized at N=20" in lines[0], lines[0]
+    pct = float(re.search(r"frame time \+([0-9.]+)%", lines[0]).group(1))
+    assert 15 < pct < 25, lines[0]
+    md = (WORK / "r_slow" / "report.md").read_text()
+    assert "FAIL at 1 point(s)" in md and "optimized at N=20" in md
+
+    # significant but below the threshold: passes at 5%, fails at 1%
+    calf("compare", old, small, "--out-dir", WORK / "r_small", "--fail-on-regression", "5%",
+         "--quiet")
+    r = calf("compare", old, small, "--out-dir", WORK / "r_small", "--fail-on-regression", "1",
+             "--quiet", expect=1)
+    assert "optimized at N=20" in r.stderr, r.stderr
+    # without a gate a slowdown is reported, not fatal
+    calf("compare", old, slow, "--out-dir", WORK / "r_nogate", "--quiet")
+    one_error_line(calf("compare", old, slow, "--out-dir", WORK / "r_bad",
+                        "--fail-on-regression", "five", expect=2), "--fail-on-regression")
+
+
+def case_mismatch():
+    old = write("sweep", sweep_runs(seed=1, ablation=False), WORK / "old")
+    cfg = {"sim": {"dt": 0.02, "steps": 500}, "render": {"width": 1280, "height": 720},
+           "frames_measured": 200, "repeats": 10}
+    other_cfg = write("sweep", sweep_runs(seed=2, ablation=False), WORK / "other_cfg", config=cfg)
+    other_sys = write("sweep", sweep_runs(seed=2, ablation=False), WORK / "other_sys",
+                      system="differential_drive")
+    out = WORK / "report"
+    one_error_line(calf("compare", old, other_cfg, "--out-dir", out, expect=2),
+                   "config.sim.dt", "--allow-mismatch")
+    one_error_line(calf("compare", old, other_sys, "--out-dir", out, expect=2), "system")
+    assert not (out / "report.md").exists(), "a refused comparison must write nothing"
+    r = calf("compare", old, other_cfg, "--out-dir", out, "--allow-mismatch")
+    assert "config.sim.dt" in r.stderr, r.stderr
+    assert "config.sim.dt" in (out / "report.md").read_text()
+
+
+def case_bad_inputs():
+    out = WORK / "report"
+    prof = write("sweep", sweep_runs(ablation=False), WORK / "prof")
+    one_error_line(calf("compare", WORK / "nope", "--out-dir", out, expect=2), "nope")
+    one_error_line(calf("compare", prof, WORK / "nope.json", "--out-dir", out, expect=2),
+                   "nope.json")
+    # empty sweep
+    empty = WORK / "empty"
+    shutil.copytree(prof, empty)
+    index = json.loads((empty / "index.json").read_text())
+    index["runs"] = []
+    (empty / "index.json").write_text(json.dumps(index))
+    one_error_line(calf("compare", empty, "--out-dir", out, expect=2), "empty")
+    # a directory that is not a sweep
+    (WORK / "plain").mkdir()
+    one_error_line(calf("compare", WORK / "plain", "--out-dir", out, expect=2), "index.json")
+    # malformed summary
+    broken = WORK / "broken"
+    shutil.copytree(prof, broken)
+    (broken / "baseline_n20.json").write_text("{ not json")
+    one_error_line(calf("compare", broken, "--out-dir", out, expect=2), "baseline_n20.json")
+    # a sweep without optimized runs
+    only_base = write("sweep", [r for r in sweep_runs(ablation=False) if r["mode"] == "baseline"],
+                      WORK / "only_base")
+    one_error_line(calf("compare", only_base, "--out-dir", out, expect=2), "optimized")
+    # gnuplot absent: by path and by an empty PATH
+    one_error_line(calf("compare", prof, "--out-dir", out, "--gnuplot", "/nonexistent/gnuplot",
+                        expect=2), "gnuplot")
+    env = dict(os.environ, PATH=str(WORK / "plain"))
+    one_error_line(calf("compare", prof, "--out-dir", out, expect=2, env=env), "gnuplot-nox")
+    # argument errors
+    one_error_line(calf("compare", prof, "--out-dir", out, "--n", 0, expect=2), "--n")
+    one_error_line(calf("compare", prof / "baseline_n20.json", "--out-dir", out, expect=2),
+                   "single summary")
+    r = calf("compare", prof, prof, prof, "--out-dir", out, expect=2)
+    assert r.stderr.strip(), "usage error must say something"
+    r = calf("compare", expect=2)
+    assert "profiles" in r.stderr, r.stderr
+    assert not (out / "report.md").exists()
+
+
+def case_json():
+    old = write("sweep", sweep_runs(seed=1), WORK / "old")
+    slow = write("sweep", sweep_runs(seed=900, slow={("optimized", 100): 1.2}), WORK / "slow")
+    out = WORK / "report"
+    r = calf("compare", old, slow, "--out-dir", out, "--json", "--fail-on-regression", "5%",
+             "--seed", 7, expect=1)
+    j = json.loads(r.stdout)
+    h = j["headline"]
+    o_old = mean(frames_of(old / "optimized_n20.json"))
+    o_new = mean(frames_of(slow / "optimized_n20.json"))
+    assert h["n_agents"] == 20 and h["old"] == "old" and h["new"] == "slow", h
+    assert abs(h["speedup"] - o_old / o_new) < 1e-9, (h["speedup"], o_old / o_new)
+    assert h["ci_low"] <= h["speedup"] <= h["ci_high"] and 0 <= h["p_value"] <= 1, h
+    assert h["confidence"] == 0.95
+    assert j["gate"] == {"threshold": 0.05, "passed": False}
+    assert [(x["mode"], x["n_agents"]) for x in j["regressions"]] == [("optimized", 100)]
+    assert 0.15 < j["regressions"][0]["change"] < 0.25 and j["regressions"][0]["p_value"] < 0.05
+    assert j["exit_code"] == 1
+    assert pathlib.Path(j["written"]["markdown"]).is_file()
+    assert pathlib.Path(j["written"]["html"]).is_file()
+    assert sorted(c["name"] for c in j["written"]["charts"]) == \
+        ["ablation", "breakdown", "counters_vs_n", "fps_vs_n"]
+    for c in j["written"]["charts"]:
+        assert pathlib.Path(c["svg"]).is_file() and pathlib.Path(c["png"]).is_file()
+    assert [s["title"] for s in j["series"]][0] == "optimized: old vs slow"
+    # one sweep: capacity in JSON matches the Markdown
+    r = calf("compare", old, "--out-dir", WORK / "one", "--json", "--quiet")
+    j = json.loads(r.stdout)
+    assert j["capacity"] == {"30": {"old": 20, "new": 20}, "60": {"old": 3, "new": 20}}, j
+    assert j["gate"] is None and j["regressions"] == [] and j["exit_code"] == 0
+    assert r.stderr == "", r.stderr
+
+
+globals()["case_" + CASE]()
+print(f"compare {CASE}: ok")
