@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 
+#include "cli/profile_command.h"
 #include "cli/run_command.h"
 #include "cli/screenshot_diff_command.h"
 #include "cli/train_command.h"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   // one Setup call per subcommand (cli/<name>_command.h); each stores its Run result here
   int exit_code = 0;
   (void)exit_code;
+  calf::cli::SetupProfileCommand(app, &exit_code);
   calf::cli::SetupRunCommand(app, &exit_code);
   calf::cli::SetupScreenshotDiffCommand(app, &exit_code);
   calf::cli::SetupTrainCommand(app, &exit_code);
