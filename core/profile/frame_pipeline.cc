@@ -160,7 +160,7 @@ void FramePipeline::Visuals() {
     trails_.AppendAll(xyz_.data(), modes_u8_.data(), static_cast<int>(n_));
   }
   const MeshWork work = flags_.batched_trails
-                            ? batched_mesh_.Update(trails_, static_cast<int>(n_))
+                            ? batched_mesh_.Update(trails_, static_cast<int>(n_), threads)
                             : per_agent_meshes_.Update(trails_, static_cast<int>(n_));
   trails_.ClearDirty();
   current_counts_.mesh_updates += work.mesh_updates;

@@ -1,5 +1,9 @@
 #include "core/profile/trail_meshes.h"
 
+#include <omp.h>
+
+#include <algorithm>
+
 #include "core/error.h"
 #include "core/visual/colormap.h"
 
@@ -66,35 +70,52 @@ MeshWork PerAgentTrailMeshes::Update(const visual::TrailStore& store, int num_ag
   return work;
 }
 
-MeshWork BatchedTrailMesh::Update(const visual::TrailStore& store, int num_agents) {
+MeshWork BatchedTrailMesh::Update(const visual::TrailStore& store, int num_agents, int threads) {
   MeshWork work;
-  const size_t need =
-      static_cast<size_t>(store.max_agents()) * store.trail_length() * kTrailVertexFloats;
-  if (vertices_.size() < need) vertices_.resize(need);
+  const int length = store.trail_length();
+  shared_vertices_ = static_cast<int64_t>(store.max_agents()) * length;
   if (static_cast<int>(synced_appended_.size()) < store.max_agents()) {
     synced_appended_.resize(store.max_agents(), 0);
   }
-  trail_length_ = store.trail_length();
-  int64_t slots = 0;
+  // new slots per agent, then their offsets in the staging list (agent order)
+  offsets_.resize(static_cast<size_t>(num_agents) + 1);
+  offsets_[0] = 0;
   for (int a = 0; a < num_agents; ++a) {
-    const uint64_t appended = store.appended(a);
-    if (appended == synced_appended_[a]) continue;
+    const uint64_t fresh = store.appended(a) - synced_appended_[a];
+    offsets_[a + 1] = offsets_[a] + static_cast<int64_t>(std::min<uint64_t>(fresh, length));
+  }
+  const int64_t total = offsets_[num_agents];
+  staged_.resize(static_cast<size_t>(total) * kTrailVertexFloats);
+  staged_slots_.resize(static_cast<size_t>(total));
+  const int nthreads = num_agents < 4096 ? 1 : (threads > 0 ? threads : omp_get_max_threads());
+#pragma omp parallel for schedule(static) num_threads(nthreads)
+  for (int a = 0; a < num_agents; ++a) {
+    if (offsets_[a + 1] == offsets_[a]) continue;
     visual::SlotRange ranges[2];
     const int n = store.RangesSince(a, synced_appended_[a], ranges);
-    float* base = &vertices_[static_cast<size_t>(a) * trail_length_ * kTrailVertexFloats];
+    int64_t k = offsets_[a];
     for (int r = 0; r < n; ++r) {
-      for (int s = ranges[r].begin; s < ranges[r].end; ++s) {
-        WriteTrailVertex(store, a, s, base + static_cast<size_t>(s) * kTrailVertexFloats);
+      for (int s = ranges[r].begin; s < ranges[r].end; ++s, ++k) {
+        WriteTrailVertex(store, a, s, &staged_[static_cast<size_t>(k) * kTrailVertexFloats]);
+        staged_slots_[k] = static_cast<int64_t>(a) * length + s;
       }
-      slots += ranges[r].size();
     }
-    synced_appended_[a] = appended;
+    synced_appended_[a] = store.appended(a);
   }
-  if (slots > 0) {
+  if (total > 0) {
     work.mesh_updates = 1;
-    work.bytes_prepared = slots * kTrailVertexBytes;
+    work.bytes_prepared = total * kTrailVertexBytes;
   }
   return work;
+}
+
+void BatchedTrailMesh::ApplyTo(std::vector<float>* shared) const {
+  const size_t need = static_cast<size_t>(shared_vertices_) * kTrailVertexFloats;
+  if (shared->size() < need) shared->resize(need, 0.0F);
+  for (size_t k = 0; k < staged_slots_.size(); ++k) {
+    std::copy_n(&staged_[k * kTrailVertexFloats], kTrailVertexFloats,
+                &(*shared)[static_cast<size_t>(staged_slots_[k]) * kTrailVertexFloats]);
+  }
 }
 
 }  // namespace calf::core::profile

@@ -51,22 +51,33 @@ class PerAgentTrailMeshes {
   int64_t draw_calls_ = 0;
 };
 
-/// Optimized: one buffer of max_agents × trail_length vertices laid out like the store's
-/// rings; each Update copies only the slots appended since the previous Update (counted as
-/// one buffer update when anything changed). Drawn with one multi-draw. Not thread-safe.
+/// Optimized: one shared buffer of max_agents × trail_length vertices laid out like the
+/// store's rings (agent a's slot s at vertex a*trail_length + s), updated in place: each
+/// Update gathers only the slots appended since the previous Update into a contiguous
+/// staging list (vertices + destination indices), what one partial buffer update sends.
+/// Counted as one buffer update when anything changed; drawn with one multi-draw. The
+/// gather runs on OpenMP threads over agents (result independent of the thread count).
+/// Not thread-safe.
 class BatchedTrailMesh {
  public:
-  /// Copies the new slots of agents [0, num_agents) of `store`.
-  MeshWork Update(const visual::TrailStore& store, int num_agents);
+  /// Stages the new slots of agents [0, num_agents) of `store` (`threads` 0 = all).
+  MeshWork Update(const visual::TrailStore& store, int num_agents, int threads = 0);
   /// Draw calls: one multi-draw for every trail.
   int64_t DrawCalls() const { return 1; }
-  /// The shared vertices [max_agents * trail_length * kTrailVertexFloats].
-  const std::vector<float>& vertices() const { return vertices_; }
+  /// Vertices staged by the last Update [staged_slots().size() * kTrailVertexFloats].
+  const std::vector<float>& staged() const { return staged_; }
+  /// Destination vertex index in the shared buffer of each staged vertex, in agent order.
+  const std::vector<int64_t>& staged_slots() const { return staged_slots_; }
+  /// Writes the staged vertices into `shared` (resized to max_agents × trail_length
+  /// vertices when smaller): what the GPU buffer holds after the update.
+  void ApplyTo(std::vector<float>* shared) const;
 
  private:
-  std::vector<float> vertices_;
+  std::vector<float> staged_;
+  std::vector<int64_t> staged_slots_;
+  std::vector<int64_t> offsets_;
   std::vector<uint64_t> synced_appended_;
-  int trail_length_ = 0;
+  int64_t shared_vertices_ = 0;
 };
 
 }  // namespace calf::core::profile

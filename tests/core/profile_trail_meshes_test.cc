@@ -27,18 +27,19 @@ TEST_CASE("Per-agent and shared trail meshes hold the same vertices", "[profile]
   store.SetTrainingAgent(1);
   PerAgentTrailMeshes per_agent(1);
   BatchedTrailMesh batched;
+  std::vector<float> gpu;  // what the shared GPU buffer holds after each partial update
   for (int step = 0; step < 12; ++step) {
     AppendStep(store, n, step);
     if (step == 7) store.ClearAgent(2);
     per_agent.Update(store, n);
     batched.Update(store, n);
+    batched.ApplyTo(&gpu);
     for (int a = 0; a < n; ++a) {
       const auto& mesh = per_agent.mesh(a);
       REQUIRE(mesh.size() == static_cast<size_t>(store.count(a)) * kTrailVertexFloats);
       for (int k = 0; k < store.count(a); ++k) {
         const int slot = (store.oldest(a) + k) % length;
-        const float* shared =
-            &batched.vertices()[(static_cast<size_t>(a) * length + slot) * kTrailVertexFloats];
+        const float* shared = &gpu[(static_cast<size_t>(a) * length + slot) * kTrailVertexFloats];
         for (int j = 0; j < kTrailVertexFloats; ++j) {
           REQUIRE(mesh[k * kTrailVertexFloats + j] == shared[j]);
         }
@@ -75,7 +76,7 @@ TEST_CASE("Per-agent meshes are rebuilt in full every rebuild_every additions",
 }
 
 TEST_CASE("The shared trail buffer uploads only the new slots in one update", "[profile][trails]") {
-  const int n = 5, length = 6;
+  const int n = 5, length = 6;  // 3 steps: no wrap-around
   cv::TrailStore store(n, length);
   BatchedTrailMesh batched;
   REQUIRE(batched.Update(store, n).mesh_updates == 0);
@@ -87,6 +88,9 @@ TEST_CASE("The shared trail buffer uploads only the new slots in one update", "[
   AppendStep(store, n, 2);
   w = batched.Update(store, n);
   REQUIRE(w.bytes_prepared == n * kTrailVertexBytes);
+  // the staged list names agent a's newest slot (2) in agent order
+  REQUIRE(batched.staged_slots().size() == static_cast<size_t>(n));
+  for (int a = 0; a < n; ++a) REQUIRE(batched.staged_slots()[a] == a * length + 2);
   REQUIRE(batched.DrawCalls() == 1);
 }
 
@@ -99,4 +103,20 @@ TEST_CASE("Per-agent draw calls count one per agent and run of equal mode", "[pr
   PerAgentTrailMeshes meshes(1);
   meshes.Update(store, 2);
   REQUIRE(meshes.DrawCalls() == 3);
+}
+
+TEST_CASE("The shared trail update does not depend on the thread count", "[profile][trails]") {
+  const int n = 6000, length = 4;  // above the parallel threshold, wrapping rings
+  cv::TrailStore a(n, length), b(n, length);
+  BatchedTrailMesh one, two;
+  for (int step = 0; step < 7; ++step) {
+    AppendStep(a, n, step);
+    AppendStep(b, n, step);
+    if (step % 3 == 2) continue;  // skipped updates stage several slots per agent
+    const MeshWork w1 = one.Update(a, n, 1);
+    const MeshWork w2 = two.Update(b, n, 2);
+    REQUIRE(w1.bytes_prepared == w2.bytes_prepared);
+    REQUIRE(one.staged() == two.staged());
+    REQUIRE(one.staged_slots() == two.staged_slots());
+  }
 }
