@@ -156,11 +156,13 @@ void FramePipeline::Visuals() {
   for (int64_t i = 0; i < n_; ++i) {
     if (state_.done[i] != DoneReason::kNone) trails_.ClearAgent(static_cast<int>(i));
   }
-  if (frame_ % config_.trail_decimation == 0) {
-    trails_.AppendAll(xyz_.data(), modes_u8_.data(), static_cast<int>(n_));
-  }
+  const bool append = frame_ % config_.trail_decimation == 0;
+  if (append) trails_.AppendAll(xyz_.data(), modes_u8_.data(), static_cast<int>(n_));
+  // the shared buffer takes this frame's points from xyz_ (same data as the store's slots)
   const MeshWork work = flags_.batched_trails
-                            ? batched_mesh_.Update(trails_, static_cast<int>(n_), threads)
+                            ? batched_mesh_.Update(trails_, static_cast<int>(n_), threads,
+                                                   append ? xyz_.data() : nullptr,
+                                                   append ? modes_u8_.data() : nullptr)
                             : per_agent_meshes_.Update(trails_, static_cast<int>(n_));
   trails_.ClearDirty();
   current_counts_.mesh_updates += work.mesh_updates;

@@ -70,7 +70,8 @@ MeshWork PerAgentTrailMeshes::Update(const visual::TrailStore& store, int num_ag
   return work;
 }
 
-MeshWork BatchedTrailMesh::Update(const visual::TrailStore& store, int num_agents, int threads) {
+MeshWork BatchedTrailMesh::Update(const visual::TrailStore& store, int num_agents, int threads,
+                                  const float* newest_xyz, const uint8_t* newest_modes) {
   MeshWork work;
   const int length = store.trail_length();
   shared_vertices_ = static_cast<int64_t>(store.max_agents()) * length;
@@ -91,6 +92,24 @@ MeshWork BatchedTrailMesh::Update(const visual::TrailStore& store, int num_agent
 #pragma omp parallel for schedule(static) num_threads(nthreads)
   for (int a = 0; a < num_agents; ++a) {
     if (offsets_[a + 1] == offsets_[a]) continue;
+    if (newest_xyz != nullptr && offsets_[a + 1] - offsets_[a] == 1) {
+      // the one new slot is the newest point, which the caller holds contiguously
+      const int slot = store.head(a) == 0 ? length - 1 : store.head(a) - 1;
+      const int64_t k = offsets_[a];
+      float* out = &staged_[static_cast<size_t>(k) * kTrailVertexFloats];
+      const float* p = newest_xyz + static_cast<size_t>(a) * 3;
+      const visual::Rgb color = visual::ModeColor(newest_modes[a], a == store.training_agent());
+      out[0] = p[0];
+      out[1] = p[1];
+      out[2] = p[2];
+      out[3] = color.r;
+      out[4] = color.g;
+      out[5] = color.b;
+      out[6] = 1.0F;
+      staged_slots_[k] = static_cast<int64_t>(a) * length + slot;
+      synced_appended_[a] = store.appended(a);
+      continue;
+    }
     visual::SlotRange ranges[2];
     const int n = store.RangesSince(a, synced_appended_[a], ranges);
     int64_t k = offsets_[a];

@@ -61,7 +61,12 @@ class PerAgentTrailMeshes {
 class BatchedTrailMesh {
  public:
   /// Stages the new slots of agents [0, num_agents) of `store` (`threads` 0 = all).
-  MeshWork Update(const visual::TrailStore& store, int num_agents, int threads = 0);
+  /// `newest_xyz` [num_agents*3] / `newest_modes` [num_agents] may give the points of the
+  /// store's last AppendAll (the caller has them in agent order): agents with exactly one
+  /// new slot then take their vertex from there instead of re-reading the store's strided
+  /// rings. The staged data is identical either way.
+  MeshWork Update(const visual::TrailStore& store, int num_agents, int threads = 0,
+                  const float* newest_xyz = nullptr, const uint8_t* newest_modes = nullptr);
   /// Draw calls: one multi-draw for every trail.
   int64_t DrawCalls() const { return 1; }
   /// Vertices staged by the last Update [staged_slots().size() * kTrailVertexFloats].

@@ -120,3 +120,28 @@ TEST_CASE("The shared trail update does not depend on the thread count", "[profi
     REQUIRE(one.staged_slots() == two.staged_slots());
   }
 }
+
+TEST_CASE("Staging from the caller's newest points equals staging from the store",
+          "[profile][trails]") {
+  const int n = 5000, length = 3;
+  cv::TrailStore a(n, length), b(n, length);
+  a.SetTrainingAgent(7);
+  b.SetTrainingAgent(7);
+  BatchedTrailMesh from_store, from_points;
+  for (int step = 0; step < 5; ++step) {
+    std::vector<float> xyz(n * 3);
+    std::vector<uint8_t> modes(n);
+    for (int k = 0; k < n; ++k) {
+      xyz[k * 3] = static_cast<float>(k);
+      xyz[k * 3 + 1] = 0.25F * step;
+      xyz[k * 3 + 2] = -1.0F * k;
+      modes[k] = static_cast<uint8_t>((k + step) % 4);
+    }
+    a.AppendAll(xyz.data(), modes.data(), n);
+    b.AppendAll(xyz.data(), modes.data(), n);
+    from_store.Update(a, n, 2);
+    from_points.Update(b, n, 2, xyz.data(), modes.data());
+    REQUIRE(from_store.staged() == from_points.staged());
+    REQUIRE(from_store.staged_slots() == from_points.staged_slots());
+  }
+}
