@@ -1,6 +1,6 @@
-// `calf profile` costs: the profiler's own overhead per frame (BeginFrame, one ScopedTimer
-// per section, EndFrame) against the frame time at N = 20 (target < 1%), and the frame time
-// of the baseline and optimized designs at a few N (no render, no io).
+// `calf profile` costs: the profiler's own overhead per frame (BeginFrame, one lap per
+// section, EndFrame; and the ScopedTimer variant) against the frame time at N = 20 (target < 1%),
+// and the frame time of the baseline and optimized designs at a few N (no render, no io).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -55,8 +55,19 @@ ProfileConfig MediumConfig() {
   return c;
 }
 
-// one frame's worth of profiler work with empty sections
+// one frame's worth of profiler work as FramePipeline does it: BeginFrame, a lap per
+// section (all six: the worst case), EndFrame
 void ProfilerFrame(FrameProfiler& p) {
+  p.BeginFrame();
+  for (int s = 0; s < kNumSections; ++s) {
+    benchmark::ClobberMemory();
+    p.Lap(static_cast<Section>(s));
+  }
+  benchmark::DoNotOptimize(p.EndFrame(false));
+}
+
+// the same with a ScopedTimer per section (two clock reads each)
+void ScopedTimerFrame(FrameProfiler& p) {
   p.BeginFrame();
   for (int s = 0; s < kNumSections; ++s) {
     ScopedTimer t(&p, static_cast<Section>(s));
@@ -64,6 +75,12 @@ void ProfilerFrame(FrameProfiler& p) {
   }
   benchmark::DoNotOptimize(p.EndFrame(false));
 }
+
+void BM_ScopedTimersPerFrame(benchmark::State& state) {
+  FrameProfiler p(0);
+  for (auto _ : state) ScopedTimerFrame(p);
+}
+BENCHMARK(BM_ScopedTimersPerFrame);
 
 // mean frame time of a design at N (ms), measured outside the benchmark loop
 double MeanFrameMs(const OptimizationFlags& flags, int64_t n, int frames) {

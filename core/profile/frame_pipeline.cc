@@ -98,12 +98,16 @@ FramePipeline::~FramePipeline() = default;
 void FramePipeline::RunFrame(bool record) {
   profiler_.BeginFrame();
   current_counts_ = FrameCounts{};
+  // the sections run back to back: one clock read per section (FrameProfiler::Lap)
   Physics();
+  profiler_.Lap(Section::kPhysics);
   Visuals();
+  profiler_.Lap(Section::kVisuals);
   Ui();
-  Heatmap();
-  Render();
-  Io();
+  profiler_.Lap(Section::kUi);
+  if (Heatmap()) profiler_.Lap(Section::kHeatmap);
+  if (Render()) profiler_.Lap(Section::kRender);
+  if (Io()) profiler_.Lap(Section::kIo);
   const FrameTimes& t = profiler_.EndFrame(record);
   last_frame_ms_ = t.total_ms;
   if (record) {
@@ -121,7 +125,6 @@ void FramePipeline::FlushPendingRow() {
 }
 
 void FramePipeline::Physics() {
-  ScopedTimer timer(&profiler_, Section::kPhysics);
   sim_->Step(state_, static_cast<int>(config_.threads));
   // one critic forward per Simulator block (batched) or per agent (LibTorch, batch of one)
   current_counts_.critic_queries +=
@@ -144,7 +147,6 @@ void FramePipeline::Physics() {
 }
 
 void FramePipeline::Visuals() {
-  ScopedTimer timer(&profiler_, Section::kVisuals);
   const int threads = static_cast<int>(config_.threads);
   for (int64_t i = 0; i < n_; ++i) modes_u8_[i] = static_cast<uint8_t>(state_.modes[i]);
   if (flags_.vectorized_heights) {
@@ -187,7 +189,6 @@ double FramePipeline::QueryCritic(const double* s, const double* a) {
 }
 
 void FramePipeline::Ui() {
-  ScopedTimer timer(&profiler_, Section::kUi);
   const double* s0 = &state_.states[kTrainingAgent * state_dim_];
   const double* a0 = &state_.actions[kTrainingAgent * action_dim_];
   auto rates = [&](double* certified, double* relax, double* fallback) {
@@ -242,9 +243,8 @@ void FramePipeline::Ui() {
   profiler_text_ = &cache_.ProfilerText(f, profiler_line);
 }
 
-void FramePipeline::Heatmap() {
-  if (frame_ % config_.heatmap_update_freq != 0) return;
-  ScopedTimer timer(&profiler_, Section::kHeatmap);
+bool FramePipeline::Heatmap() {
+  if (frame_ % config_.heatmap_update_freq != 0) return false;
   const int g = surface_.grid();
   const int64_t points = static_cast<int64_t>(g) * g;
   const int width = state_dim_ + action_dim_;
@@ -271,11 +271,11 @@ void FramePipeline::Heatmap() {
   surface_.Update(grid_q_.data(), points);
   // the rebuilt surface vertices (position + colour) go to the GPU
   current_counts_.bytes_uploaded += points * 7 * 4;
+  return true;
 }
 
-void FramePipeline::Render() {
-  if (render_ == nullptr) return;
-  ScopedTimer timer(&profiler_, Section::kRender);
+bool FramePipeline::Render() {
+  if (render_ == nullptr) return false;
   FrameView view;
   view.frame = frame_;
   view.surface = &surface_;
@@ -286,13 +286,14 @@ void FramePipeline::Render() {
   const RenderWork work = render_->Render(view);
   current_counts_.draw_calls = work.draw_calls;
   current_counts_.bytes_uploaded = work.bytes_uploaded;
+  return true;
 }
 
-void FramePipeline::Io() {
-  if (writer_ == nullptr) return;
-  ScopedTimer timer(&profiler_, Section::kIo);
+bool FramePipeline::Io() {
+  if (writer_ == nullptr) return false;
   writer_->AppendTrajectory(state_.states.data(), modes_u8_.data());
   FlushPendingRow();
+  return true;
 }
 
 }  // namespace calf::core::profile

@@ -81,9 +81,10 @@ class FramePipeline {
   void Physics();
   void Visuals();
   void Ui();
-  void Heatmap();
-  void Render();
-  void Io();
+  // these return whether the section ran this frame
+  bool Heatmap();
+  bool Render();
+  bool Io();
   double QueryCritic(const double* state, const double* action);
 
   ProfileConfig config_;

@@ -27,6 +27,7 @@ FrameProfiler::FrameProfiler(int64_t expected_frames) {
 void FrameProfiler::BeginFrame() {
   current_ = FrameTimes{};
   frame_start_ = Clock::now();
+  mark_ = frame_start_;
 }
 
 const FrameTimes& FrameProfiler::EndFrame(bool record) {

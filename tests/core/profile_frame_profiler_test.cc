@@ -64,3 +64,22 @@ TEST_CASE("Section names follow the schema order", "[profile][profiler]") {
     REQUIRE(std::string(SectionName(static_cast<Section>(s))) == want[s]);
   }
 }
+
+TEST_CASE("Laps split the frame into back-to-back sections", "[profile][profiler]") {
+  FrameProfiler p;
+  p.BeginFrame();
+  SpinFor(1.0);
+  p.Lap(Section::kPhysics);
+  SpinFor(0.5);
+  p.Lap(Section::kUi);
+  SpinFor(0.5);
+  p.Mark();  // not attributed to any section
+  p.Lap(Section::kIo);
+  const FrameTimes& f = p.EndFrame();
+  REQUIRE(f.section_ms[static_cast<int>(Section::kPhysics)] >= 1.0);
+  REQUIRE(f.section_ms[static_cast<int>(Section::kUi)] >= 0.5);
+  REQUIRE(f.section_ms[static_cast<int>(Section::kIo)] < 0.5);
+  double sum = 0;
+  for (double s : f.section_ms) sum += s;
+  REQUIRE(f.total_ms >= sum + 0.5);
+}
