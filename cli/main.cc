@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/compare_command.h"
+#include "cli/profile_command.h"
 #include "cli/run_command.h"
 #include "cli/screenshot_command.h"
 #include "cli/screenshot_diff_command.h"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   (void)exit_code;
   calf::cli::SetupCompareCommand(app, &exit_code);
+  calf::cli::SetupProfileCommand(app, &exit_code);
   calf::cli::SetupRunCommand(app, &exit_code);
   calf::cli::SetupScreenshotCommand(app, &exit_code);
   calf::cli::SetupScreenshotDiffCommand(app, &exit_code);

@@ -13,6 +13,7 @@
 #include "core/policy/calf_selector.h"
 #include "core/policy/nominal.h"
 #include "core/sim/random.h"
+#include "core/sim/threads.h"
 
 namespace calf::core {
 
@@ -176,7 +177,7 @@ void Simulator::Step(SimState& s, int threads) const {
   const int64_t blocks = (n + kBlock - 1) / kBlock;
   // never more threads than blocks: idle threads only add barrier cost
   const int nthreads = static_cast<int>(
-      std::max<int64_t>(1, std::min<int64_t>(threads > 0 ? threads : omp_get_max_threads(), blocks)));
+      std::max<int64_t>(1, std::min<int64_t>(ResolveThreads(threads), blocks)));
   const int used_threads = torch_per_agent() ? 1 : nthreads;
   std::vector<std::exception_ptr> errors(nthreads);
 

@@ -1,0 +1,178 @@
+#include "cli/profile_command.h"
+
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/profile_render.h"
+#include "cli/progress.h"
+#include "cli/signals.h"
+#include "core/error.h"
+#include "core/policy/policy_factory.h"
+#include "core/profile/sweep.h"
+
+namespace calf::cli {
+namespace {
+
+void ParseSize(const std::string& size, int64_t* width, int64_t* height) {
+  const size_t x = size.find('x');
+  try {
+    size_t used_w = 0, used_h = 0;
+    if (x == std::string::npos) throw std::invalid_argument("no x");
+    const std::string w = size.substr(0, x), h = size.substr(x + 1);
+    *width = std::stoll(w, &used_w);
+    *height = std::stoll(h, &used_h);
+    if (used_w != w.size() || used_h != h.size()) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    throw ConfigError("--size '" + size + "' is not WxH; give e.g. 640x360");
+  }
+}
+
+// defaults < --preset < --config file < explicit flags
+core::profile::ProfileConfig ResolveConfig(const ProfileOptions& o) {
+  core::profile::ProfileConfig c;
+  if (!o.preset.empty()) c.ApplyPreset(o.preset);
+  if (!o.config_path.empty()) c.ApplyJson(core::ReadTextFile(o.config_path), o.config_path);
+  if (!o.agents.empty() || (o.app && o.app->count("--agents") > 0)) {
+    c.agents = core::profile::ParseAgentList(o.agents);
+  }
+  if (o.app && o.app->count("--mode") > 0) {
+    c.modes = core::profile::SplitList(o.modes);
+    for (const auto& m : c.modes) {
+      if (m.empty()) throw ConfigError("--mode '" + o.modes + "' has an empty item");
+    }
+  }
+  const std::pair<const char*, const std::string*> flags[] = {
+      {"vectorized_heights", &o.vectorized_heights},
+      {"stats_cache", &o.stats_cache},
+      {"batched_trails", &o.batched_trails},
+      {"batched_inference", &o.batched_inference}};
+  for (const auto& [name, value] : flags) {
+    if (value->empty()) continue;
+    std::string flag = std::string("--") + name;
+    for (auto& ch : flag) ch = ch == '_' ? '-' : ch;
+    c.flag_overrides[name] = core::profile::ParseOnOff(*value, flag);
+  }
+  if (o.frames >= 0 || (o.app && o.app->count("--frames") > 0)) c.frames = o.frames;
+  if (o.warmup >= 0 || (o.app && o.app->count("--warmup") > 0)) c.warmup = o.warmup;
+  if (o.repeats >= 0 || (o.app && o.app->count("--repeats") > 0)) c.repeats = o.repeats;
+  if (!o.render.empty()) c.render = core::profile::ParseOnOff(o.render, "--render");
+  if (!o.size.empty()) ParseSize(o.size, &c.width, &c.height);
+  if (o.train) c.train = true;
+  if (!o.system.empty()) c.system = o.system;
+  if (o.seed >= 0) c.seed = static_cast<uint64_t>(o.seed);
+  if (o.app && o.app->count("--threads") > 0) c.threads = o.threads;
+  if (!o.actor_path.empty()) c.actor_path = o.actor_path;
+  if (!o.critic_path.empty()) c.critic_path = o.critic_path;
+  c.Validate();
+  return c;
+}
+
+void PrintTable(const core::profile::SweepResult& result) {
+  std::fprintf(stderr, "%-28s %8s %9s %10s %10s %12s %11s\n", "mode", "N", "FPS", "frame ms",
+               "p95 ms", "critic q/fr", "draws/fr");
+  for (const auto& s : result.summaries) {
+    std::fprintf(stderr, "%-28s %8lld %9.1f %10.3f %10.3f %12.2f %11.2f\n",
+                 s["mode"].get<std::string>().c_str(),
+                 static_cast<long long>(s["n_agents"].get<int64_t>()), s["fps_avg"].get<double>(),
+                 s["frame_time_avg_ms"].get<double>(), s["frame_time_p95_ms"].get<double>(),
+                 s["gpu_queries"].get<double>(), s["draw_calls"].get<double>());
+  }
+}
+
+}  // namespace
+
+void SetupProfileCommand(CLI::App& app, int* exit_code) {
+  auto opt = std::make_shared<ProfileOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "profile", "Profile the visualiser frame loop (baseline vs optimized) over N sweeps");
+  opt->app = sub;
+  sub->add_option("--agents", opt->agents, "Comma-separated agent counts, e.g. 3,5,10,20");
+  sub->add_option("--mode", opt->modes,
+                  "Comma-separated: baseline, optimized, ablation (one run per flag), "
+                  "only_<flag>, without_<flag>");
+  sub->add_option("--frames", opt->frames, "Frames per repeat, warm-up included (default 300)");
+  sub->add_option("--warmup", opt->warmup, "Unmeasured frames first (default 50; < frames)");
+  sub->add_option("--repeats", opt->repeats, "Repeats per (mode, N) (default 3)");
+  sub->add_option("--out-dir", opt->out_dir, "Output directory")->capture_default_str();
+  sub->add_option("--preset", opt->preset, "low | medium | high (default medium)");
+  sub->add_option("--vectorized-heights", opt->vectorized_heights, "on|off: force this flag");
+  sub->add_option("--stats-cache", opt->stats_cache, "on|off: force this flag");
+  sub->add_option("--batched-trails", opt->batched_trails, "on|off: force this flag");
+  sub->add_option("--batched-inference", opt->batched_inference, "on|off: force this flag");
+  sub->add_option("--render", opt->render, "on|off: offscreen render section (default off)");
+  sub->add_option("--size", opt->size, "Render size WxH (default 640x360)");
+  sub->add_flag("--train", opt->train, "One training agent: CALF step + TD3 update per frame");
+  sub->add_option("--system", opt->system, "point_mass | differential_drive");
+  sub->add_option("--seed", opt->seed, "Random seed (default 0)");
+  sub->add_option("--threads", opt->threads, "OpenMP threads (0 = all cores)");
+  sub->add_option("--config", opt->config_path, "JSON file with profile config keys");
+  sub->add_option("--actor", opt->actor_path,
+                  "TorchScript actor (default data/models/<system>/actor.pt)");
+  sub->add_option("--critic", opt->critic_path,
+                  "TorchScript critic (default data/models/<system>/critic.pt)");
+  sub->add_flag("--force", opt->force, "Replace results already in --out-dir");
+  sub->add_flag("--quiet,-q", opt->quiet, "No progress bar and no table on stderr");
+  sub->add_flag("--json", opt->json, "Print the sweep's summaries as JSON on stdout");
+  sub->callback([opt, exit_code]() { *exit_code = RunProfile(*opt); });
+}
+
+int RunProfile(const ProfileOptions& o) {
+  const core::profile::ProfileConfig config = ResolveConfig(o);
+
+  // models: the simulator's policy factory resolves data/models/<system>/ by default
+  core::SimConfig sim;
+  sim.system = config.system;
+  sim.policy = "calf";
+  sim.actor_path = config.actor_path;
+  sim.critic_path = config.critic_path;
+  core::LoadedPolicy policy = core::LoadPolicy(sim);
+  core::profile::PipelineModels models;
+  models.actor = &policy.actor->heads().at(0);
+  models.critic_q1 = &policy.critic->heads().at(0);
+  models.critic_q2 = &policy.critic->heads().at(1);
+  models.torch_actor = policy.actor.get();
+  models.torch_critic = policy.critic.get();
+
+  core::profile::PrepareOutputDir(o.out_dir, o.force);
+
+  core::profile::SweepHooks hooks;
+  if (config.render) hooks.make_render = MakeSceneRenderHookFactory(config, o.quiet);
+  InstallInterruptHandlers();
+  hooks.interrupted = [] { return InterruptRequested(); };
+  const int64_t runs =
+      static_cast<int64_t>(config.agents.size()) *
+      static_cast<int64_t>(core::profile::ExpandModes(config.modes, config.flag_overrides).size());
+  Progress progress("profile", runs * config.repeats * config.frames, !o.quiet);
+  hooks.progress = [&progress](int64_t done, int64_t, const std::string& label) {
+    progress.Update(done, label);
+  };
+  const core::profile::SweepResult result =
+      core::profile::RunSweep(config, models, o.out_dir, hooks);
+  progress.Finish();
+
+  if (o.json) {
+    nlohmann::json out = {{"out_dir", o.out_dir}, {"runs", nlohmann::json::array()}};
+    for (const auto& s : result.summaries) {
+      out["runs"].push_back({{"mode", s["mode"]},
+                             {"n_agents", s["n_agents"]},
+                             {"render", s["render"]},
+                             {"fps_avg", s["fps_avg"]},
+                             {"frame_time_avg_ms", s["frame_time_avg_ms"]},
+                             {"frame_time_p95_ms", s["frame_time_p95_ms"]},
+                             {"gpu_queries", s["gpu_queries"]},
+                             {"draw_calls", s["draw_calls"]},
+                             {"breakdown", s["breakdown"]}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+  }
+  if (!o.quiet) {
+    PrintTable(result);
+    const bool rendered = !result.summaries.empty() && result.summaries[0]["render"].get<bool>();
+    std::fprintf(stderr, "calf profile: %zu runs -> %s/index.json (render section: %s)\n",
+                 result.summaries.size(), o.out_dir.c_str(), rendered ? "on" : "off");
+  }
+  return 0;
+}
+
+}  // namespace calf::cli

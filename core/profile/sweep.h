@@ -1,0 +1,52 @@
+#pragma once
+// A `calf profile` sweep: every (N, mode, repeat) run of the frame pipeline, its HDF5 file,
+// the per-(mode, N) summaries and index.json (docs/profile-format.md).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/profile/frame_pipeline.h"
+#include "core/profile/frame_render_hook.h"
+#include "core/profile/profile_config.h"
+
+namespace calf::core::profile {
+
+/// Optional callbacks of a sweep.
+struct SweepHooks {
+  /// Creates the render section of one run (render design chosen from the flags); null
+  /// function or null result = no render section.
+  std::function<std::unique_ptr<FrameRenderHook>(const OptimizationFlags&)> make_render;
+  /// Called after every frame with frames done and total over the whole sweep.
+  std::function<void(int64_t done, int64_t total, const std::string& run_label)> progress;
+  /// Polled between frames; returning true stops the sweep with InterruptedError.
+  std::function<bool()> interrupted;
+};
+
+/// What a sweep produced.
+struct SweepResult {
+  nlohmann::json index;                   ///< The content of index.json.
+  std::vector<nlohmann::json> summaries;  ///< In index order.
+};
+
+/// Prepares the output directory: creates it when missing; when it already holds profile
+/// results (index.json, *.json or *.h5 files) throws ConfigError unless `force`, in which
+/// case those files are removed. Throws IoError when it cannot be created or written.
+void PrepareOutputDir(const std::string& out_dir, bool force);
+
+/// The file stem of a (mode, N) run ("optimized_n20"); repeats add "_r<k>.h5".
+std::string RunStem(const std::string& mode, int64_t n_agents);
+
+/// Runs the sweep of `config` (validated here) into `out_dir` (PrepareOutputDir first).
+/// For every N, every mode of ExpandModes and every repeat: a fresh pipeline runs `warmup`
+/// then `frames - warmup` measured frames; the repeat's HDF5 file is written atomically;
+/// then the (mode, N) summary JSON; index.json last. Throws ConfigError/PolicyError for bad
+/// input, IoError for file failures, InterruptedError when hooks.interrupted() says so
+/// (the finished summaries and an index of them are kept).
+SweepResult RunSweep(const ProfileConfig& config, const PipelineModels& models,
+                     const std::string& out_dir, const SweepHooks& hooks = {});
+
+}  // namespace calf::core::profile

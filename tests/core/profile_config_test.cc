@@ -1,0 +1,106 @@
+#include "core/profile/profile_config.h"
+
+#include <catch2/catch.hpp>
+
+#include "core/error.h"
+
+using namespace calf::core::profile;
+using calf::ConfigError;
+
+TEST_CASE("Profile presets set the issue's parameters", "[profile][config]") {
+  ProfileConfig c;
+  c.ApplyPreset("low");
+  REQUIRE(c.agents == std::vector<int64_t>{3});
+  REQUIRE(c.trail_length == 300);
+  REQUIRE(c.trail_decimation == 3);
+  REQUIRE(c.trail_rebuild_freq == 30);
+  REQUIRE(c.grid == 15);
+  REQUIRE(c.heatmap_update_freq == 1000);
+  c.ApplyPreset("high");
+  REQUIRE(c.agents == std::vector<int64_t>{10});
+  REQUIRE((c.trail_length == 1000 && c.trail_decimation == 1 && c.trail_rebuild_freq == 10));
+  REQUIRE((c.grid == 31 && c.heatmap_update_freq == 250));
+  c.ApplyPreset("medium");
+  REQUIRE((c.agents[0] == 5 && c.trail_length == 600 && c.grid == 21 &&
+           c.heatmap_update_freq == 500 && c.trail_rebuild_freq == 15));
+  REQUIRE_THROWS_AS(c.ApplyPreset("ultra"), ConfigError);
+}
+
+TEST_CASE("Agent lists parse and reject malformed input", "[profile][config]") {
+  REQUIRE(ParseAgentList("3,5, 10") == std::vector<int64_t>{3, 5, 10});
+  REQUIRE_THROWS_AS(ParseAgentList(""), ConfigError);
+  REQUIRE_THROWS_AS(ParseAgentList("3,,5"), ConfigError);
+  REQUIRE_THROWS_AS(ParseAgentList("3,x"), ConfigError);
+  REQUIRE_THROWS_AS(ParseAgentList("3,5a"), ConfigError);
+  REQUIRE_THROWS_AS(ParseAgentList("0"), ConfigError);
+  REQUIRE_THROWS_AS(ParseAgentList("-4"), ConfigError);
+}
+
+TEST_CASE("Modes expand to flag sets with labels derived from the flags", "[profile][config]") {
+  auto runs = ExpandModes({"baseline", "optimized", "ablation"}, {});
+  REQUIRE(runs.size() == 6);
+  REQUIRE(runs[0].label == "baseline");
+  REQUIRE(runs[0].flags == OptimizationFlags::Baseline());
+  REQUIRE(runs[1].label == "optimized");
+  REQUIRE(runs[2].label == "only_vectorized_heights");
+  REQUIRE(runs[2].flags.vectorized_heights);
+  REQUIRE_FALSE(runs[2].flags.stats_cache);
+  REQUIRE(runs[5].label == "only_batched_inference");
+  // overrides apply to every mode; duplicates collapse
+  runs = ExpandModes({"baseline", "optimized"}, {{"stats_cache", true}});
+  REQUIRE(runs.size() == 2);
+  REQUIRE(runs[0].label == "only_stats_cache");
+  REQUIRE(runs[1].label == "optimized");
+  runs = ExpandModes({"without_batched_trails"}, {});
+  REQUIRE(runs[0].label == "without_batched_trails");
+  REQUIRE_FALSE(runs[0].flags.batched_trails);
+  REQUIRE(runs[0].flags.batched_inference);
+  OptimizationFlags f;
+  f.vectorized_heights = f.batched_trails = true;
+  REQUIRE(LabelOf(f) == "flags_1010");
+  REQUIRE_THROWS_AS(ExpandModes({"fast"}, {}), ConfigError);
+  REQUIRE_THROWS_AS(ExpandModes({"only_turbo"}, {}), ConfigError);
+  REQUIRE_THROWS_AS(ExpandModes({}, {}), ConfigError);
+}
+
+TEST_CASE("On/off values parse and unknown values are refused", "[profile][config]") {
+  REQUIRE(ParseOnOff("on", "--x"));
+  REQUIRE_FALSE(ParseOnOff("off", "--x"));
+  REQUIRE_THROWS_WITH(ParseOnOff("maybe", "--stats-cache"),
+                      "--stats-cache is \"maybe\"; use on or off");
+}
+
+TEST_CASE("Profile config round-trips through JSON", "[profile][config]") {
+  ProfileConfig a;
+  a.ApplyPreset("high");
+  a.agents = {3, 20};
+  a.modes = {"ablation"};
+  a.flag_overrides = {{"batched_trails", false}};
+  a.frames = 40;
+  a.warmup = 4;
+  a.render = true;
+  a.seed = 9;
+  ProfileConfig b;
+  b.ApplyJson(a.ToJson(), "a.json");
+  REQUIRE(b.ToJson() == a.ToJson());
+  b.Validate();
+}
+
+TEST_CASE("Profile config refuses unknown keys, wrong types and bad ranges", "[profile][config]") {
+  ProfileConfig c;
+  REQUIRE_THROWS_WITH(c.ApplyJson(R"({"framez": 3})", "c.json"),
+                      Catch::Contains("c.json") && Catch::Contains("framez"));
+  REQUIRE_THROWS_AS(c.ApplyJson(R"({"frames": "many"})", "c.json"), ConfigError);
+  REQUIRE_THROWS_AS(c.ApplyJson(R"({"flag_overrides": {"turbo": true}})", "c.json"), ConfigError);
+  REQUIRE_THROWS_AS(c.ApplyJson("[1]", "c.json"), ConfigError);
+  ProfileConfig d;
+  d.frames = 50;
+  d.warmup = 50;
+  REQUIRE_THROWS_WITH(d.Validate(), Catch::Contains("must exceed warmup"));
+  ProfileConfig e;
+  e.grid = 1;
+  REQUIRE_THROWS_AS(e.Validate(), ConfigError);
+  ProfileConfig g;
+  g.system = "rocket";
+  REQUIRE_THROWS_AS(g.Validate(), ConfigError);
+}

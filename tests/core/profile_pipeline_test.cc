@@ -1,0 +1,135 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <vector>
+
+#include "core/profile/frame_pipeline.h"
+#include "tests/testutil/profile_models.h"
+#include "tests/testutil/temp_dir.h"
+
+using namespace calf::core::profile;
+using calf::core::Mode;
+
+namespace {
+
+ProfileConfig SmallConfig() {
+  ProfileConfig c;
+  c.ApplyPreset("medium");
+  c.grid = 9;
+  c.heatmap_update_freq = 7;  // several surface updates within the horizon
+  c.trail_length = 16;
+  c.trail_rebuild_freq = 3;
+  c.frames = 60;
+  c.warmup = 0;
+  c.seed = 5;
+  c.threads = 2;
+  return c;
+}
+
+OptimizationFlags BaselineWithBatchedInference() {
+  OptimizationFlags f;
+  f.batched_inference = true;
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("Baseline with batched inference and optimized run bit-identical simulations",
+          "[profile][pipeline]") {
+  calf::testutil::TempDir dir;
+  calf::testutil::ProfileModels models(dir.path());
+  const ProfileConfig c = SmallConfig();
+  const int64_t n = 37;
+  FramePipeline base(c, BaselineWithBatchedInference(), n, models.models(), nullptr, nullptr);
+  FramePipeline opt(c, OptimizationFlags::Optimized(), n, models.models(), nullptr, nullptr);
+  for (int f = 0; f < 60; ++f) {
+    base.RunFrame(true);
+    opt.RunFrame(true);
+    REQUIRE(base.state().states == opt.state().states);
+    REQUIRE(base.state().modes == opt.state().modes);
+    REQUIRE(base.state().episode == opt.state().episode);
+    for (size_t k = 0; k < base.agent_positions().size(); ++k) {
+      REQUIRE(std::fabs(base.agent_positions()[k] - opt.agent_positions()[k]) <= 1e-6F);
+    }
+  }
+  REQUIRE(base.surface().heights() == opt.surface().heights());
+  REQUIRE(base.episodes_finished() == opt.episodes_finished());
+}
+
+TEST_CASE("Full baseline (LibTorch per agent) and optimized agree on modes, states and heights",
+          "[profile][pipeline]") {
+  calf::testutil::TempDir dir;
+  calf::testutil::ProfileModels models(dir.path());
+  ProfileConfig c = SmallConfig();
+  const int64_t n = 12;
+  FramePipeline base(c, OptimizationFlags::Baseline(), n, models.models(), nullptr, nullptr);
+  FramePipeline opt(c, OptimizationFlags::Optimized(), n, models.models(), nullptr, nullptr);
+  for (int f = 0; f < 30; ++f) {
+    base.RunFrame(true);
+    opt.RunFrame(true);
+    REQUIRE(base.state().modes == opt.state().modes);
+    for (size_t k = 0; k < base.state().states.size(); ++k) {
+      REQUIRE(std::fabs(base.state().states[k] - opt.state().states[k]) <= 1e-5);
+    }
+  }
+  for (size_t k = 0; k < base.surface().heights().size(); ++k) {
+    REQUIRE(std::fabs(base.surface().heights()[k] - opt.surface().heights()[k]) <= 1e-6F);
+  }
+  for (size_t k = 0; k < base.agent_positions().size(); k += 3) {
+    REQUIRE(std::fabs(base.agent_positions()[k + 1] - opt.agent_positions()[k + 1]) <= 1e-6F);
+  }
+}
+
+TEST_CASE("Critic queries per frame follow each design", "[profile][pipeline]") {
+  calf::testutil::TempDir dir;
+  calf::testutil::ProfileModels models(dir.path());
+  ProfileConfig c = SmallConfig();
+  const int64_t n = 20;
+  FramePipeline base(c, OptimizationFlags::Baseline(), n, models.models(), nullptr, nullptr);
+  FramePipeline opt(c, OptimizationFlags::Optimized(), n, models.models(), nullptr, nullptr);
+  for (int f = 0; f < 21; ++f) {
+    base.RunFrame(true);
+    opt.RunFrame(true);
+  }
+  const int64_t grid_points = c.grid * c.grid;
+  for (int f = 0; f < 21; ++f) {
+    const bool heatmap = f % 7 == 0;
+    // baseline: one per agent, one UI query, one per grid point on heat-map frames
+    REQUIRE(base.counts()[f].critic_queries == n + 1 + (heatmap ? grid_points : 0));
+    // optimized: one batched physics call, the UI query every 10 frames, one grid call
+    REQUIRE(opt.counts()[f].critic_queries == 1 + (f % 10 == 0 ? 1 : 0) + (heatmap ? 1 : 0));
+  }
+}
+
+TEST_CASE("Optimized trails need a constant number of draw calls, baseline one per agent",
+          "[profile][pipeline]") {
+  calf::testutil::TempDir dir;
+  calf::testutil::ProfileModels models(dir.path());
+  ProfileConfig c = SmallConfig();
+  for (int64_t n : {5, 40}) {
+    FramePipeline base(c, OptimizationFlags::Baseline(), n, models.models(), nullptr, nullptr);
+    FramePipeline opt(c, OptimizationFlags::Optimized(), n, models.models(), nullptr, nullptr);
+    for (int f = 0; f < 10; ++f) {
+      base.RunFrame(true);
+      opt.RunFrame(true);
+    }
+    REQUIRE(opt.last_counts().draw_calls == 3);
+    REQUIRE(base.last_counts().draw_calls >= n + 2);
+  }
+}
+
+TEST_CASE("The UI text shows the same statistics in both designs when the cache refreshes",
+          "[profile][pipeline]") {
+  calf::testutil::TempDir dir;
+  calf::testutil::ProfileModels models(dir.path());
+  ProfileConfig c = SmallConfig();
+  OptimizationFlags cached = BaselineWithBatchedInference();
+  cached.stats_cache = true;
+  FramePipeline base(c, BaselineWithBatchedInference(), 8, models.models(), nullptr, nullptr);
+  FramePipeline opt(c, cached, 8, models.models(), nullptr, nullptr);
+  base.RunFrame(true);
+  opt.RunFrame(true);
+  // frame 0: every key is due; the texts differ only in the FPS field
+  auto strip_fps = [](const std::string& s) { return s.substr(0, s.rfind('|')); };
+  REQUIRE(!opt.ui_text().empty());
+  REQUIRE(strip_fps(base.ui_text()) == strip_fps(opt.ui_text()));
+}
