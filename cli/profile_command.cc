@@ -89,8 +89,9 @@ void SetupProfileCommand(CLI::App& app, int* exit_code) {
   opt->app = sub;
   sub->add_option("--agents", opt->agents, "Comma-separated agent counts, e.g. 3,5,10,20");
   sub->add_option("--mode", opt->modes,
-                  "Comma-separated: baseline, optimized, ablation (one run per flag), "
-                  "only_<flag>, without_<flag>");
+                  "Comma-separated: baseline, optimized, ablation (= only_vectorized_heights,"
+                  "only_stats_cache,only_batched_trails,only_batched_inference), only_<flag>, "
+                  "without_<flag>");
   sub->add_option("--frames", opt->frames, "Frames per repeat, warm-up included (default 300)");
   sub->add_option("--warmup", opt->warmup, "Unmeasured frames first (default 50; < frames)");
   sub->add_option("--repeats", opt->repeats, "Repeats per (mode, N) (default 3)");
