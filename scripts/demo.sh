@@ -10,8 +10,8 @@ set -euo pipefail
 # ---- settings (easy to adjust) ------------------------------------------------------------
 AGENTS=${DEMO_AGENTS:-3,10,20,100,1000,10000}  # N of the sweep
 MODES=${DEMO_MODES:-baseline,optimized}        # designs; ablation modes are added below
-FRAMES=${DEMO_FRAMES:-60}                      # measured frames per repeat (> WARMUP)
-WARMUP=${DEMO_WARMUP:-10}                      # frames run before measuring
+FRAMES=${DEMO_FRAMES:-30}                      # measured frames per repeat (> WARMUP)
+WARMUP=${DEMO_WARMUP:-5}                       # frames run before measuring
 REPEATS=${DEMO_REPEATS:-3}                     # repeats per (mode, N)
 FOCUS_N=${DEMO_FOCUS_N:-20}                    # N of the headline and the breakdown
 # each optimisation alone, for the ablation table; used when `calf profile` accepts them
