@@ -159,7 +159,7 @@ void FramePipeline::Visuals() {
     if (state_.done[i] != DoneReason::kNone) trails_.ClearAgent(static_cast<int>(i));
   }
   const bool append = frame_ % config_.trail_decimation == 0;
-  if (append) trails_.AppendAll(xyz_.data(), modes_u8_.data(), static_cast<int>(n_));
+  if (append) trails_.AppendAll(xyz_.data(), modes_u8_.data(), static_cast<int>(n_), threads);
   // the shared buffer takes this frame's points from xyz_ (same data as the store's slots)
   const MeshWork work = flags_.batched_trails
                             ? batched_mesh_.Update(trails_, static_cast<int>(n_), threads,

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/sim/threads.h"
 #include "core/visual/colormap.h"
 
 namespace calf::core::visual {
@@ -33,6 +34,7 @@ void TrailStore::Grow(int max_agents) {
   dirty_begin_.resize(max_agents, 0);
   dirty_count_.resize(max_agents, 0);
   dirty_agents_.reserve(max_agents);
+  newly_dirty_.resize(max_agents, 0);
   max_agents_ = max_agents;
 }
 
@@ -55,9 +57,34 @@ void TrailStore::Append(int agent, const float* xyz, uint8_t mode) {
   ++version_[agent];
 }
 
-void TrailStore::AppendAll(const float* positions, const uint8_t* modes, int n) {
+void TrailStore::AppendAll(const float* positions, const uint8_t* modes, int n, int threads) {
   CALF_CHECK(n >= 0 && n <= max_agents_) << "n " << n << " of " << max_agents_;
-  for (int a = 0; a < n; ++a) Append(a, positions + static_cast<size_t>(a) * 3, modes[a]);
+  constexpr int kParallelMin = 4096;  // below this the threads cost more than they save
+  if (n < kParallelMin) {
+    for (int a = 0; a < n; ++a) Append(a, positions + static_cast<size_t>(a) * 3, modes[a]);
+    return;
+  }
+  // each agent's ring is its own: write them in parallel, then list the newly dirty agents
+  // serially in agent order, as the serial Append loop would
+#pragma omp parallel for schedule(static) num_threads(ResolveThreads(threads))
+  for (int a = 0; a < n; ++a) {
+    const int h = head_[a];
+    const size_t slot = static_cast<size_t>(a) * trail_length_ + h;
+    positions_[slot * 3] = positions[static_cast<size_t>(a) * 3];
+    positions_[slot * 3 + 1] = positions[static_cast<size_t>(a) * 3 + 1];
+    positions_[slot * 3 + 2] = positions[static_cast<size_t>(a) * 3 + 2];
+    modes_[slot] = modes[a];
+    newly_dirty_[a] = dirty_count_[a] == 0 ? 1 : 0;
+    if (newly_dirty_[a] != 0) dirty_begin_[a] = h;
+    if (dirty_count_[a] < trail_length_) ++dirty_count_[a];
+    head_[a] = h + 1 == trail_length_ ? 0 : h + 1;
+    if (count_[a] < trail_length_) ++count_[a];
+    ++appended_[a];
+    ++version_[a];
+  }
+  for (int a = 0; a < n; ++a) {
+    if (newly_dirty_[a] != 0) dirty_agents_.push_back(a);
+  }
 }
 
 void TrailStore::ClearAgent(int agent) {

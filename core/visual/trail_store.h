@@ -33,8 +33,9 @@ class TrailStore {
   void Append(int agent, const float* xyz, uint8_t mode);
 
   /// Appends one point to each of the agents 0..n-1: positions [n*3], modes [n].
-  /// Requires n <= max_agents (checked).
-  void AppendAll(const float* positions, const uint8_t* modes, int n);
+  /// Requires n <= max_agents (checked). Large n is split over `threads` OpenMP threads
+  /// (0 = all); the result, dirty order included, is the same as n serial Append calls.
+  void AppendAll(const float* positions, const uint8_t* modes, int n, int threads = 0);
 
   /// Empties one agent's trail (e.g. on an episode reset); its slots keep stale data.
   void ClearAgent(int agent);
@@ -102,6 +103,7 @@ class TrailStore {
   std::vector<int> dirty_begin_;  // first dirty slot (the head at the first write)
   std::vector<int> dirty_count_;
   std::vector<int> dirty_agents_;  // reserved to max_agents: push_back never allocates
+  std::vector<uint8_t> newly_dirty_;  // AppendAll scratch [max_agents]
 };
 
 }  // namespace calf::core::visual

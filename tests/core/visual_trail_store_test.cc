@@ -130,3 +130,41 @@ TEST_CASE("Trail store rejects a trail shorter than two points", "[visual][trail
   REQUIRE_THROWS_AS(cv::TrailStore(4, 1), calf::ConfigError);
   REQUIRE_THROWS_AS(cv::TrailStore(-1, 10), calf::ConfigError);
 }
+
+TEST_CASE("Parallel AppendAll of many agents equals serial Appends, dirty order included",
+          "[visual][trails]") {
+  const int n = 5000, len = 3;  // above the parallel threshold; rings wrap
+  cv::TrailStore a(n, len), b(n, len);
+  std::vector<float> pos(static_cast<size_t>(n) * 3);
+  std::vector<uint8_t> modes(n);
+  for (int step = 0; step < 5; ++step) {
+    for (int i = 0; i < n; ++i) {
+      for (int c = 0; c < 3; ++c) pos[i * 3 + c] = step * 1e4F + i + 0.1F * c;
+      modes[i] = static_cast<uint8_t>((step * 7 + i) % 4);
+    }
+    // some agents start clean each step so the dirty list is rebuilt in a mixed order
+    if (step == 2) {
+      a.ClearDirty();
+      b.ClearDirty();
+      b.Append(4321, &pos[4321 * 3], modes[4321]);
+      a.Append(4321, &pos[4321 * 3], modes[4321]);
+    }
+    for (int i = 0; i < n; ++i) b.Append(i, &pos[i * 3], modes[i]);
+    a.AppendAll(pos.data(), modes.data(), n, 2);
+  }
+  REQUIRE(a.dirty_agents() == b.dirty_agents());
+  for (int i = 0; i < n; ++i) {
+    REQUIRE(a.head(i) == b.head(i));
+    REQUIRE(a.count(i) == b.count(i));
+    REQUIRE(a.dirty_count(i) == b.dirty_count(i));
+    REQUIRE(a.appended(i) == b.appended(i));
+    cv::SlotRange ra[2], rb[2];
+    REQUIRE(a.DirtyRanges(i, ra) == b.DirtyRanges(i, rb));
+    REQUIRE(ra[0].begin == rb[0].begin);
+  }
+  const size_t slots = static_cast<size_t>(n) * len;
+  REQUIRE(std::vector<float>(a.positions(), a.positions() + slots * 3) ==
+          std::vector<float>(b.positions(), b.positions() + slots * 3));
+  REQUIRE(std::vector<uint8_t>(a.modes(), a.modes() + slots) ==
+          std::vector<uint8_t>(b.modes(), b.modes() + slots));
+}
