@@ -1,6 +1,6 @@
 // Agent-steps per second of the CALF point-mass simulation (actor + critic each step,
-// 64-unit hidden layers): the batched path (calf's SIMD MLP kernel), with and without recording, against the
-// LibTorch per-agent path (batch of one per call), side by side.
+// 64-unit hidden layers): the batched path (calf's SIMD MLP kernel), with and without recording,
+// against the LibTorch per-agent path (batch of one per call), side by side.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -64,7 +64,8 @@ void StepLoop(benchmark::State& st, bool record, bool torch) {
   const std::string path = SharedModels().dir + "/traj.h5";
   std::vector<int32_t> ep(n);
   if (record) {
-    writer = std::make_unique<TrajectoryWriter>(path, n, 2, 1, TrajectoryMeta{"{}", 1, "point_mass", "calf"});
+    writer = std::make_unique<TrajectoryWriter>(path, n, 2, 1,
+                                                TrajectoryMeta{"{}", 1, "point_mass", "calf"});
     writer->WriteInitialStates(s.states.data());
   }
   for (auto _ : st) {
@@ -94,7 +95,11 @@ void BM_CalfStepTorchPerAgent(benchmark::State& st) { StepLoop(st, false, true);
 
 }  // namespace
 
-BENCHMARK(BM_CalfStepBatchedRecorded)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CalfStepBatchedRecorded)
+    ->Arg(1000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_CalfStepBatched)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_CalfStepTorchPerAgent)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
 

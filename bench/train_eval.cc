@@ -35,7 +35,8 @@ Result Evaluate(const std::string& policy, const std::string& system, const std:
   PolicyModels models;
   if (policy == "actor" || policy == "calf") {
     models.actor = TorchModel::Load(dir + "/actor.pt", TorchModel::Role::kActor, spec)->heads()[0];
-    models.critic = TorchModel::Load(dir + "/critic.pt", TorchModel::Role::kCritic, spec)->heads()[0];
+    models.critic =
+        TorchModel::Load(dir + "/critic.pt", TorchModel::Role::kCritic, spec)->heads()[0];
   }
   Simulator sim(c, models);
   SimState s;

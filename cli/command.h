@@ -6,9 +6,10 @@
 // Setup creates the subcommand, binds flags to a shared Options and sets a callback that
 // stores Run's result in *exit_code. Errors are thrown as calf::Error and caught in main.cc.
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
-#include <unistd.h>
 
 namespace calf::cli {
 

@@ -17,8 +17,8 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"calf: simulate, profile, render and report on CALF agents"};
-  app.set_version_flag("--version", std::string("calf ") + calf::kVersion + " (" +
-                                        calf::kGitRevision + ")");
+  app.set_version_flag("--version",
+                       std::string("calf ") + calf::kVersion + " (" + calf::kGitRevision + ")");
   app.require_subcommand(1);
 
   // one Setup call per subcommand (cli/<name>_command.h); each stores its Run result here
@@ -38,11 +38,13 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : static_cast<int>(calf::ExitCode::kUsage);
   } catch (const calf::Error& e) {
-    std::string sub = app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
+    std::string sub =
+        app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
     std::fprintf(stderr, "calf%s: error: %s\n", sub.c_str(), e.what());
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    std::string sub = app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
+    std::string sub =
+        app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
     std::fprintf(stderr, "calf%s: internal error: %s\n", sub.c_str(), e.what());
     return static_cast<int>(calf::ExitCode::kRuntime);
   }

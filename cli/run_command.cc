@@ -85,7 +85,8 @@ struct PendingRow {
 
 void SetupRunCommand(CLI::App& app, int* exit_code) {
   auto opt = std::make_shared<RunOptions>();
-  CLI::App* sub = app.add_subcommand("run", "Simulate N agents under a policy; trajectories to HDF5");
+  CLI::App* sub =
+      app.add_subcommand("run", "Simulate N agents under a policy; trajectories to HDF5");
   opt->app = sub;
   core::SimConfig& c = opt->config;
   sub->add_option("--system", c.system, "point_mass | differential_drive")->capture_default_str();
@@ -97,15 +98,19 @@ void SetupRunCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   sub->add_option("--out", opt->out, "Output HDF5 file (written as <out>.partial, then renamed)")
       ->capture_default_str();
-  sub->add_option("--actor", c.actor_path, "TorchScript actor (default data/models/<system>/actor.pt)");
+  sub->add_option("--actor", c.actor_path,
+                  "TorchScript actor (default data/models/<system>/actor.pt)");
   sub->add_option("--critic", c.critic_path,
                   "TorchScript critic (default data/models/<system>/critic.pt)");
-  sub->add_option("--config", opt->config_path, "JSON file setting any config key (docs/config.md)");
+  sub->add_option("--config", opt->config_path,
+                  "JSON file setting any config key (docs/config.md)");
   sub->add_option("--initial-states", c.initial_states_path,
                   "CSV with one initial state per agent (x,v or x,y,theta)");
-  sub->add_option("--threads", opt->threads, "OpenMP threads (0 = all cores); results do not depend on it")
+  sub->add_option("--threads", opt->threads,
+                  "OpenMP threads (0 = all cores); results do not depend on it")
       ->capture_default_str();
-  sub->add_option("--record-every", c.record_every, "Record every K-th step")->capture_default_str();
+  sub->add_option("--record-every", c.record_every, "Record every K-th step")
+      ->capture_default_str();
   sub->add_flag("--compress", c.compress, "Deflate the trajectory datasets");
   sub->add_flag("--quiet,-q", opt->quiet, "No progress bar and no summary on stderr");
   sub->add_flag("--json", opt->json, "Print the run summary as JSON on stdout");
@@ -147,8 +152,8 @@ int RunRun(RunOptions& o) {
 
   std::vector<double> initial;
   if (!config.initial_states_path.empty()) {
-    initial = core::ReadInitialStatesCsv(config.initial_states_path, config.num_agents,
-                                         spec.state_dim);
+    initial =
+        core::ReadInitialStatesCsv(config.initial_states_path, config.num_agents, spec.state_dim);
   }
   core::SimState state;
   sim.Reset(state, initial.empty() ? nullptr : &initial);

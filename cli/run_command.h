@@ -13,7 +13,7 @@ struct RunOptions {
   core::SimConfig config;   ///< Defaults, then --config, then explicit flags.
   std::string config_path;  ///< --config file.json.
   std::string out = "run.h5";
-  int threads = 0;          ///< 0 = all cores.
+  int threads = 0;  ///< 0 = all cores.
   bool quiet = false;
   bool json = false;        ///< Print the run summary as JSON on stdout.
   CLI::App* app = nullptr;  ///< To tell which flags were given explicitly.

@@ -40,7 +40,8 @@ TrainConfig BuildConfig(const TrainOptions& o) {
 
 void SetupTrainCommand(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<TrainOptions>();
-  CLI::App* sub = app.add_subcommand("train", "Train a CALF actor and critic with TD3 (LibTorch, TorchScript models)");
+  CLI::App* sub = app.add_subcommand(
+      "train", "Train a CALF actor and critic with TD3 (LibTorch, TorchScript models)");
   sub->add_option("--system", options->system, "point_mass | differential_drive");
   sub->add_option("--preset", options->preset, "quick | standard | thorough")
       ->check(CLI::IsMember({"quick", "standard", "thorough"}));

@@ -38,8 +38,7 @@ class ConfigError : public Error {
 /// A file cannot be read or written, or has the wrong content. Exit code 2 by default.
 class IoError : public Error {
  public:
-  explicit IoError(const std::string& what, ExitCode code = ExitCode::kUsage)
-      : Error(what, code) {}
+  explicit IoError(const std::string& what, ExitCode code = ExitCode::kUsage) : Error(what, code) {}
 };
 
 /// A model file is missing, corrupt or of an architecture calf does not understand. Exit code 2.

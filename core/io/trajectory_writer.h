@@ -14,26 +14,26 @@ namespace calf::core {
 struct TrajectoryMeta {
   std::string config_json;  ///< Resolved config, JSON text.
   uint64_t seed = 0;
-  std::string system;       ///< "point_mass" | "differential_drive".
-  std::string policy;       ///< "pd" | "move_to_point" | "actor" | "calf".
+  std::string system;  ///< "point_mass" | "differential_drive".
+  std::string policy;  ///< "pd" | "move_to_point" | "actor" | "calf".
 };
 
 /// Writer options.
 struct TrajectoryWriterOptions {
-  bool compress = false;           ///< Deflate (level 4) + shuffle on every dataset.
-  double flush_interval_s = 5.0;   ///< H5Fflush at most this often during a run.
+  bool compress = false;          ///< Deflate (level 4) + shuffle on every dataset.
+  double flush_interval_s = 5.0;  ///< H5Fflush at most this often during a run.
 };
 
 /// One recorded step of all agents (pointers to agent-major arrays of length N or N*dim).
 struct StepRecord {
-  int64_t step = 0;               ///< Global step index of the transition.
-  const double* actions;          ///< [N*m]
-  const double* rewards;          ///< [N]
-  const float* q_values;          ///< [N] NaN where no critic ran.
-  const uint8_t* modes;           ///< [N] calf::core::Mode values.
-  const int32_t* episode;         ///< [N] episode index during the transition.
-  const uint8_t* done;            ///< [N] calf::core::DoneReason values.
-  const double* next_states;      ///< [N*d] states after the step (after any reset).
+  int64_t step = 0;           ///< Global step index of the transition.
+  const double* actions;      ///< [N*m]
+  const double* rewards;      ///< [N]
+  const float* q_values;      ///< [N] NaN where no critic ran.
+  const uint8_t* modes;       ///< [N] calf::core::Mode values.
+  const int32_t* episode;     ///< [N] episode index during the transition.
+  const uint8_t* done;        ///< [N] calf::core::DoneReason values.
+  const double* next_states;  ///< [N*d] states after the step (after any reset).
 };
 
 /// Streams a run into an HDF5 file. Not thread-safe; call from one thread.

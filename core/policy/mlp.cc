@@ -22,9 +22,8 @@ Mlp::Mlp(std::vector<DenseLayer> layers, Eigen::VectorXf output_scale)
                         std::to_string(l.weight.rows()) + " outputs");
     }
     if (i > 0 && l.weight.cols() != layers_[i - 1].weight.rows()) {
-      throw PolicyError("layer " + std::to_string(i) + " takes " +
-                        std::to_string(l.weight.cols()) + " inputs but layer " +
-                        std::to_string(i - 1) + " gives " +
+      throw PolicyError("layer " + std::to_string(i) + " takes " + std::to_string(l.weight.cols()) +
+                        " inputs but layer " + std::to_string(i - 1) + " gives " +
                         std::to_string(layers_[i - 1].weight.rows()));
     }
   }
@@ -40,14 +39,15 @@ Mlp::Mlp(std::vector<DenseLayer> layers, Eigen::VectorXf output_scale)
     // row-major copy: the kernel reads W(o, i) for increasing i
     std::vector<float> rows(static_cast<size_t>(l.weight.size()));
     for (Eigen::Index o = 0; o < l.weight.rows(); ++o) {
-      for (Eigen::Index i = 0; i < l.weight.cols(); ++i) rows[o * l.weight.cols() + i] = l.weight(o, i);
+      for (Eigen::Index i = 0; i < l.weight.cols(); ++i)
+        rows[o * l.weight.cols() + i] = l.weight(o, i);
     }
     row_major_.push_back(std::move(rows));
   }
   output_dim_ = static_cast<int>(layers_.back().weight.rows());
   if (output_scale_.size() != 0 && output_scale_.size() != output_dim_) {
-    throw PolicyError("output scale has " + std::to_string(output_scale_.size()) +
-                      " entries for " + std::to_string(output_dim_) + " outputs");
+    throw PolicyError("output scale has " + std::to_string(output_scale_.size()) + " entries for " +
+                      std::to_string(output_dim_) + " outputs");
   }
 }
 

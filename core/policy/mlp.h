@@ -15,7 +15,6 @@ namespace detail {
 struct KernelNet;
 }  // namespace detail
 
-
 /// One dense layer y = act(W x + b).
 struct DenseLayer {
   Eigen::MatrixXf weight;  ///< [out, in], as in torch.nn.Linear.

@@ -36,8 +36,8 @@ void CheckLayerTypes(const torch::jit::Module& m, const std::string& path) {
     if (sub.name.empty()) continue;  // the root: any user class
     const std::string qual = TypeName(sub.value);
     const std::string name = ShortTypeName(qual);
-    static const char* kKnown[] = {"Linear", "ReLU", "Tanh", "Sequential", "ModuleList",
-                                   "Identity"};
+    static const char* kKnown[] = {"Linear",     "ReLU",       "Tanh",
+                                   "Sequential", "ModuleList", "Identity"};
     bool known = false;
     for (const char* k : kKnown) known = known || name == k;
     // user containers (not torch.nn builtins) are fine; the probe check below verifies them
@@ -64,8 +64,7 @@ Eigen::VectorXf ToEigenVector(const at::Tensor& t) {
 // Linear layers in parameter order, split into heads: a head ends with a 1-output layer
 // (critic) or at the last layer (actor)
 std::vector<std::vector<DenseLayer>> ExtractHeads(const torch::jit::Module& m,
-                                                  TorchModel::Role role,
-                                                  const std::string& path) {
+                                                  TorchModel::Role role, const std::string& path) {
   std::vector<at::Tensor> params;
   std::vector<std::string> names;
   for (const auto& p : m.named_parameters(/*recurse=*/true)) {
@@ -109,9 +108,9 @@ std::vector<std::vector<DenseLayer>> ExtractHeads(const torch::jit::Module& m,
   for (auto& h : heads) {
     for (size_t i = 0; i < h.size(); ++i) {
       bool last = i + 1 == h.size();
-      h[i].activation = !last ? Activation::kRelu
-                              : (role == TorchModel::Role::kActor ? Activation::kTanh
-                                                                   : Activation::kIdentity);
+      h[i].activation =
+          !last ? Activation::kRelu
+                : (role == TorchModel::Role::kActor ? Activation::kTanh : Activation::kIdentity);
     }
   }
   return heads;
@@ -124,8 +123,10 @@ Eigen::VectorXf MaxActionOf(const torch::jit::Module& m, const SystemSpec& spec)
     auto v = m.attr("max_action");
     if (v.isTensor()) {
       Eigen::VectorXf t = ToEigenVector(v.toTensor());
-      if (t.size() == 1) scale.setConstant(t[0]);
-      else if (t.size() == spec.action_dim) scale = t;
+      if (t.size() == 1)
+        scale.setConstant(t[0]);
+      else if (t.size() == spec.action_dim)
+        scale = t;
     } else if (v.isDouble()) {
       scale.setConstant(static_cast<float>(v.toDouble()));
     }
@@ -174,8 +175,8 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
   const char* what = role == Role::kActor ? "actor" : "critic";
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw PolicyError(std::string(what) + " model '" + path +
-                      "' not found; pass --" + what + " PATH or run from the repository root");
+    throw PolicyError(std::string(what) + " model '" + path + "' not found; pass --" + what +
+                      " PATH or run from the repository root");
   }
   std::unique_ptr<TorchModel> model(new TorchModel());
   model->role_ = role;
@@ -316,9 +317,14 @@ std::string RegisterHead(torch::jit::Module& m, const Mlp& mlp, const std::strin
     m.register_parameter(b, ToTensor(layers[i].bias), false);
     std::string lin = "torch.addmm(self." + b + ", " + x + ", self." + w + ".t())";
     switch (layers[i].activation) {
-      case Activation::kRelu: lin = "torch.relu(" + lin + ")"; break;
-      case Activation::kTanh: lin = "torch.tanh(" + lin + ")"; break;
-      case Activation::kIdentity: break;
+      case Activation::kRelu:
+        lin = "torch.relu(" + lin + ")";
+        break;
+      case Activation::kTanh:
+        lin = "torch.tanh(" + lin + ")";
+        break;
+      case Activation::kIdentity:
+        break;
     }
     const std::string h = prefix + "h" + std::to_string(i);
     code += "        " + h + " = " + lin + "\n";

@@ -39,25 +39,36 @@ void Read(const json& j, const std::string& key, T* out, const std::string& wher
 void ApplyCalf(const json& j, CalfParams* p, const std::string& where) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
-    if (k == "nu_bar") Read(j, k, &p->nu_bar, where);
-    else if (k == "kappa_low") Read(j, k, &p->kappa_low, where);
-    else if (k == "kappa_up") Read(j, k, &p->kappa_up, where);
-    else if (k == "lambda_relax") Read(j, k, &p->lambda_relax, where);
-    else throw ConfigError(where + ": unknown key 'calf." + k +
-                           "'; known: nu_bar, kappa_low, kappa_up, lambda_relax");
+    if (k == "nu_bar")
+      Read(j, k, &p->nu_bar, where);
+    else if (k == "kappa_low")
+      Read(j, k, &p->kappa_low, where);
+    else if (k == "kappa_up")
+      Read(j, k, &p->kappa_up, where);
+    else if (k == "lambda_relax")
+      Read(j, k, &p->lambda_relax, where);
+    else
+      throw ConfigError(where + ": unknown key 'calf." + k +
+                        "'; known: nu_bar, kappa_low, kappa_up, lambda_relax");
   }
 }
 
 void ApplyNominal(const json& j, NominalParams* p, const std::string& where) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
-    if (k == "kp") Read(j, k, &p->kp, where);
-    else if (k == "kd") Read(j, k, &p->kd, where);
-    else if (k == "k_rho") Read(j, k, &p->k_rho, where);
-    else if (k == "k_alpha") Read(j, k, &p->k_alpha, where);
-    else if (k == "k_theta") Read(j, k, &p->k_theta, where);
-    else throw ConfigError(where + ": unknown key 'nominal." + k +
-                           "'; known: kp, kd, k_rho, k_alpha, k_theta");
+    if (k == "kp")
+      Read(j, k, &p->kp, where);
+    else if (k == "kd")
+      Read(j, k, &p->kd, where);
+    else if (k == "k_rho")
+      Read(j, k, &p->k_rho, where);
+    else if (k == "k_alpha")
+      Read(j, k, &p->k_alpha, where);
+    else if (k == "k_theta")
+      Read(j, k, &p->k_theta, where);
+    else
+      throw ConfigError(where + ": unknown key 'nominal." + k +
+                        "'; known: kp, kd, k_rho, k_alpha, k_theta");
   }
 }
 
@@ -81,21 +92,36 @@ void SimConfig::ApplyJson(const std::string& text, const std::string& where) {
   if (!j.is_object()) throw ConfigError(where + ": expected a JSON object at top level");
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
-    if (k == "system") Read(j, k, &system, where);
-    else if (k == "policy") Read(j, k, &policy, where);
-    else if (k == "num_agents") Read(j, k, &num_agents, where);
-    else if (k == "steps") Read(j, k, &steps, where);
-    else if (k == "seed") Read(j, k, &seed, where);
-    else if (k == "dt") Read(j, k, &dt, where);
-    else if (k == "goal_epsilon") Read(j, k, &goal_epsilon, where);
-    else if (k == "boundary_limit") Read(j, k, &boundary_limit, where);
-    else if (k == "max_steps_per_episode") Read(j, k, &max_steps_per_episode, where);
-    else if (k == "reset_range") Read(j, k, &reset_range, where);
-    else if (k == "actor") Read(j, k, &actor_path, where);
-    else if (k == "critic") Read(j, k, &critic_path, where);
-    else if (k == "initial_states") Read(j, k, &initial_states_path, where);
-    else if (k == "record_every") Read(j, k, &record_every, where);
-    else if (k == "compress") Read(j, k, &compress, where);
+    if (k == "system")
+      Read(j, k, &system, where);
+    else if (k == "policy")
+      Read(j, k, &policy, where);
+    else if (k == "num_agents")
+      Read(j, k, &num_agents, where);
+    else if (k == "steps")
+      Read(j, k, &steps, where);
+    else if (k == "seed")
+      Read(j, k, &seed, where);
+    else if (k == "dt")
+      Read(j, k, &dt, where);
+    else if (k == "goal_epsilon")
+      Read(j, k, &goal_epsilon, where);
+    else if (k == "boundary_limit")
+      Read(j, k, &boundary_limit, where);
+    else if (k == "max_steps_per_episode")
+      Read(j, k, &max_steps_per_episode, where);
+    else if (k == "reset_range")
+      Read(j, k, &reset_range, where);
+    else if (k == "actor")
+      Read(j, k, &actor_path, where);
+    else if (k == "critic")
+      Read(j, k, &critic_path, where);
+    else if (k == "initial_states")
+      Read(j, k, &initial_states_path, where);
+    else if (k == "record_every")
+      Read(j, k, &record_every, where);
+    else if (k == "compress")
+      Read(j, k, &compress, where);
     else if (k == "calf") {
       if (!it->is_object()) throw ConfigError(where + ": key 'calf' must be an object");
       ApplyCalf(*it, &calf, where);
@@ -119,7 +145,8 @@ PolicyKind SimConfig::policy_kind() const {
   }
   if (policy == "actor") return PolicyKind::kActor;
   if (policy == "calf") return PolicyKind::kCalf;
-  throw ConfigError("unknown policy '" + policy + "'; use pd, move_to_point, nominal, actor or calf");
+  throw ConfigError("unknown policy '" + policy +
+                    "'; use pd, move_to_point, nominal, actor or calf");
 }
 
 void SimConfig::Validate() const {

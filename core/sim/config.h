@@ -19,11 +19,11 @@ struct CalfParams {
 
 /// Gains of the nominal (stabilising) controllers.
 struct NominalParams {
-  double kp = 1.0;        ///< PD position gain (point mass).
-  double kd = 1.0;        ///< PD velocity gain (point mass).
-  double k_rho = 0.8;     ///< move_to_point distance gain (unicycle).
-  double k_alpha = 3.0;   ///< move_to_point heading-to-goal gain.
-  double k_theta = 2.0;   ///< move_to_point final heading gain.
+  double kp = 1.0;       ///< PD position gain (point mass).
+  double kd = 1.0;       ///< PD velocity gain (point mass).
+  double k_rho = 0.8;    ///< move_to_point distance gain (unicycle).
+  double k_alpha = 3.0;  ///< move_to_point heading-to-goal gain.
+  double k_theta = 2.0;  ///< move_to_point final heading gain.
 };
 
 /// Which controller acts.
@@ -36,16 +36,16 @@ struct SimConfig {
   int64_t num_agents = 100;
   int64_t steps = 1000;
   uint64_t seed = 0;
-  double dt = 0.01;                    ///< RK4 step [s].
-  double goal_epsilon = 0.05;          ///< Episode ends when goal distance < this.
-  double boundary_limit = 5.0;         ///< Episode ends when |x| (or |y|) exceeds this.
+  double dt = 0.01;             ///< RK4 step [s].
+  double goal_epsilon = 0.05;   ///< Episode ends when goal distance < this.
+  double boundary_limit = 5.0;  ///< Episode ends when |x| (or |y|) exceeds this.
   int64_t max_steps_per_episode = 750;
-  double reset_range = 3.0;            ///< Resets draw positions uniformly in [-r, r].
-  std::string actor_path;              ///< TorchScript actor; empty = data/models/<system>/actor.pt.
-  std::string critic_path;             ///< TorchScript critic; empty = data/models/<system>/critic.pt.
-  std::string initial_states_path;     ///< Optional CSV with one row per agent.
-  int64_t record_every = 1;            ///< Record every K-th step.
-  bool compress = false;               ///< Deflate the trajectory datasets.
+  double reset_range = 3.0;         ///< Resets draw positions uniformly in [-r, r].
+  std::string actor_path;           ///< TorchScript actor; empty = data/models/<system>/actor.pt.
+  std::string critic_path;          ///< TorchScript critic; empty = data/models/<system>/critic.pt.
+  std::string initial_states_path;  ///< Optional CSV with one row per agent.
+  int64_t record_every = 1;         ///< Record every K-th step.
+  bool compress = false;            ///< Deflate the trajectory datasets.
   CalfParams calf;
   NominalParams nominal;
 

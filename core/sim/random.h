@@ -19,11 +19,12 @@ class AgentRandom {
   /// Four independent 32-bit words for (step, purpose, sub).
   r123::Philox4x32::ctr_type Raw(uint64_t step, DrawPurpose purpose, uint32_t sub = 0) const {
     r123::Philox4x32 rng;
-    r123::Philox4x32::key_type key = {{static_cast<uint32_t>(seed_), static_cast<uint32_t>(agent_)}};
-    r123::Philox4x32::ctr_type ctr = {{static_cast<uint32_t>(step), static_cast<uint32_t>(step >> 32),
-                                       static_cast<uint32_t>(purpose) ^ (sub << 8),
-                                       static_cast<uint32_t>(seed_ >> 32) ^
-                                           (static_cast<uint32_t>(agent_ >> 32) << 16)}};
+    r123::Philox4x32::key_type key = {
+        {static_cast<uint32_t>(seed_), static_cast<uint32_t>(agent_)}};
+    r123::Philox4x32::ctr_type ctr = {
+        {static_cast<uint32_t>(step), static_cast<uint32_t>(step >> 32),
+         static_cast<uint32_t>(purpose) ^ (sub << 8),
+         static_cast<uint32_t>(seed_ >> 32) ^ (static_cast<uint32_t>(agent_ >> 32) << 16)}};
     return rng(ctr, key);
   }
 

@@ -9,13 +9,16 @@ void Add(EpisodeStats& s, DoneReason reason, double cost, int64_t length) {
   s.finished += 1;
   s.cost_sum += cost;
   s.length_sum += length;
-  if (reason == DoneReason::kGoal) s.goal += 1;
-  else if (reason == DoneReason::kOutOfBounds) s.out_of_bounds += 1;
-  else s.time_limit += 1;
+  if (reason == DoneReason::kGoal)
+    s.goal += 1;
+  else if (reason == DoneReason::kOutOfBounds)
+    s.out_of_bounds += 1;
+  else
+    s.time_limit += 1;
 }
 
 nlohmann::json ToJsonObject(const EpisodeStats& s) {
-  return {{"finished", s.finished},       {"goal", s.goal},
+  return {{"finished", s.finished},           {"goal", s.goal},
           {"out_of_bounds", s.out_of_bounds}, {"time_limit", s.time_limit},
           {"success_rate", s.success_rate()}, {"mean_cost", s.mean_cost()},
           {"mean_length", s.mean_length()}};

@@ -44,8 +44,8 @@ class RunStats {
   std::string ToJson() const;
 
  private:
-  std::vector<double> cost_;      // running cost of each agent's current episode
-  std::vector<int64_t> length_;   // running length
+  std::vector<double> cost_;     // running cost of each agent's current episode
+  std::vector<int64_t> length_;  // running length
   std::vector<uint8_t> in_first_;
   EpisodeStats first_, all_;
   int64_t modes_[4] = {0, 0, 0, 0};

@@ -94,7 +94,8 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, MlpWorkspace&
     q_f = sa_f + n * (d + m);
     for (int64_t k = 0; k < n * d; ++k) s_f[k] = static_cast<float>(s.states[begin * d + k]);
     if (torch_per_agent()) {
-      for (int64_t k = 0; k < n; ++k) models_.torch_actor->TorchActorForward(s_f + k * d, 1, a_f + k * m);
+      for (int64_t k = 0; k < n; ++k)
+        models_.torch_actor->TorchActorForward(s_f + k * d, 1, a_f + k * m);
     } else {
       models_.actor.Forward(s_f, n, a_f, ws);
     }
@@ -176,8 +177,8 @@ void Simulator::Step(SimState& s, int threads) const {
   const int64_t n = s.num_agents;
   const int64_t blocks = (n + kBlock - 1) / kBlock;
   // never more threads than blocks: idle threads only add barrier cost
-  const int nthreads = static_cast<int>(
-      std::max<int64_t>(1, std::min<int64_t>(ResolveThreads(threads), blocks)));
+  const int nthreads =
+      static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(ResolveThreads(threads), blocks)));
   const int used_threads = torch_per_agent() ? 1 : nthreads;
   std::vector<std::exception_ptr> errors(nthreads);
 
@@ -242,10 +243,10 @@ std::vector<double> ReadInitialStatesCsv(const std::string& path, int64_t num_ag
     ++rows;
   }
   if (rows != num_agents) {
-    throw ConfigError("initial states '" + path + "': " + std::to_string(rows) +
-                      " rows for " + std::to_string(num_agents) +
-                      " agents; give one row per agent (or set --agents " +
-                      std::to_string(rows) + ")");
+    throw ConfigError("initial states '" + path + "': " + std::to_string(rows) + " rows for " +
+                      std::to_string(num_agents) +
+                      " agents; give one row per agent (or set --agents " + std::to_string(rows) +
+                      ")");
   }
   return out;
 }

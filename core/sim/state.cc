@@ -6,10 +6,14 @@ namespace calf::core {
 
 const char* ModeName(Mode mode) {
   switch (mode) {
-    case Mode::kCertified: return "certified";
-    case Mode::kRelax: return "relax";
-    case Mode::kFallback: return "fallback";
-    case Mode::kNominal: return "nominal";
+    case Mode::kCertified:
+      return "certified";
+    case Mode::kRelax:
+      return "relax";
+    case Mode::kFallback:
+      return "fallback";
+    case Mode::kNominal:
+      return "nominal";
   }
   return "unknown";
 }

@@ -30,16 +30,16 @@ struct SimState {
   int64_t num_agents = 0;
   int state_dim = 0;
   int action_dim = 0;
-  int64_t step = 0;                   ///< Global step counter (steps taken so far).
-  std::vector<double> states;         ///< [N*d] current states.
-  std::vector<double> actions;        ///< [N*m] last applied (clipped) actions.
-  std::vector<double> rewards;        ///< [N] last rewards.
-  std::vector<float> q_values;        ///< [N] last critic value (NaN when no critic ran).
-  std::vector<Mode> modes;            ///< [N] last mode.
-  std::vector<DoneReason> done;       ///< [N] why the last step ended an episode (or kNone).
-  std::vector<int32_t> episode;       ///< [N] index of the agent's current episode.
-  std::vector<int64_t> episode_step;  ///< [N] steps taken in the current episode.
-  std::vector<double> episode_return; ///< [N] accumulated reward of the current episode.
+  int64_t step = 0;                    ///< Global step counter (steps taken so far).
+  std::vector<double> states;          ///< [N*d] current states.
+  std::vector<double> actions;         ///< [N*m] last applied (clipped) actions.
+  std::vector<double> rewards;         ///< [N] last rewards.
+  std::vector<float> q_values;         ///< [N] last critic value (NaN when no critic ran).
+  std::vector<Mode> modes;             ///< [N] last mode.
+  std::vector<DoneReason> done;        ///< [N] why the last step ended an episode (or kNone).
+  std::vector<int32_t> episode;        ///< [N] index of the agent's current episode.
+  std::vector<int64_t> episode_step;   ///< [N] steps taken in the current episode.
+  std::vector<double> episode_return;  ///< [N] accumulated reward of the current episode.
   CalfState calf;
 
   void Resize(int64_t n, int d, int m, double lambda_relax);

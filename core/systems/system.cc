@@ -9,8 +9,8 @@ namespace calf::core {
 namespace {
 
 const SystemSpec kPointMass{SystemKind::kPointMass, "point_mass", 2, 1, {5.0}, "pd"};
-const SystemSpec kDifferentialDrive{SystemKind::kDifferentialDrive, "differential_drive", 3, 2,
-                                    {1.0, 2.0}, "move_to_point"};
+const SystemSpec kDifferentialDrive{
+    SystemKind::kDifferentialDrive, "differential_drive", 3, 2, {1.0, 2.0}, "move_to_point"};
 
 }  // namespace
 
@@ -60,7 +60,8 @@ void Rk4Step(SystemKind kind, const double* s, const double* a, double dt, doubl
   StateDerivative(kind, tmp, a, k3);
   for (int i = 0; i < d; ++i) tmp[i] = s[i] + dt * k3[i];
   StateDerivative(kind, tmp, a, k4);
-  for (int i = 0; i < d; ++i) out[i] = s[i] + dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+  for (int i = 0; i < d; ++i)
+    out[i] = s[i] + dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
 
   if (kind == SystemKind::kDifferentialDrive) out[2] = WrapAngle(out[2]);
 }

@@ -17,11 +17,11 @@ enum class DoneReason : uint8_t { kNone = 0, kGoal = 1, kOutOfBounds = 2, kTimeL
 /// Static description of a system: dimensions and action limits.
 struct SystemSpec {
   SystemKind kind;
-  std::string name;                 ///< "point_mass" or "differential_drive".
-  int state_dim;                    ///< d.
-  int action_dim;                   ///< m.
-  std::vector<double> max_action;   ///< Symmetric clip bound per action coordinate.
-  std::string nominal_policy;       ///< "pd" or "move_to_point".
+  std::string name;                ///< "point_mass" or "differential_drive".
+  int state_dim;                   ///< d.
+  int action_dim;                  ///< m.
+  std::vector<double> max_action;  ///< Symmetric clip bound per action coordinate.
+  std::string nominal_policy;      ///< "pd" or "move_to_point".
 };
 
 /// Parses "point_mass" / "differential_drive" (alias "unicycle"); throws ConfigError otherwise.

@@ -102,7 +102,7 @@ class TrailStore {
   std::vector<uint64_t> version_;
   std::vector<int> dirty_begin_;  // first dirty slot (the head at the first write)
   std::vector<int> dirty_count_;
-  std::vector<int> dirty_agents_;  // reserved to max_agents: push_back never allocates
+  std::vector<int> dirty_agents_;     // reserved to max_agents: push_back never allocates
   std::vector<uint8_t> newly_dirty_;  // AppendAll scratch [max_agents]
 };
 

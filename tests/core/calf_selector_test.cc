@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "core/policy/calf_selector.h"
+
+#include <catch2/catch.hpp>
 
 using namespace calf::core;
 

@@ -1,11 +1,12 @@
 // The MLP kernel against an independent double-precision evaluation, and the promise that its
 // AVX2 and baseline builds give the same bits for any batch.
+#include "core/policy/mlp.h"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 #include <vector>
 
-#include "core/policy/mlp.h"
 #include "core/policy/torch_model.h"
 
 using namespace calf::core;
@@ -42,8 +43,7 @@ std::vector<float> RandomInputs(int64_t n, int dim, unsigned seed) {
 
 }  // namespace
 
-TEST_CASE("The MLP kernel matches a double-precision evaluation within 1e-5",
-          "[core][mlp]") {
+TEST_CASE("The MLP kernel matches a double-precision evaluation within 1e-5", "[core][mlp]") {
   Eigen::VectorXf scale(2);
   scale << 1.0F, 2.0F;
   const Mlp mlp = MakeRandomMlp({3, 64, 48, 2}, Activation::kRelu, Activation::kTanh, scale, 11);

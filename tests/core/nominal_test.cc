@@ -1,11 +1,11 @@
+#include "core/policy/nominal.h"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "core/policy/nominal.h"
 #include "core/systems/system.h"
 
 using namespace calf::core;
-
 
 TEST_CASE("PD drives the point mass into the goal from every corner of [-3,3]^2",
           "[core][nominal]") {
@@ -46,8 +46,8 @@ TEST_CASE("move_to_point brings the unicycle into the goal from the four referen
       for (int j = 0; j < 3; ++j) s[j] = next[j];
       reached = std::hypot(s[0], s[1]) < 0.1 && std::abs(s[2]) < 0.1;
     }
-    INFO("start " << st[0] << ", " << st[1] << ", " << st[2] << " ended at " << s[0] << ", "
-                  << s[1] << ", " << s[2]);
+    INFO("start " << st[0] << ", " << st[1] << ", " << st[2] << " ended at " << s[0] << ", " << s[1]
+                  << ", " << s[2]);
     CHECK(reached);
   }
 }

@@ -1,10 +1,11 @@
+#include "core/sim/simulator.h"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
 
 #include "core/error.h"
 #include "core/policy/torch_model.h"
-#include "core/sim/simulator.h"
 #include "tests/testutil/temp_dir.h"
 
 using namespace calf::core;
@@ -167,7 +168,8 @@ TEST_CASE("Config JSON overrides defaults and rejects unknown keys and bad value
           "[core][config]") {
   SimConfig c;
   c.ApplyJson(R"({"num_agents": 7, "calf": {"nu_bar": 0.5}, "system": "differential_drive",
-                  "policy": "move_to_point"})", "cfg.json");
+                  "policy": "move_to_point"})",
+              "cfg.json");
   CHECK(c.num_agents == 7);
   CHECK(c.calf.nu_bar == 0.5);
   c.Validate();

@@ -24,8 +24,7 @@ TEST_CASE("RK4 reproduces the double integrator's exact solution under constant 
   CHECK(s[1] == Approx(-0.5 + 2.0 * t).epsilon(1e-12));
 }
 
-TEST_CASE("RK4 follows the unicycle's circular arc under constant v and omega",
-          "[core][systems]") {
+TEST_CASE("RK4 follows the unicycle's circular arc under constant v and omega", "[core][systems]") {
   // constant (v, ω) from (0,0,0): x = v/ω sin(ωt), y = v/ω (1 - cos(ωt))
   double s[3] = {0, 0, 0};
   const double a[2] = {1.0, 0.5};

@@ -1,10 +1,11 @@
+#include "core/policy/torch_model.h"
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "core/error.h"
-#include "core/policy/torch_model.h"
 #include "tests/testutil/temp_dir.h"
 
 using namespace calf::core;
