@@ -34,9 +34,18 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // CLI11 returns 0 for --help/--version and 106/… for usage errors; calf uses 2
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : static_cast<int>(calf::ExitCode::kUsage);
+    // --help / --version: CLI11 prints them and exits 0
+    if (e.get_exit_code() == 0) return app.exit(e);
+    // usage errors: calf's one-line form (CLI11's own adds a second "Run with --help" line)
+    const std::string sub =
+        app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
+    std::string what = e.what();
+    for (char& c : what) {
+      if (c == '\n') c = ' ';
+    }
+    std::fprintf(stderr, "calf%s: error: %s; see 'calf%s --help'\n", sub.c_str(), what.c_str(),
+                 sub.c_str());
+    return static_cast<int>(calf::ExitCode::kUsage);
   } catch (const calf::Error& e) {
     std::string sub =
         app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();

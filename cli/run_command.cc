@@ -138,6 +138,11 @@ int RunRun(RunOptions& o) {
   if (o.threads < 0) throw ConfigError("--threads must be >= 0 (0 = all cores)");
   config.Validate();
   CheckOutputPath(o.out);
+  // canonical names in the echoed config and the file's attributes ("unicycle" is an alias,
+  // "nominal" means the system's own controller)
+  const core::SystemSpec& canonical = core::GetSystemSpec(config.system_kind());
+  config.system = canonical.name;
+  if (config.policy == "nominal") config.policy = canonical.nominal_policy;
 
   // resolve default model paths so the echoed config says which files were used
   if (config.policy_kind() != core::PolicyKind::kNominal) {

@@ -5,11 +5,14 @@
 namespace calf::core {
 
 std::string ResolveActorPath(const SimConfig& c) {
-  return c.actor_path.empty() ? DefaultModelPath(c.system, "actor.pt") : c.actor_path;
+  // the canonical name: "unicycle" is an alias of differential_drive's folder
+  const std::string& system = GetSystemSpec(c.system_kind()).name;
+  return c.actor_path.empty() ? DefaultModelPath(system, "actor.pt") : c.actor_path;
 }
 
 std::string ResolveCriticPath(const SimConfig& c) {
-  return c.critic_path.empty() ? DefaultModelPath(c.system, "critic.pt") : c.critic_path;
+  const std::string& system = GetSystemSpec(c.system_kind()).name;
+  return c.critic_path.empty() ? DefaultModelPath(system, "critic.pt") : c.critic_path;
 }
 
 LoadedPolicy LoadPolicy(const SimConfig& config) {

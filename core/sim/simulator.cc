@@ -234,6 +234,12 @@ std::vector<double> ReadInitialStatesCsv(const std::string& path, int64_t num_ag
       throw ConfigError("initial states '" + path + "' line " + std::to_string(lineno) +
                         ": not a row of numbers");
     }
+    for (double v : row) {
+      if (!std::isfinite(v)) {
+        throw ConfigError("initial states '" + path + "' line " + std::to_string(lineno) +
+                          ": a value is not finite (nan or inf); give finite numbers");
+      }
+    }
     if (static_cast<int>(row.size()) != state_dim) {
       throw ConfigError("initial states '" + path + "' line " + std::to_string(lineno) + ": " +
                         std::to_string(row.size()) + " values, the system's state has " +

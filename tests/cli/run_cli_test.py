@@ -106,6 +106,8 @@ def case_bad_inputs():
     (WORK / "bad.json").write_text("{not json")
     (WORK / "unknown.json").write_text('{"agentz": 3}')
     (WORK / "bad.csv").write_text("1,2\nfoo\n")
+    (WORK / "nan.csv").write_text("1,2\n0,nan\n")
+    (WORK / "corrupt.pt").write_bytes(b"PK\x03\x04 this is not a TorchScript archive")
     uni = ["--actor", str(WORK / "models/differential_drive/actor.pt"),
            "--critic", str(WORK / "models/differential_drive/critic.pt")]
     cases = [
@@ -119,6 +121,11 @@ def case_bad_inputs():
         (["--config", WORK / "unknown.json"], "agentz"),
         (["--initial-states", WORK / "bad.csv", "--agents", 2, "--policy", "pd"], "line 2"),
         (["--agents", "abc"], "agents"),
+        (["--agents", -5], "agents"),
+        (["--initial-states", WORK / "nan.csv", "--agents", 2, "--policy", "pd"], "not finite"),
+        (["--policy", "calf", "--actor", WORK / "corrupt.pt"], "corrupt.pt"),
+        (["--policy", "calf", *PM[:2], "--critic", WORK / "corrupt.pt"], "corrupt.pt"),
+        (["--no-such-flag"], "no-such-flag"),
     ]
     for extra, needle in cases:
         out = WORK / "never.h5"
@@ -127,10 +134,39 @@ def case_bad_inputs():
         lines = [l for l in r.stderr.splitlines() if l.strip()]
         assert needle in r.stderr, (extra, r.stderr)
         assert not out.exists() and not pathlib.Path(str(out) + ".partial").exists(), extra
-        if "abc" not in extra:
-            assert len(lines) == 1 and lines[0].startswith("calf run: error:"), r.stderr
+        assert len(lines) == 1 and lines[0].startswith("calf run: error:"), (extra, r.stderr)
     r = calf("run", "--policy", "pd", "--out", WORK / "no/such/dir/x.h5", expect=2)
     assert "does not exist" in r.stderr
+    # an unwritable place (root can write almost anywhere; not into /proc)
+    r = calf("run", "--policy", "pd", "--steps", 2, "--out", "/proc/calf_never.h5", expect=2)
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and lines[0].startswith("calf run: error:"), r.stderr
+    assert not pathlib.Path("/proc/calf_never.h5").exists()
+    # a bad input never touches an existing output file
+    keep = WORK / "keep.h5"
+    calf("run", "--policy", "pd", "--agents", 3, "--steps", 4, "--out", keep, "--quiet")
+    before = keep.read_bytes()
+    calf("run", "--policy", "calf", "--actor", WORK / "corrupt.pt", "--out", keep, expect=2)
+    calf("run", "--agents", 0, "--out", keep, expect=2)
+    assert keep.read_bytes() == before
+
+
+def case_aliases():
+    # "unicycle" names differential_drive everywhere, default (shipped) models included;
+    # "nominal" resolves to the system's controller in the echoed config
+    out = WORK / "uni.h5"
+    calf("run", "--system", "unicycle", "--policy", "calf", "--agents", 3, "--steps", 3,
+         "--out", out, "--quiet")
+    d, attrs = datasets(out)
+    assert d["states"].shape == (4, 3, 3)
+    cfg = json.loads(attrs["config"])
+    assert cfg["system"] == "differential_drive", cfg["system"]
+    assert "differential_drive" in cfg["actor"]
+    calf("run", "--system", "unicycle", "--policy", "nominal", "--agents", 2, "--steps", 2,
+         "--out", out, "--quiet")
+    _, attrs = datasets(out)
+    assert json.loads(attrs["config"])["policy"] == "move_to_point"
+    assert attrs["policy"] in ("move_to_point", b"move_to_point")
 
 
 def case_interrupt():
