@@ -32,7 +32,11 @@ void ParseSize(const std::string& size, int64_t* width, int64_t* height) {
 core::profile::ProfileConfig ResolveConfig(const ProfileOptions& o) {
   core::profile::ProfileConfig c;
   if (!o.preset.empty()) c.ApplyPreset(o.preset);
-  if (!o.config_path.empty()) c.ApplyJson(core::ReadTextFile(o.config_path), o.config_path);
+  // an explicit --preset outranks a "preset" key in the file; the file's other keys still
+  // override the preset's fields
+  if (!o.config_path.empty()) {
+    c.ApplyJson(core::ReadTextFile(o.config_path), o.config_path, o.preset.empty());
+  }
   if (!o.agents.empty() || (o.app && o.app->count("--agents") > 0)) {
     c.agents = core::profile::ParseAgentList(o.agents);
   }

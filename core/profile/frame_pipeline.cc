@@ -80,6 +80,9 @@ FramePipeline::FramePipeline(const ProfileConfig& config, const OptimizationFlag
     tc.seed = config.seed;
     tc.Validate();
     trainer_ = std::make_unique<train::Trainer>(tc);
+    // the trainer acts nominally and does not update for its first start_training_step
+    // steps; run them here so that every profiled frame carries one TD3 update
+    for (int64_t k = 0; k < tc.start_training_step; ++k) trainer_->Step();
   }
   trails_.SetTrainingAgent(kTrainingAgent);
   xyz_.assign(static_cast<size_t>(n_) * 3, 0.0F);
@@ -88,6 +91,10 @@ FramePipeline::FramePipeline(const ProfileConfig& config, const OptimizationFlag
   counts_.reserve(static_cast<size_t>(config.frames));
   const size_t g2 = static_cast<size_t>(config.grid) * config.grid;
   grid_inputs_.assign(g2 * (state_dim_ + action_dim_), 0.0F);
+  if (!flags.batched_inference) {
+    grid_states_.assign(g2 * state_dim_, 0.0F);
+    grid_actions_.assign(g2 * action_dim_, 0.0F);
+  }
   grid_q1_.resize(g2);
   grid_q2_.resize(g2);
   grid_q_.resize(g2);
@@ -243,8 +250,16 @@ void FramePipeline::Ui() {
   profiler_text_ = &cache_.ProfilerText(f, profiler_line);
 }
 
+bool FramePipeline::HeatmapDue() const {
+  // frame 0 builds the surface; later updates are counted from the first measured frame,
+  // so that a sweep shorter than heatmap_update_freq still measures one update
+  if (frame_ == 0) return true;
+  const int64_t since = frame_ - config_.warmup;
+  return since >= 0 && since % config_.heatmap_update_freq == 0;
+}
+
 bool FramePipeline::Heatmap() {
-  if (frame_ % config_.heatmap_update_freq != 0) return false;
+  if (!HeatmapDue()) return false;
   const int g = surface_.grid();
   const int64_t points = static_cast<int64_t>(g) * g;
   const int width = state_dim_ + action_dim_;
@@ -261,11 +276,15 @@ bool FramePipeline::Heatmap() {
     models_.critic_q2->Forward(grid_inputs_.data(), points, grid_q2_.data(), ws_);
     current_counts_.critic_queries += 1;
   } else {
+    // baseline: one LibTorch call over the whole grid (the per-agent batch-of-one calls are
+    // the physics section's); LibTorch takes states and actions as separate tensors
     for (int64_t p = 0; p < points; ++p) {
-      const float* in = &grid_inputs_[p * width];
-      models_.torch_critic->TorchCriticForward(in, in + state_dim_, 1, &grid_q1_[p], &grid_q2_[p]);
+      for (int j = 0; j < state_dim_; ++j)
+        grid_states_[p * state_dim_ + j] = grid_inputs_[p * width + j];
     }
-    current_counts_.critic_queries += points;
+    models_.torch_critic->TorchCriticForward(grid_states_.data(), grid_actions_.data(), points,
+                                             grid_q1_.data(), grid_q2_.data());
+    current_counts_.critic_queries += 1;
   }
   for (int64_t p = 0; p < points; ++p) grid_q_[p] = std::min(grid_q1_[p], grid_q2_[p]);
   surface_.Update(grid_q_.data(), points);

@@ -71,6 +71,8 @@ class FramePipeline {
   /// Finished episodes and the sum of their returns.
   int64_t episodes_finished() const { return episodes_finished_; }
   const OptimizationFlags& flags() const { return flags_; }
+  /// The training agent (`config.train`), else null.
+  const train::Trainer* trainer() const { return trainer_.get(); }
   int64_t num_agents() const { return n_; }
 
   /// Writes the last recorded frame's timings (the io section of frame k writes frame
@@ -83,6 +85,7 @@ class FramePipeline {
   void Ui();
   // these return whether the section ran this frame
   bool Heatmap();
+  bool HeatmapDue() const;
   bool Render();
   bool Io();
   double QueryCritic(const double* state, const double* action);
@@ -123,6 +126,7 @@ class FramePipeline {
   double last_frame_ms_ = 0.0;
   // heatmap
   std::vector<float> grid_inputs_, grid_q1_, grid_q2_, grid_q_;
+  std::vector<float> grid_states_, grid_actions_;  // LibTorch path (baseline) only
   MlpWorkspace ws_;
 };
 

@@ -162,6 +162,9 @@ std::vector<int64_t> ParseAgentList(const std::string& text) {
                         "\" is not a whole number; give a list such as 3,5,10");
     }
     if (v < 1) throw ConfigError("--agents '" + text + "': agent counts must be >= 1");
+    if (std::find(out.begin(), out.end(), v) != out.end()) {
+      throw ConfigError("--agents '" + text + "': " + item + " is listed twice; give each N once");
+    }
     out.push_back(v);
   }
   return out;
@@ -190,7 +193,8 @@ void ProfileConfig::ApplyPreset(const std::string& name) {
   heatmap_update_freq = p.heatmap;
 }
 
-void ProfileConfig::ApplyJson(const std::string& json_text, const std::string& source_name) {
+void ProfileConfig::ApplyJson(const std::string& json_text, const std::string& source_name,
+                              bool apply_preset) {
   Json j;
   try {
     j = Json::parse(json_text);
@@ -220,7 +224,7 @@ void ProfileConfig::ApplyJson(const std::string& json_text, const std::string& s
   if (j.contains("preset")) {
     std::string p;
     get_str("preset", &p);
-    ApplyPreset(p);
+    if (apply_preset) ApplyPreset(p);
   }
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& key = it.key();

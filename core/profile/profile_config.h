@@ -82,9 +82,11 @@ struct ProfileConfig {
   /// rebuild 30, grid 15, heat map every 1000), medium (5, 600, 1, 15, 21, 500), high (10,
   /// 1000, 1, 10, 31, 250). Throws ConfigError for other names.
   void ApplyPreset(const std::string& name);
-  /// Overrides fields from a JSON object (keys as in ToJson; "preset" is applied first).
+  /// Overrides fields from a JSON object (keys as in ToJson; "preset" is applied first,
+  /// unless `apply_preset` is false: an explicit --preset flag outranks the file's key).
   /// Unknown keys or wrong types throw ConfigError naming `source_name` and the key.
-  void ApplyJson(const std::string& json_text, const std::string& source_name);
+  void ApplyJson(const std::string& json_text, const std::string& source_name,
+                 bool apply_preset = true);
   /// Checks every field; throws ConfigError naming the field and the fix.
   void Validate() const;
   /// The resolved configuration (every key) as JSON.

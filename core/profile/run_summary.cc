@@ -42,6 +42,7 @@ nlohmann::json MakeRunSummary(const SummaryHeader& h, const std::vector<RepeatRe
   std::vector<double> totals;
   std::vector<double> repeat_fps;
   double section_sum[kNumSections] = {0, 0, 0, 0, 0, 0};
+  int64_t section_runs[kNumSections] = {0, 0, 0, 0, 0, 0};  // frames in which it ran
   double queries = 0, draws = 0, meshes = 0, bytes = 0, cpu = 0, memory = 0;
   nlohmann::json files = nlohmann::json::array();
   for (const auto& r : repeats) {
@@ -51,7 +52,10 @@ nlohmann::json MakeRunSummary(const SummaryHeader& h, const std::vector<RepeatRe
       const FrameTimes& t = r.frames[f];
       totals.push_back(t.total_ms);
       sum += t.total_ms;
-      for (int s = 0; s < kNumSections; ++s) section_sum[s] += t.section_ms[s];
+      for (int s = 0; s < kNumSections; ++s) {
+        section_sum[s] += t.section_ms[s];
+        if (t.section_ms[s] > 0.0) ++section_runs[s];
+      }
       queries += static_cast<double>(r.counts[f].critic_queries);
       draws += static_cast<double>(r.counts[f].draw_calls);
       meshes += static_cast<double>(r.counts[f].mesh_updates);
@@ -69,7 +73,11 @@ nlohmann::json MakeRunSummary(const SummaryHeader& h, const std::vector<RepeatRe
   for (int s = 0; s < kNumSections; ++s) {
     const double avg = section_sum[s] / frames;
     breakdown[SectionName(static_cast<Section>(s))] = {
-        {"avg_ms", avg}, {"percent", t.mean > 0 ? 100.0 * avg / t.mean : 0.0}};
+        {"avg_ms", avg},
+        {"percent", t.mean > 0 ? 100.0 * avg / t.mean : 0.0},
+        {"frames_run", section_runs[s]},
+        {"avg_ms_when_run",
+         section_runs[s] > 0 ? section_sum[s] / static_cast<double>(section_runs[s]) : 0.0}};
   }
   nlohmann::json flags = nlohmann::json::parse(h.flags.ToJson());
   return {{"schema_version", kProfileSchemaVersion},

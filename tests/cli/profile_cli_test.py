@@ -117,6 +117,29 @@ def case_force():
     assert "--force" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
     tiny(out, "--force")
     assert (out / "index.json").exists()
+    # an explicit --preset outranks the config file's preset; the file's other keys stay
+    cfg = WORK / "cfg.json"
+    cfg.write_text(json.dumps({"preset": "high", "trail_length": 77}))
+    tiny(out, "--force", "--config", cfg)
+    index = json.loads((out / "index.json").read_text())
+    assert index["config"]["preset"] == "low" and index["config"]["grid"] == 15
+    assert index["config"]["trail_length"] == 77
+    # the heat map is measured once although its period (1000 for low) exceeds the frames
+    s = json.loads((out / "optimized_n3.json").read_text())
+    assert s["breakdown"]["heatmap"]["frames_run"] == 2  # first measured frame, 2 repeats
+    assert s["breakdown"]["heatmap"]["avg_ms_when_run"] > 0
+    assert s["breakdown"]["physics"]["frames_run"] == 2 * s["frames_measured"]
+
+
+def case_train():
+    out = WORK / "train"
+    calf("profile", *PM, "--agents", "3", "--frames", 6, "--warmup", 2, "--repeats", 1,
+         "--train", "--out-dir", out, "--quiet")
+    for mode in ["baseline", "optimized"]:
+        s = json.loads((out / f"{mode}_n3.json").read_text())
+        assert s["config"]["train"] is True
+        # the training agent's TD3 update dominates a 3-agent optimized frame's physics
+        assert s["breakdown"]["physics"]["avg_ms"] > 0
 
 
 def case_bad_inputs():
@@ -126,6 +149,7 @@ def case_bad_inputs():
         (["--agents", "3,,5"], "--agents"),
         (["--agents", "3,x"], "--agents"),
         (["--agents", "0"], "--agents"),
+        (["--agents", "3,5,3"], "twice"),
         (["--frames", 50, "--warmup", 50], "warmup"),
         (["--frames", 10, "--warmup", 20], "warmup"),
         (["--stats-cache", "maybe"], "--stats-cache"),
@@ -150,4 +174,4 @@ def case_bad_inputs():
 
 
 {"help": case_help, "sweep": case_sweep, "ablation": case_ablation, "force": case_force,
- "bad_inputs": case_bad_inputs}[CASE]()
+ "bad_inputs": case_bad_inputs, "train": case_train}[CASE]()

@@ -34,6 +34,23 @@ TEST_CASE("Agent lists parse and reject malformed input", "[profile][config]") {
   REQUIRE_THROWS_AS(ParseAgentList("3,5a"), ConfigError);
   REQUIRE_THROWS_AS(ParseAgentList("0"), ConfigError);
   REQUIRE_THROWS_AS(ParseAgentList("-4"), ConfigError);
+  REQUIRE_THROWS_AS(ParseAgentList("3,5,3"), ConfigError);  // each N once
+}
+
+TEST_CASE("A file's preset key applies unless an explicit preset outranks it",
+          "[profile][config]") {
+  const std::string file = R"({"preset": "high", "trail_length": 77})";
+  ProfileConfig from_file;
+  from_file.ApplyJson(file, "f.json");
+  REQUIRE(from_file.preset == "high");
+  REQUIRE(from_file.grid == 31);
+  REQUIRE(from_file.trail_length == 77);  // the file's own key beats its preset
+  ProfileConfig flag_wins;
+  flag_wins.ApplyPreset("low");
+  flag_wins.ApplyJson(file, "f.json", /*apply_preset=*/false);
+  REQUIRE(flag_wins.preset == "low");
+  REQUIRE(flag_wins.grid == 15);
+  REQUIRE(flag_wins.trail_length == 77);
 }
 
 TEST_CASE("Modes expand to flag sets with labels derived from the flags", "[profile][config]") {
