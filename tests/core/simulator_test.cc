@@ -188,3 +188,51 @@ TEST_CASE("Config JSON overrides defaults and rejects unknown keys and bad value
   r.ApplyJson(c.ToJson(), "echo");
   CHECK(r.ToJson() == c.ToJson());
 }
+
+namespace {
+// a network whose every output is `value` (zero weights): a scripted actor or critic
+Mlp ConstantMlp(const std::vector<int>& sizes, float value) {
+  std::vector<DenseLayer> layers;
+  for (size_t k = 0; k + 1 < sizes.size(); ++k) {
+    DenseLayer l;
+    l.weight = Eigen::MatrixXf::Zero(sizes[k + 1], sizes[k]);
+    l.bias = Eigen::VectorXf::Zero(sizes[k + 1]);
+    l.activation = k + 2 < sizes.size() ? Activation::kRelu : Activation::kIdentity;
+    layers.push_back(l);
+  }
+  layers.back().bias.setConstant(value);
+  return Mlp(std::move(layers));
+}
+}  // namespace
+
+TEST_CASE("The simulator resets an agent's certificate when its episode ends",
+          "[core][sim][calf]") {
+  // scripted critic: q = -1 everywhere, so after the first certified step the decrease
+  // condition q - q_dag >= nu_bar never holds; P_relax = 0 makes every uncertified step a
+  // fallback (PD), which drives the agent into the goal
+  SimConfig c = Config("point_mass", "calf", 1);
+  c.max_steps_per_episode = 100000;
+  c.calf.lambda_relax = 0.0;
+  PolicyModels m;
+  m.actor = ConstantMlp({2, 8, 1}, 0.0F);
+  m.critic = ConstantMlp({3, 8, 1}, -1.0F);
+  Simulator sim(c, m);
+  SimState s;
+  std::vector<double> init = {0.4, 0.0};
+  sim.Reset(s, &init);
+  sim.Step(s, 1);
+  REQUIRE(s.modes[0] == Mode::kCertified);  // no certificate yet: the first step certifies
+  REQUIRE(s.calf.has_cert[0] == 1);
+  REQUIRE(s.calf.q_dag[0] == -1.0);
+  int k = 1;
+  for (; k < 5000 && s.done[0] == DoneReason::kNone; ++k) {
+    sim.Step(s, 1);
+    REQUIRE(s.modes[0] == Mode::kFallback);
+    REQUIRE(s.q_values[0] == -1.0F);
+  }
+  REQUIRE(s.done[0] == DoneReason::kGoal);
+  REQUIRE(s.calf.has_cert[0] == 0);  // the certificate ended with the episode
+  sim.Step(s, 1);
+  REQUIRE(s.modes[0] == Mode::kCertified);  // a new episode certifies its first step again
+  REQUIRE(s.calf.has_cert[0] == 1);
+}
