@@ -27,7 +27,8 @@ void SetupCompareCommand(CLI::App& app, int* exit_code) {
                   "Exit 1 when the newer profile is significantly slower by more than this "
                   "(e.g. 5%) at any N");
   sub->add_flag("--allow-mismatch", o->allow_mismatch,
-                "Compare profiles of different configs or systems (listed in the report)");
+                "Compare profiles of different configs or systems, and gate profiles from "
+                "different machines (listed in the report)");
   sub->add_flag("--json", o->json, "Print a machine-readable summary as JSON on stdout");
   sub->add_flag("--quiet,-q", o->quiet, "No summary on stderr (gate failures are still named)");
   sub->add_option("--seed", o->seed, "Bootstrap seed (reports are reproducible)")
@@ -35,12 +36,15 @@ void SetupCompareCommand(CLI::App& app, int* exit_code) {
   sub->add_option("--resamples", o->resamples, "Bootstrap resamples of the speed-up interval")
       ->capture_default_str();
   sub->add_option("--min-repeats", o->min_repeats,
-                  "Rows with fewer repeats on either side are marked unreliable")
+                  "With fewer repeats per run the report calls its verdicts indicative")
       ->capture_default_str();
   sub->add_option("--old-mode", o->baseline_mode, "Old design when comparing inside one sweep")
       ->capture_default_str();
   sub->add_option("--new-mode", o->candidate_mode, "New design when comparing inside one sweep")
       ->capture_default_str();
+  sub->add_option("--ablation", o->ablation,
+                  "A separate sweep whose modes (e.g. calf profile --mode ablation --agents 20) "
+                  "make up the ablation table; its baseline comes from the main sweep if absent");
   sub->add_option("--screenshots", o->screenshots,
                   "Directory of PNG screenshots (calf screenshot --out-dir) to show in the report");
   sub->add_option("--gnuplot", o->gnuplot, "gnuplot program name (searched in PATH) or path")
@@ -50,6 +54,7 @@ void SetupCompareCommand(CLI::App& app, int* exit_code) {
       "empty profiles, mismatched configs, gnuplot absent), 3 gnuplot failed.\n"
       "Examples:\n"
       "  calf compare prof/ --out-dir report/\n"
+      "  calf compare prof/ --ablation prof_ablation/ --out-dir report/\n"
       "  calf compare baseline.json optimized.json\n"
       "  calf compare old_sweep/ new_sweep/ --fail-on-regression 5% --json");
   sub->callback([o, exit_code]() { *exit_code = RunCompare(*o); });
@@ -76,8 +81,18 @@ int RunCompare(const CompareOptions& o) {
     options.fail_on_regression = report::ParseThreshold(o.fail_on_regression);
   }
 
-  const report::ReportResult result = report::WriteReport({o.paths}, options);
+  const report::ReportResult result = report::WriteReport({o.paths, o.ablation}, options);
   const report::Comparison& c = result.comparison;
+
+  // shown even with --quiet: it changes what the numbers mean
+  if (!c.machine_differences.empty()) {
+    std::string fields;
+    for (const auto& m : c.machine_differences) fields += (fields.empty() ? "" : ", ") + m;
+    std::fprintf(stderr,
+                 "calf compare: warning: profiles ran on different machines (%s); absolute "
+                 "numbers are not comparable\n",
+                 fields.c_str());
+  }
 
   if (o.json) std::printf("%s\n", report::ReportJson(result, options).dump(2).c_str());
   if (!o.quiet) {

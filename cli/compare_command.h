@@ -21,11 +21,14 @@ struct CompareOptions {
   bool quiet = false;              ///< --quiet: no summary on stderr (gate failures still shown).
   std::uint64_t seed = 20240607;   ///< --seed: bootstrap seed.
   int resamples = 2000;            ///< --resamples: bootstrap resamples.
-  int min_repeats = 9;             ///< --min-repeats: fewer repeats mark a row "unreliable".
+  int min_repeats = 9;             ///< --min-repeats: fewer repeats make verdicts indicative.
   std::string baseline_mode = "baseline";    ///< --old-mode: old design inside one sweep.
   std::string candidate_mode = "optimized";  ///< --new-mode: new design inside one sweep.
   std::string gnuplot = "gnuplot";           ///< --gnuplot: program name or path.
   std::string screenshots;  ///< --screenshots: directory of PNGs to show; empty = none.
+  /// --ablation: a separate sweep (or summary) whose modes make up the ablation table, e.g. one
+  /// `calf profile --mode ablation --agents 20` run; empty = the ablation modes of the input.
+  std::string ablation;
 };
 
 /// Registers the `compare` subcommand on `app`; its callback stores RunCompare's result in
@@ -33,10 +36,12 @@ struct CompareOptions {
 void SetupCompareCommand(CLI::App& app, int* exit_code);
 
 /// Writes the report and evaluates the gate. Returns 0, or 1 when --fail-on-regression found a
-/// significant slowdown beyond the threshold (one line per mode and N on stderr). Throws
+/// significant slowdown beyond the threshold (one line per mode and N on stderr). Profiles from
+/// different machines get a one-line warning on stderr (even with --quiet). Throws
 /// calf::ConfigError / IoError (exit 2) for bad input — wrong number of paths, missing files,
-/// empty sweeps, mismatched profiles without --allow-mismatch, gnuplot absent — and IoError
-/// with exit 3 when gnuplot fails. Deterministic for the same inputs and --seed.
+/// empty sweeps, mismatched profiles without --allow-mismatch, profiles from different machines
+/// under --fail-on-regression without --allow-mismatch, gnuplot absent — and IoError with exit 3
+/// when gnuplot fails. Deterministic for the same inputs and --seed.
 int RunCompare(const CompareOptions& options);
 
 }  // namespace calf::cli

@@ -63,35 +63,46 @@ void WriteFile(const std::string& path, const std::string& text) {
 
 std::string Header(const ChartOptions& o) {
   std::ostringstream s;
-  s << "# written by calf compare; re-run with: gnuplot <this file>\n"
+  // paths are relative to this directory, so a moved or downloaded report still re-renders
+  s << "# written by calf compare; re-run from this directory: gnuplot <this file>\n"
     << "set terminal svg size " << o.width << "," << o.height
     << " noenhanced font 'sans,12' background rgb 'white'\n";
   return s.str();
 }
 
-// Finishes a script: plot to SVG, then replot the same to PNG.
+// The name a script uses for a file in its own directory (scripts run from there).
+std::string Local(const std::string& path) { return fs::path(path).filename().string(); }
+
+// The name a script uses for a chart next to report.md, one directory up.
+std::string Up(const std::string& path) { return "../" + Local(path); }
+
+// Finishes a script: plot to SVG, then replot the same to PNG (chart paths relative to the
+// script's directory).
 std::string Outputs(const std::string& body, const std::string& svg, const std::string& png,
                     const ChartOptions& o) {
   std::ostringstream s;
   // calf passes calf_suffix='.partial' and renames after success; run by hand, the script
   // writes the final names
   s << "if (!exists('calf_suffix')) calf_suffix = ''\n"
-    << "set output (" << Quote(svg) << " . calf_suffix)\n"
+    << "set output (" << Quote(Up(svg)) << " . calf_suffix)\n"
     << body << "unset output\n"
     << "set terminal pngcairo size " << o.width << "," << o.height
     << " noenhanced font 'sans,10' background rgb 'white'\n"
-    << "set output (" << Quote(png) << " . calf_suffix)\nreplot\nunset output\n";
+    << "set output (" << Quote(Up(png)) << " . calf_suffix)\nreplot\nunset output\n";
   return s.str();
 }
 
-void RunGnuplot(const std::string& gnuplot, const std::string& script, const std::string& log) {
+// Runs `script` (absolute) with the working directory of gnuplot set to `dir`, where the script's
+// relative paths point.
+void RunGnuplot(const std::string& gnuplot, const std::string& dir, const std::string& script,
+                const std::string& log) {
   posix_spawn_file_actions_t actions;
   if (posix_spawn_file_actions_init(&actions) != 0) {
     throw IoError("cannot start gnuplot: posix_spawn_file_actions_init failed", ExitCode::kRuntime);
   }
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::string define = std::string("calf_suffix='") + kPartialSuffix + "'";
+  std::string define = std::string("calf_suffix='") + kPartialSuffix + "'; cd " + Quote(dir);
   std::vector<char*> argv = {const_cast<char*>(gnuplot.c_str()), const_cast<char*>("-e"),
                              define.data(), const_cast<char*>(script.c_str()), nullptr};
   pid_t pid = 0;
@@ -162,8 +173,8 @@ std::string FpsChart(const Series& s, const std::string& dat) {
   }
   p << "set grid\nset key outside right top\n"
     << "set style fill transparent solid 0.2 noborder\n"
-    << "plot " << Quote(dat) << " index 0 using 1:3:4 with filledcurves lc rgb '" << kOldColor
-    << "' title " << Quote(s.old_design.label + " repeat spread") << ", \\\n"
+    << "plot " << Quote(Local(dat)) << " index 0 using 1:3:4 with filledcurves lc rgb '"
+    << kOldColor << "' title " << Quote(s.old_design.label + " repeat spread") << ", \\\n"
     << "  '' index 0 using 1:2 with linespoints lw 2 pt 7 lc rgb '" << kOldColor << "' title "
     << Quote(s.old_design.label) << ", \\\n"
     << "  '' index 1 using 1:3:4 with filledcurves lc rgb '" << kNewColor << "' title "
@@ -194,7 +205,7 @@ std::string BreakdownChart(const Comparison& c, const std::string& dat) {
     << "set key outside right top invert\nset xrange [-0.6:1.6]\n"
     << "plot ";
   for (std::size_t i = 0; i < c.breakdown.size(); ++i) {
-    p << (i ? ", \\\n  ''" : Quote(dat)) << " using " << i + 2 << (i ? "" : ":xtic(1)")
+    p << (i ? ", \\\n  ''" : Quote(Local(dat))) << " using " << i + 2 << (i ? "" : ":xtic(1)")
       << " lc rgb '" << kSectionColors[i % 6] << "' title " << Quote(c.breakdown[i].section);
   }
   p << "\n";
@@ -230,7 +241,7 @@ std::string CountersChart(const Series& s, const std::string& dat) {
   p << "set xlabel 'agents N (log scale)'\n"
     << "set ylabel " << Quote(positive ? "per frame (log scale)" : "per frame") << "\n"
     << "set grid\nset key outside right top\n"
-    << "plot " << Quote(dat) << " index 0 using 1:2 with linespoints lw 2 pt 7 lc rgb '"
+    << "plot " << Quote(Local(dat)) << " index 0 using 1:2 with linespoints lw 2 pt 7 lc rgb '"
     << kOldColor << "' title " << Quote(s.old_design.label + " critic queries") << ", \\\n"
     << "  '' index 0 using 1:3 with linespoints lw 2 dt 2 pt 6 lc rgb '" << kOldColor << "' title "
     << Quote(s.old_design.label + " draw calls") << ", \\\n"
@@ -258,7 +269,7 @@ std::string AblationChart(const Comparison& c, const std::string& dat) {
     << "set ylabel 'speed-up (baseline frame time / mode frame time)'\n"
     << "set yrange [0:*]\nset grid ytics\nset xtics rotate by -20\nset key outside right top\n"
     << "set xrange [-0.6:" << static_cast<double>(c.ablation.size()) - 0.4 << "]\n"
-    << "plot " << Quote(dat) << " using 0:2:xtic(1) with boxes lc rgb '" << kNewColor
+    << "plot " << Quote(Local(dat)) << " using 0:2:xtic(1) with boxes lc rgb '" << kNewColor
     << "' title 'speed-up', \\\n"
     << "  '' using 0:2:3:4 with yerrorbars lc rgb '#000000' pt 0 title "
     << Quote(std::to_string(static_cast<int>(c.options.confidence * 100 + 0.5)) + "% bootstrap CI")
@@ -316,7 +327,7 @@ std::vector<ChartFiles> WriteCharts(const Comparison& comparison, const std::str
     if (spec.name == "counters_vs_n") body = CountersChart(comparison.series.front(), dat);
     if (spec.name == "ablation") body = AblationChart(comparison, dat);
     WriteFile(script, Header(options) + Outputs(body, files.svg, files.png, options));
-    RunGnuplot(gnuplot, script, (src / (spec.name + ".log")).string());
+    RunGnuplot(gnuplot, src.string(), script, (src / (spec.name + ".log")).string());
     for (const auto& f : {files.svg, files.png}) {
       const std::string partial = f + kPartialSuffix;
       if (fs::file_size(partial, ec) == 0 || ec) {

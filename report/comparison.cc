@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
+#include <optional>
 
 #include "core/error.h"
 
@@ -25,6 +26,83 @@ std::vector<int> CommonN(const Profile& a, const std::string& mode_a, const Prof
   return out;
 }
 
+// One value of a differing field for a message: short scalars and arrays as JSON, "absent" when
+// one side lacks the field, "..." for long values.
+std::string ValueText(const nlohmann::json* v) {
+  if (v == nullptr) return "absent";
+  std::string text = v->dump();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text;
+}
+
+const nlohmann::json* Lookup(const nlohmann::json& root, const std::string& dotted) {
+  const nlohmann::json* node = &root;
+  std::size_t start = 0;
+  while (start <= dotted.size()) {
+    const std::size_t dot = std::min(dotted.find('.', start), dotted.size());
+    const std::string key = dotted.substr(start, dot - start);
+    if (!node->is_object() || !node->contains(key)) return nullptr;
+    node = &node->at(key);
+    start = dot + 1;
+  }
+  return node;
+}
+
+// "config.threads (1 vs 2)": a mismatch with both values, so the fix is obvious.
+std::string DescribeMismatch(const Profile& a, const Profile& b, const std::string& field) {
+  if (field == "system") return "system (\"" + a.system + "\" vs \"" + b.system + "\")";
+  const std::string prefix = "config.";
+  if (field.rfind(prefix, 0) != 0) return field;
+  const std::string path = field.substr(prefix.size());
+  return field + " (" + ValueText(Lookup(a.config, path)) + " vs " +
+         ValueText(Lookup(b.config, path)) + ")";
+}
+
+std::string DescribeMachine(const Profile& a, const Profile& b, const std::string& field) {
+  if (field == "machine.cpu_model") {
+    return field + " (\"" + a.machine.cpu_model + "\" vs \"" + b.machine.cpu_model + "\")";
+  }
+  if (field == "machine.cores") {
+    return field + " (" + std::to_string(a.machine.cores) + " vs " +
+           std::to_string(b.machine.cores) + ")";
+  }
+  if (field == "machine.hostname") {
+    return field + " (\"" + a.machine.hostname + "\" vs \"" + b.machine.hostname + "\")";
+  }
+  return field;
+}
+
+// Checks that `a` and `b` describe the same experiment (and, when the options require it, the
+// same machine); records what differs into `cmp`, suffixed with `tag` (empty or " (ablation)").
+void CheckComparable(const Profile& a, const Profile& b, const CompareOptions& options,
+                     const std::string& tag, Comparison* cmp) {
+  const auto mismatches = ProfileMismatches(a, b, options.ignored_config_keys);
+  if (!mismatches.empty() && !options.allow_mismatch) {
+    std::vector<std::string> described;
+    for (const auto& m : mismatches) described.push_back(DescribeMismatch(a, b, m));
+    throw ConfigError(a.path + " and " + b.path + " differ in " + Join(described, ", ") +
+                      "; compare like with like or pass --allow-mismatch");
+  }
+  for (const auto& m : mismatches) cmp->mismatches.push_back(m + tag);
+  const auto machine = MachineDifferences(a, b);
+  if (!machine.empty() && options.require_same_machine && !options.allow_mismatch) {
+    std::vector<std::string> described;
+    for (const auto& m : machine) described.push_back(DescribeMachine(a, b, m));
+    throw ConfigError(a.path + " and " + b.path + " ran on different machines (" +
+                      Join(described, ", ") +
+                      "); a regression gate across machines measures the machines, not the code: "
+                      "profile both on one machine or pass --allow-mismatch");
+  }
+  for (const auto& m : machine) cmp->machine_differences.push_back(m + tag);
+}
+
+void SortSummaries(Profile* p) {
+  std::stable_sort(p->summaries.begin(), p->summaries.end(),
+                   [](const Summary& a, const Summary& b) {
+                     return a.mode != b.mode ? a.mode < b.mode : a.n_agents < b.n_agents;
+                   });
+}
+
 Summary Lite(const Summary& s) {
   Summary lite = s;
   lite.frame_times_ms.clear();
@@ -32,8 +110,8 @@ Summary Lite(const Summary& s) {
   return lite;
 }
 
-// Builds a series from (profile, mode) pairs over `ns`; seeds differ per row so rows are
-// independent yet reproducible.
+// Builds a series from (profile, mode) pairs over `ns`; each row's bootstrap is seeded by
+// PairSeed, so rows are independent yet reproducible.
 Series BuildSeries(const std::string& title, const Profile& old_p, const std::string& old_mode,
                    const std::string& old_label, const Profile& new_p, const std::string& new_mode,
                    const std::string& new_label, const std::vector<int>& ns,
@@ -64,7 +142,7 @@ Series BuildSeries(const std::string& title, const Profile& old_p, const std::st
     row.old_ft_p95_ms = o->frame_time_p95_ms;
     row.new_ft_p95_ms = w->frame_time_p95_ms;
     CompareOptions row_options = options;
-    row_options.seed = options.seed + static_cast<std::uint64_t>(n);
+    row_options.seed = PairSeed(options.seed, n, old_mode, new_mode);
     row.change =
         CompareSamples(o->frame_times_ms, w->frame_times_ms, o->repeats, w->repeats, row_options);
     series.rows.push_back(row);
@@ -134,20 +212,45 @@ Change CompareSamples(const std::vector<double>& old_ms, const std::vector<doubl
   return c;
 }
 
+std::uint64_t PairSeed(std::uint64_t seed, int n_agents, const std::string& old_mode,
+                       const std::string& new_mode) {
+  // FNV-1a over the pair, then mixed into the user's seed: cheap, stable across platforms
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](const std::string& bytes) {
+    for (unsigned char c : bytes) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xff;  // separator, so ("ab", "c") and ("a", "bc") differ
+    h *= 1099511628211ULL;
+  };
+  mix(std::to_string(n_agents));
+  mix(old_mode);
+  mix(new_mode);
+  return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+}
+
 Capacity CapacityAt(const Design& design, double fps_threshold) {
+  // a design that misses the rate at some N does not "hold" any larger N, even if a larger N
+  // happens to measure faster (noise, caching effects): walk N upwards and stop at the first miss
+  std::vector<const Summary*> runs;
+  for (const auto& s : design.runs) runs.push_back(&s);
+  std::sort(runs.begin(), runs.end(),
+            [](const Summary* a, const Summary* b) { return a->n_agents < b->n_agents; });
   Capacity cap;
-  for (const auto& s : design.runs) {
-    if (s.fps_avg >= fps_threshold) cap.max_n = std::max(cap.max_n.value_or(0), s.n_agents);
+  for (const Summary* s : runs) {
+    if (s->fps_avg < fps_threshold) {
+      cap.first_miss_n = s->n_agents;
+      break;
+    }
+    cap.max_n = s->n_agents;
   }
-  if (!design.runs.empty() && cap.max_n) {
-    int largest = 0;
-    for (const auto& s : design.runs) largest = std::max(largest, s.n_agents);
-    cap.holds_all = *cap.max_n == largest;
-  }
+  cap.holds_all = cap.max_n.has_value() && !cap.first_miss_n.has_value();
   return cap;
 }
 
-Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& options) {
+Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& options,
+                   const Profile* ablation) {
   if (profiles.size() != 1 && profiles.size() != 2) {
     throw ConfigError("compare: give one sweep directory or two profiles, got " +
                       std::to_string(profiles.size()));
@@ -160,6 +263,28 @@ Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& o
     Profile meta = p;
     meta.summaries.clear();
     cmp.sources.push_back(std::move(meta));
+  }
+
+  if (cmp.two_profiles) CheckComparable(profiles[0], profiles[1], options, "", &cmp);
+
+  // a separate ablation profile: its runs first, the newest input's runs fill in the rest (the
+  // baseline, usually); checked like the inputs before any statistics are computed
+  std::optional<Profile> merged_ablation;
+  if (ablation != nullptr) {
+    CheckComparable(profiles.back(), *ablation, options, " (ablation)", &cmp);
+    merged_ablation = *ablation;
+    for (auto it = profiles.rbegin(); it != profiles.rend(); ++it) {
+      for (const Summary& s : it->summaries) {
+        if (merged_ablation->Find(s.mode, s.n_agents) == nullptr) {
+          merged_ablation->summaries.push_back(s);
+        }
+      }
+    }
+    SortSummaries(&*merged_ablation);
+    Profile meta = *ablation;
+    meta.summaries.clear();
+    cmp.sources.push_back(std::move(meta));
+    cmp.has_ablation_profile = true;
   }
 
   const Profile* ablation_profile = nullptr;
@@ -184,12 +309,6 @@ Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& o
   } else {
     const Profile& a = profiles[0];
     const Profile& b = profiles[1];
-    cmp.mismatches = ProfileMismatches(a, b, options.ignored_config_keys);
-    if (!cmp.mismatches.empty() && !options.allow_mismatch) {
-      throw ConfigError(a.path + " and " + b.path + " differ in " + Join(cmp.mismatches, ", ") +
-                        "; compare like with like or pass --allow-mismatch");
-    }
-    cmp.machine_differences = MachineDifferences(a, b);
     std::string old_label = a.label, new_label = b.label;
     if (old_label == new_label || old_label.empty() || new_label.empty()) {
       old_label = "old";
@@ -233,6 +352,8 @@ Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& o
     }
   }
 
+  if (merged_ablation) ablation_profile = &*merged_ablation;
+
   const Series& primary = cmp.series.front();
   cmp.focus_n = ClosestN(primary.rows, options.focus_n);
   for (const auto& row : primary.rows) {
@@ -264,27 +385,58 @@ Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& o
     cmp.bottlenecks.push_back({nrow.n_agents, od.first, nd.first, od.second, nd.second});
   }
 
-  // ablation: every other mode of the (new) sweep against its baseline at the focus N
+  // ablation: every other mode of the (new or ablation) sweep against its baseline, at the N
+  // closest to the focus where the baseline and at least one other mode were measured
   if (ablation_profile != nullptr) {
     const Profile& p = *ablation_profile;
-    const auto modes = p.Modes();
-    const bool has_baseline =
-        std::find(modes.begin(), modes.end(), options.baseline_mode) != modes.end();
-    bool has_ablation = false;
-    for (const auto& m : modes) {
-      if (m != options.baseline_mode && m != options.candidate_mode) has_ablation = true;
+    const auto is_other = [&](const std::string& m) {
+      return m != options.baseline_mode && m != options.candidate_mode;
+    };
+    std::vector<int> ns;
+    for (int n : p.AgentCounts(options.baseline_mode)) {
+      for (const auto& m : p.Modes()) {
+        if (is_other(m) && p.Find(m, n) != nullptr) {
+          ns.push_back(n);
+          break;
+        }
+      }
     }
-    if (has_baseline && has_ablation) {
-      const auto base_ns = p.AgentCounts(options.baseline_mode);
-      // closest N to the focus that the baseline measured
-      int n = base_ns.front();
-      for (int candidate : base_ns) {
+    if (ns.empty() && ablation != nullptr) {
+      std::vector<std::string> others;
+      for (const auto& m : ablation->Modes()) {
+        if (is_other(m)) others.push_back(m);
+      }
+      if (others.empty()) {
+        throw ConfigError("--ablation " + ablation->path + ": holds no mode other than \"" +
+                          options.baseline_mode + "\" and \"" + options.candidate_mode +
+                          "\"; profile it with --mode ablation");
+      }
+      std::vector<std::string> where;
+      for (int n : ablation->AgentCounts(others.front())) where.push_back(std::to_string(n));
+      throw ConfigError("--ablation " + ablation->path + ": no \"" + options.baseline_mode +
+                        "\" runs at N=" + Join(where, ",") + " in it or in " +
+                        profiles.back().path + "; profile the ablation at an N of the sweep");
+    }
+    if (!ns.empty()) {
+      // closest to the focus; ties go to the smaller N (ns ascend)
+      int n = ns.front();
+      for (int candidate : ns) {
         if (std::abs(candidate - options.focus_n) < std::abs(n - options.focus_n)) n = candidate;
       }
       cmp.ablation_n = n;
-      cmp.ablation_source = p.label;
+      cmp.ablation_source = ablation != nullptr ? ablation->label : p.label;
+      cmp.ablation_baseline_source = cmp.ablation_source;
+      if (ablation != nullptr && ablation->Find(options.baseline_mode, n) == nullptr) {
+        // the merge took it from the newest input that has it
+        for (auto it = profiles.rbegin(); it != profiles.rend(); ++it) {
+          if (it->Find(options.baseline_mode, n) != nullptr) {
+            cmp.ablation_baseline_source = it->label;
+            break;
+          }
+        }
+      }
       const Summary* base = p.Find(options.baseline_mode, n);
-      for (const auto& m : modes) {
+      for (const auto& m : p.Modes()) {
         if (m == options.baseline_mode) continue;
         const Summary* s = p.Find(m, n);
         if (s == nullptr) continue;
@@ -296,8 +448,7 @@ Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& o
         row.fps_avg = s->fps_avg;
         row.ft_avg_ms = s->frame_time_avg_ms;
         CompareOptions row_options = options;
-        row_options.seed =
-            options.seed + 7919u * static_cast<std::uint64_t>(cmp.ablation.size() + 1);
+        row_options.seed = PairSeed(options.seed, n, options.baseline_mode, m);
         row.vs_baseline = CompareSamples(base->frame_times_ms, s->frame_times_ms, base->repeats,
                                          s->repeats, row_options);
         cmp.ablation.push_back(row);

@@ -17,16 +17,25 @@ struct CompareOptions {
   int focus_n = 20;                          ///< N of the headline, breakdown and ablation table.
   std::string baseline_mode = "baseline";    ///< Old design inside one sweep.
   std::string candidate_mode = "optimized";  ///< New design inside one sweep.
-  bool allow_mismatch =
-      false;  ///< Compare profiles whose system/config differ (listed, not fatal).
-  /// Top-level config keys that describe the run variant, not the experiment; not compared.
-  std::vector<std::string> ignored_config_keys = {"mode",    "flags",      "n_agents",
-                                                  "out_dir", "output_dir", "seed_offset"};
+  /// Compare profiles whose system/config differ (listed, not fatal), and profiles from
+  /// different machines under require_same_machine.
+  bool allow_mismatch = false;
+  /// Refuse (calf::ConfigError) profiles from different machines unless allow_mismatch; set for
+  /// the regression gate, whose verdicts mean nothing across machines.
+  bool require_same_machine = false;
+  /// Top-level config keys that are run bookkeeping, not the experiment; not compared. `agents`
+  /// and `modes` are the sweep's N list and mode set (each summary carries its own N and mode),
+  /// `flag_overrides` is encoded in each summary's mode and flags, `preset` only sets other
+  /// keys (compared themselves), `repeats` only sets the sample size. Keys that change timings
+  /// (`threads`, `frames`, `warmup`, `render`, sizes, ...) are compared.
+  std::vector<std::string> ignored_config_keys = {
+      "agents", "modes", "flag_overrides", "preset",   "repeats",    "out_dir",
+      "force",  "quiet", "output_dir",     "n_agents", "seed_offset"};
   double alpha = 0.05;             ///< A change is called only when the U test gives p < alpha.
   int bootstrap_resamples = 2000;  ///< Resamples of the speed-up confidence interval.
   double confidence = 0.95;        ///< Confidence of the speed-up interval.
   std::uint64_t seed = 20240607;   ///< Bootstrap seed (reports are reproducible).
-  int min_reliable_repeats = 9;    ///< Fewer repeats on either side marks a row "unreliable".
+  int min_reliable_repeats = 9;    ///< Fewer repeats: verdicts are indicative (one note).
 };
 
 /// Direction of a change that passed (or failed) the significance test.
@@ -69,9 +78,14 @@ struct Series {
   std::vector<NRow> rows;  ///< Common N, ascending.
 };
 
-/// The largest measured N a design sustains at an FPS threshold.
+/// The largest measured N a design sustains at an FPS threshold: every measured N up to it holds.
 struct Capacity {
-  std::optional<int> max_n;  ///< Largest N with fps_avg >= threshold; empty when none does.
+  /// Largest N such that every measured N <= it has fps_avg >= threshold; empty when even the
+  /// smallest measured N misses.
+  std::optional<int> max_n;
+  /// The smallest measured N that misses the threshold (the capacity lies between max_n and it);
+  /// empty when every measured N holds.
+  std::optional<int> first_miss_n;
   bool holds_all = false;  ///< True when even the largest measured N holds (true capacity higher).
 };
 
@@ -120,9 +134,11 @@ struct Regression {
 
 /// Everything a report shows.
 struct Comparison {
-  bool two_profiles = false;     ///< False: baseline vs optimized inside one sweep.
-  std::vector<Profile> sources;  ///< The inputs' metadata (summaries cleared).
-  std::vector<Series> series;    ///< series[0] is the primary one shown in the summary.
+  bool two_profiles = false;  ///< False: baseline vs optimized inside one sweep.
+  /// The inputs' metadata (summaries cleared), then the ablation profile when one was given.
+  std::vector<Profile> sources;
+  bool has_ablation_profile = false;  ///< sources.back() is a separate ablation profile.
+  std::vector<Series> series;         ///< series[0] is the primary one shown in the summary.
   int requested_focus_n = 20;
   int focus_n = 20;  ///< Measured N closest to requested_focus_n in series[0].
   Change headline;   ///< series[0] at focus_n.
@@ -131,6 +147,7 @@ struct Comparison {
   std::vector<CounterRow> counters;        ///< series[0], every common N.
   std::vector<AblationRow> ablation;       ///< Empty without ablation modes.
   std::string ablation_source;             ///< Label of the profile the ablation comes from.
+  std::string ablation_baseline_source;    ///< Label of the profile its baseline comes from.
   int ablation_n = 0;                      ///< N of the ablation table.
   std::vector<BottleneckRow> bottlenecks;  ///< series[0], every common N.
   std::vector<std::string> mismatches;     ///< Differing system/config fields (allow_mismatch).
@@ -140,13 +157,27 @@ struct Comparison {
 
 /// Compares one sweep (options.baseline_mode vs options.candidate_mode) or two profiles (the
 /// first is old, the second new; every mode both contain, at every N both measured).
+/// `ablation`, when given, is a separate profile (e.g. `calf profile --mode ablation --agents 20`)
+/// whose modes make up the ablation table; its baseline (and other modes) fall back to the newest
+/// of `profiles` at N it did not measure itself. The ablation table is taken at the N closest to
+/// the focus N where the baseline and at least one other mode were measured, so modes may have
+/// different N lists.
 /// Throws calf::ConfigError for a count other than 1 or 2, missing modes, no common N, summaries
-/// of different N, and — unless options.allow_mismatch — differing system/config, naming fields.
-/// Deterministic (bootstrap seeded by options.seed). Cost dominated by the bootstrap:
+/// of different N, an ablation profile without a baseline at any of its N, and — unless
+/// options.allow_mismatch — differing system/config (values named) or, under
+/// options.require_same_machine, differing machines.
+/// Deterministic (bootstrap seeded by PairSeed). Cost dominated by the bootstrap:
 /// O(resamples * frames) per compared (mode, N).
-Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& options);
+Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& options,
+                   const Profile* ablation = nullptr);
 
-/// The largest measured N whose fps_avg >= fps_threshold.
+/// The bootstrap seed of one comparison: a function of the base seed, N and the two compared
+/// mode names only, so the same pair gets the same interval wherever it appears in a report.
+std::uint64_t PairSeed(std::uint64_t seed, int n_agents, const std::string& old_mode,
+                       const std::string& new_mode);
+
+/// The largest N such that every measured N up to it has fps_avg >= fps_threshold, and the first
+/// measured N that misses.
 Capacity CapacityAt(const Design& design, double fps_threshold);
 
 /// Compares two frame-time samples (ms): old as baseline, new as candidate.

@@ -39,8 +39,15 @@ const char* VerdictName(Verdict v) {
   return "no_change";
 }
 
-nlohmann::json CapacityJson(const Capacity& c) {
-  return c.max_n ? nlohmann::json(*c.max_n) : nlohmann::json(nullptr);
+nlohmann::json OptionalJson(const std::optional<int>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json CapacityJson(const Capacity& old_cap, const Capacity& new_cap) {
+  return {{"old", OptionalJson(old_cap.max_n)},
+          {"new", OptionalJson(new_cap.max_n)},
+          {"old_first_miss", OptionalJson(old_cap.first_miss_n)},
+          {"new_first_miss", OptionalJson(new_cap.first_miss_n)}};
 }
 
 }  // namespace
@@ -93,9 +100,17 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
                       " is a single summary; give a sweep directory or two summaries");
   }
 
+  std::optional<Profile> ablation;
+  if (!inputs.ablation_path.empty()) ablation = LoadProfile(inputs.ablation_path);
+
   ReportResult result;
-  result.comparison = Compare(profiles, options.compare);
+  CompareOptions compare = options.compare;
+  // a gate verdict across machines compares the machines, not the code
+  compare.require_same_machine =
+      compare.require_same_machine || options.fail_on_regression.has_value();
+  result.comparison = Compare(profiles, compare, ablation ? &*ablation : nullptr);
   profiles.clear();  // frame samples are no longer needed
+  ablation.reset();
 
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
@@ -133,11 +148,8 @@ nlohmann::json ReportJson(const ReportResult& result, const ReportOptions& optio
                      {"p_value", h.test.p_value},       {"change", h.change},
                      {"significant", h.significant},    {"verdict", VerdictName(h.verdict)},
                      {"old_mean_ms", h.old_mean_ms},    {"new_mean_ms", h.new_mean_ms}};
-    j["capacity"] = {
-        {"30",
-         {{"old", CapacityJson(c.old_capacity_30)}, {"new", CapacityJson(c.new_capacity_30)}}},
-        {"60",
-         {{"old", CapacityJson(c.old_capacity_60)}, {"new", CapacityJson(c.new_capacity_60)}}}};
+    j["capacity"] = {{"30", CapacityJson(c.old_capacity_30, c.new_capacity_30)},
+                     {"60", CapacityJson(c.old_capacity_60, c.new_capacity_60)}};
   }
   j["series"] = json::array();
   for (const auto& s : c.series) {
@@ -158,6 +170,26 @@ nlohmann::json ReportJson(const ReportResult& result, const ReportOptions& optio
                            {"old", s.old_design.label},
                            {"new", s.new_design.label},
                            {"rows", rows}});
+  }
+  if (c.ablation.empty()) {
+    j["ablation"] = nullptr;
+  } else {
+    json rows = json::array();
+    for (const auto& a : c.ablation) {
+      rows.push_back({{"mode", a.mode},
+                      {"flags_on", a.flags_on},
+                      {"speedup", a.vs_baseline.speedup.ratio},
+                      {"ci_low", a.vs_baseline.speedup.low},
+                      {"ci_high", a.vs_baseline.speedup.high},
+                      {"p_value", a.vs_baseline.test.p_value},
+                      {"change", a.vs_baseline.change},
+                      {"verdict", VerdictName(a.vs_baseline.verdict)},
+                      {"reliable", a.vs_baseline.reliable}});
+    }
+    j["ablation"] = {{"n_agents", c.ablation_n},
+                     {"source", c.ablation_source},
+                     {"baseline_source", c.ablation_baseline_source},
+                     {"rows", rows}};
   }
   j["gate"] = options.fail_on_regression ? json{{"threshold", *options.fail_on_regression},
                                                 {"passed", result.regressions.empty()}}

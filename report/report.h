@@ -18,6 +18,9 @@ namespace calf::report {
 /// two summary JSON files or two sweep directories — the first old, the second new.
 struct ReportInputs {
   std::vector<std::string> paths;
+  /// Optional separate ablation profile (sweep directory or summary) whose modes make up the
+  /// ablation table (see Compare); empty = the ablation modes of the (newer) input, if any.
+  std::string ablation_path = {};
 };
 
 /// How to compare and where to write.
@@ -49,6 +52,7 @@ struct ReportResult {
 
 /// Loads `inputs.paths` (LoadProfile), compares them (Compare), writes the charts (WriteCharts),
 /// report.md and report.html into options.out_dir and evaluates the gate (CheckRegressions).
+/// With a gate, profiles from different machines are refused unless allow_mismatch.
 /// gnuplot is looked up before any work, so a missing gnuplot fails fast.
 /// Throws calf::ConfigError / calf::IoError (exit 2) for bad input — wrong number of paths,
 /// missing files, empty sweeps, mismatched profiles, gnuplot absent — and calf::IoError with
@@ -65,7 +69,10 @@ std::vector<ImageRef> FindScreenshots(const std::string& dir, const std::string&
 /// The machine-readable summary `calf compare --json` prints:
 ///   {"headline": {n_agents, requested_n_agents, old, new, speedup, ci_low, ci_high, confidence,
 ///                 p_value, change, significant, verdict, old_mean_ms, new_mean_ms},
-///    "capacity": {"30": {old, new}, "60": {old, new}},   // largest N, null when none holds
+///    "capacity": {"30": {old, new, old_first_miss, new_first_miss}, "60": {...}},
+///                // largest N up to which every N holds / first N that misses; null when none
+///    "ablation": {n_agents, source, baseline_source, rows: [{mode, flags_on, speedup, ci_low,
+///                 ci_high, p_value, change, verdict, reliable}]} or null,
 ///    "series": [{title, old, new, rows: [{n_agents, old_fps_avg, new_fps_avg, change, speedup,
 ///                ci_low, ci_high, p_value, verdict, reliable}]}],
 ///    "gate": {threshold, passed} or null, "regressions": [{mode, n_agents, change, p_value,

@@ -10,11 +10,10 @@ namespace calf::report {
 namespace {
 
 std::string VerdictText(const Change& c) {
-  std::string v = c.verdict == Verdict::kFaster   ? "faster"
-                  : c.verdict == Verdict::kSlower ? "slower"
-                                                  : "no significant change";
-  if (!c.reliable) v += " (unreliable)";
-  return v;
+  // too few repeats are explained once, in the summary, not tagged on every row
+  return c.verdict == Verdict::kFaster   ? "faster"
+         : c.verdict == Verdict::kSlower ? "slower"
+                                         : "no significant change";
 }
 
 std::string Join(const std::vector<std::string>& items, const std::string& sep) {
@@ -42,7 +41,7 @@ std::string Headline(const Comparison& c) {
 Table CapacityTable(const Comparison& c) {
   const Series& s = c.series.front();
   Table t;
-  t.header = {"Design", "Largest N at >= 30 FPS", "Largest N at >= 60 FPS"};
+  t.header = {"Design", "Largest N holding 30 FPS", "Largest N holding 60 FPS"};
   t.numeric = {false, true, true};
   t.rows.push_back(
       {s.old_design.label, FormatCapacity(c.old_capacity_30), FormatCapacity(c.old_capacity_60)});
@@ -79,6 +78,75 @@ Table PerNTable(const Series& s, const CompareOptions& o) {
                       VerdictText(r.change)});
   }
   return t;
+}
+
+// One note on too few repeats: which rows it concerns (all, or the N listed) and why it matters.
+std::string RepeatsNote(const Comparison& c) {
+  const int threshold = c.options.min_reliable_repeats;
+  int fewest = 0;
+  for (const auto& s : c.series) {
+    for (const Design* d : {&s.old_design, &s.new_design}) {
+      for (const auto& run : d->runs)
+        fewest = fewest == 0 ? run.repeats : std::min(fewest, run.repeats);
+    }
+  }
+  std::vector<std::string> where;
+  std::size_t rows = 0;
+  for (const auto& s : c.series) {
+    for (const auto& r : s.rows) {
+      ++rows;
+      if (!r.change.reliable) {
+        where.push_back("N=" + std::to_string(r.n_agents) +
+                        (c.series.size() > 1 ? " (" + s.new_design.mode + ")" : ""));
+      }
+    }
+  }
+  for (const auto& a : c.ablation) {
+    ++rows;
+    if (!a.vs_baseline.reliable) where.push_back(a.mode + " at N=" + std::to_string(c.ablation_n));
+  }
+  if (where.empty()) return "";
+  const std::string scope =
+      where.size() == rows ? "every comparison" : "the comparisons at " + Join(where, ", ");
+  return "Fewer than " + std::to_string(threshold) + " repeats per run (as few as " +
+         std::to_string(fewest) + " here) in " + scope +
+         ": verdicts are indicative, not conclusive. Frames within a repeat are correlated, so "
+         "p-values from many frames are optimistic; only repeats add independent evidence "
+         "(profile with --repeats " +
+         std::to_string(threshold) + " or more; --min-repeats sets this threshold).";
+}
+
+// What the measured frame time includes: render off and sections that never ran (a heat map
+// whose update fell outside the measured frames) make FPS look better than the visualiser's.
+std::string MeasuredNote(const Comparison& c) {
+  const Series& s = c.series.front();
+  std::vector<std::string> render_off;
+  for (const Design* d : {&s.old_design, &s.new_design}) {
+    const Summary* run = d->Find(c.focus_n);
+    if (run != nullptr && !run->render) render_off.push_back(d->label);
+  }
+  std::vector<std::string> measured, idle;
+  for (const auto& row : c.breakdown) {
+    const bool ran = row.old_ms > 0 || row.new_ms > 0;
+    (ran ? measured : idle).push_back(row.section);
+  }
+  std::string text = "Measured at N=" + std::to_string(c.focus_n) + ": " +
+                     (measured.empty() ? std::string("no section") : Join(measured, ", ")) + ".";
+  if (!render_off.empty()) {
+    text += std::string(" Render off") +
+            (render_off.size() == 2 ? "" : " for " + render_off.front()) +
+            ": FPS and frame times exclude drawing (profile with --render on to include it).";
+  }
+  for (const auto& section : idle) {
+    if (section == "heatmap") {
+      text +=
+          " Heatmap 0 ms: no heat-map update fell inside the measured frames, so FPS excludes "
+          "its cost (profile more frames or a smaller heatmap_update_freq).";
+    } else if (section != "render" || render_off.empty()) {
+      text += " " + section + ": 0 ms in every measured frame.";
+    }
+  }
+  return text;
 }
 
 std::string Counter(double v) {
@@ -186,7 +254,10 @@ std::string FormatSpeedup(const RatioInterval& r) {
 }
 
 std::string FormatCapacity(const Capacity& c) {
-  if (!c.max_n) return "none";
+  if (!c.max_n) return c.first_miss_n ? "below " + std::to_string(*c.first_miss_n) : "none";
+  if (c.first_miss_n) {
+    return "between " + std::to_string(*c.max_n) + " and " + std::to_string(*c.first_miss_n);
+  }
   return (c.holds_all ? ">= " : "") + std::to_string(*c.max_n);
 }
 
@@ -205,15 +276,16 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
       "Largest N holding 30 FPS: " + old_label + " " + FormatCapacity(c.old_capacity_30) + ", " +
       new_label + " " + FormatCapacity(c.new_capacity_30) + "; holding 60 FPS: " + old_label + " " +
       FormatCapacity(c.old_capacity_60) + ", " + new_label + " " +
-      FormatCapacity(c.new_capacity_60) + " (\">=\": even the largest measured N holds).");
-  bool unreliable = false;
-  for (const auto& s : c.series) {
-    for (const auto& r : s.rows) unreliable = unreliable || !r.change.reliable;
-  }
-  if (unreliable) {
-    summary.bullets.push_back("Some runs have fewer than " +
-                              std::to_string(c.options.min_reliable_repeats) +
-                              " repeats; their rows are marked unreliable.");
+      FormatCapacity(c.new_capacity_60) +
+      " (every measured N up to it holds; \"between a and b\": N=a holds, N=b misses, the limit "
+      "lies in between; \">=\": even the largest measured N holds).");
+  summary.bullets.push_back(MeasuredNote(c));
+  const std::string repeats_note = RepeatsNote(c);
+  if (!repeats_note.empty()) summary.bullets.push_back(repeats_note);
+  if (!c.machine_differences.empty()) {
+    summary.bullets.push_back("The profiles ran on different machines (" +
+                              Join(c.machine_differences, ", ") +
+                              "): absolute numbers are not comparable.");
   }
   if (gate) {
     summary.bullets.push_back(
@@ -313,8 +385,13 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
                                   " and " + c.options.candidate_mode + ") in this comparison.");
   } else {
     ablation.title = "Ablation at N=" + std::to_string(c.ablation_n);
-    ablation.paragraphs.push_back("Each mode of " + c.ablation_source + " against " +
-                                  c.options.baseline_mode + " at the same N.");
+    std::string from = "Each mode of " + c.ablation_source + " against " + c.options.baseline_mode +
+                       " at the same N";
+    if (!c.ablation_baseline_source.empty() && c.ablation_baseline_source != c.ablation_source) {
+      from += " (" + c.options.baseline_mode + " and modes it did not measure taken from " +
+              c.ablation_baseline_source + ")";
+    }
+    ablation.paragraphs.push_back(from + ".");
     Table t;
     t.header = {"Mode",   "Flags on", "FPS avg", "Frame avg ms", "Speed-up vs baseline",
                 "Change", "p",        "Verdict"};
@@ -379,10 +456,13 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
       std::to_string(static_cast<int>(c.options.confidence * 100 + 0.5)) +
       "% percentile bootstrap of mean(old) / mean(new) with " +
       std::to_string(c.options.bootstrap_resamples) + " resamples (seed " +
-      std::to_string(c.options.seed) + "). Rows with fewer than " +
+      std::to_string(c.options.seed) +
+      ", mixed with N and the two mode names, so the same pair gets the same interval everywhere "
+      "in the report). Fewer than " +
       std::to_string(c.options.min_reliable_repeats) +
-      " repeats are marked unreliable. Consecutive frames are correlated, so p-values are "
-      "optimistic; prefer more repeats over more frames.");
+      " repeats per run weaken every verdict (the summary notes it). Consecutive frames are "
+      "correlated, so "
+      "p-values are optimistic; prefer more repeats over more frames.");
   sections.push_back(method);
 
   Section machine;
@@ -393,7 +473,7 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
     t.header = {"Field"};
     t.numeric = {false};
     for (const auto& p : c.sources) {
-      t.header.push_back(c.two_profiles ? p.label : "Value");
+      t.header.push_back(c.sources.size() > 1 ? p.label : "Value");
       t.numeric.push_back(false);
     }
     auto row = [&](const std::string& name, auto get) {
@@ -401,6 +481,15 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
       for (const auto& p : c.sources) r.push_back(get(p));
       t.rows.push_back(r);
     };
+    if (c.has_ablation_profile) {
+      std::vector<std::string> roles = {"role"};
+      for (std::size_t i = 0; i < c.sources.size(); ++i) {
+        roles.push_back(i + 1 == c.sources.size() ? "ablation"
+                        : c.two_profiles          ? (i == 0 ? "old" : "new")
+                                                  : "sweep");
+      }
+      t.rows.push_back(roles);
+    }
     row("path", [](const Profile& p) { return p.path; });
     row("kind", [](const Profile& p) { return std::string(p.is_sweep ? "sweep" : "summary"); });
     row("created", [](const Profile& p) { return p.created; });

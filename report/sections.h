@@ -60,7 +60,8 @@ std::string FormatP(double p);
 std::string FormatFixed(double value, int decimals);
 /// "2.37x [2.30, 2.45]".
 std::string FormatSpeedup(const RatioInterval& r);
-/// Capacity cell: "200" , ">= 200" (largest measured N still holds) or "none".
+/// Capacity cell: "between 200 and 1000" (200 holds, 1000 misses), ">= 200" (the largest
+/// measured N still holds), "below 3" (even the smallest measured N misses) or "none".
 std::string FormatCapacity(const Capacity& c);
 
 }  // namespace calf::report

@@ -33,10 +33,12 @@ def calf(*args, expect=0, env=None):
     return r
 
 
-def write(kind, runs, out, system="point_mass", config=None):
+def write(kind, runs, out, system="point_mass", config=None, machine=None):
     spec = {"system": system, "runs": runs}
     if config is not None:
         spec["config"] = config
+    if machine is not None:
+        spec["machine"] = machine
     spec_path = WORK / f"spec_{pathlib.Path(out).name}.json"
     spec_path.write_text(json.dumps(spec))
     subprocess.run([GEN, kind, str(spec_path), str(out)], check=True)
@@ -133,9 +135,13 @@ def case_sweep():
     # executive summary: headline at N=20, capacity at 30 and 60 FPS
     summary = section(md, "Executive summary")
     assert "Headline at N=20" in summary and "2.00x" in summary, summary
-    # baseline: 100, 50, 33, 8 FPS -> 20 at 30 FPS, 3 at 60; optimized 200, 100, 67, 17 -> 20, 20
-    assert table_row(summary, "baseline")[1:] == ["20", "3"], summary
-    assert table_row(summary, "optimized")[1:] == ["20", "20"], summary
+    # baseline: 100, 50, 33, 8 FPS at N = 3, 10, 20, 100; optimized 200, 100, 67, 17: the limit
+    # lies between the last N that holds and the first that misses
+    assert table_row(summary, "baseline")[1:] == ["between 20 and 100", "between 3 and 10"], summary
+    assert table_row(summary, "optimized")[1:] == ["between 20 and 100",
+                                                   "between 20 and 100"], summary
+    # what the frame time includes is said up front
+    assert "Measured at N=20: physics, visuals, ui, heatmap, render, io." in summary, summary
 
     # breakdown at N=20: section ms = mean * share
     bd = section(md, "Frame-time breakdown at N=20")
@@ -191,6 +197,18 @@ def case_sweep():
 
     # FPS spanning 8..200 is drawn on a log axis; the gnuplot script is kept for re-runs
     assert "set logscale y" in (out / "gnuplot" / "fps_vs_n.gp").read_text()
+    # ... with relative paths: a moved report (a CI artifact) re-renders from its gnuplot/ dir
+    for gp in (out / "gnuplot").glob("*.gp"):
+        assert str(WORK) not in gp.read_text() and "'/" not in gp.read_text(), gp
+    moved = WORK / "elsewhere" / "moved_report"
+    moved.parent.mkdir()
+    shutil.copytree(out, moved)
+    shutil.rmtree(out / "gnuplot")  # nothing may still point at the old place
+    for name in names:
+        (moved / f"{name}.svg").unlink()
+        subprocess.run(["gnuplot", f"{name}.gp"], cwd=moved / "gnuplot", check=True,
+                       capture_output=True)
+        assert ET.parse(moved / f"{name}.svg").getroot().tag.endswith("svg"), name
 
     # the Markdown links the PNG charts next to it
     assert "](fps_vs_n.png)" in md
@@ -225,15 +243,19 @@ def case_summaries():
     assert "baseline vs optimized" in md
     # 33 to 67 FPS: a linear axis from zero
     assert "set logscale y" not in (out / "gnuplot" / "fps_vs_n.gp").read_text()
-    assert "(unreliable)" not in md
-    # fewer repeats than --min-repeats mark the verdict unreliable
+    assert "indicative" not in md
+    # fewer repeats than --min-repeats: one note in the summary, rows keep plain verdicts
     few = [dict(r, repeats=3) for r in runs if r["n_agents"] == 20]
     fb = write("summary", [few[0]], WORK / "few_base.json")
     fo = write("summary", [few[1]], WORK / "few_opt.json")
     calf("compare", fb, fo, "--out-dir", WORK / "few", "--quiet")
-    assert table_row((WORK / "few" / "report.md").read_text(), "20")[12] == "faster (unreliable)"
+    md = (WORK / "few" / "report.md").read_text()
+    assert table_row(md, "20")[12] == "faster"
+    assert md.count("Fewer than 9 repeats per run (as few as 3 here)") == 1, md
+    assert "verdicts are indicative" in section(md, "Executive summary")
     calf("compare", fb, fo, "--out-dir", WORK / "few", "--quiet", "--min-repeats", 3)
-    assert table_row((WORK / "few" / "report.md").read_text(), "20")[12] == "faster"
+    md = (WORK / "few" / "report.md").read_text()
+    assert table_row(md, "20")[12] == "faster" and "indicative" not in md
     # summaries of different N cannot be paired
     other = write("summary", [r for r in runs if r["mode"] == "optimized" and r["n_agents"] == 10],
                   WORK / "optimized10.json")
@@ -255,6 +277,36 @@ def case_two_sweeps():
     assert row[5] == f"{o_old:.2f}" and row[6] == f"{o_new:.2f}" and row[12] == "faster", row
     # ablation comes from the newer sweep
     assert "Each mode of new_sweep against baseline" in md
+
+    # the ablation modes profiled separately, at N=20 only (make demo): --ablation
+    designs = write("sweep", sweep_runs(seed=1, ablation=False), WORK / "prof")
+    only = [r for r in sweep_runs(seed=1) if r["mode"].startswith("only_")]
+    abl = write("sweep", only, WORK / "prof_ablation")
+    out = WORK / "report_ablation"
+    r = calf("compare", designs, "--ablation", abl, "--out-dir", out, "--n", 100, "--json",
+             "--quiet")
+    j = json.loads(r.stdout)
+    assert j["headline"]["n_agents"] == 100
+    assert j["ablation"]["n_agents"] == 20 and j["ablation"]["source"] == "prof_ablation", j
+    assert j["ablation"]["baseline_source"] == "prof", j
+    assert [x["mode"] for x in j["ablation"]["rows"]] == [
+        "optimized", "only_batched_inference", "only_batched_trails", "only_stats_cache",
+        "only_vectorized_heights"], j["ablation"]
+    md = (out / "report.md").read_text()
+    ab = section(md, "Ablation at N=20")
+    b20 = mean(frames_of(designs / "baseline_n20.json"))
+    a = mean(frames_of(abl / "only_batched_trails_n20.json"))
+    assert table_row(ab, "only_batched_trails")[4].startswith(f"{b20 / a:.2f}x"), ab
+    assert (out / "ablation.svg").is_file()
+    assert "| role | sweep | ablation |" in md, section(md, "Machine and config")
+    # the same modes in one sweep with different N lists give the same table
+    calf("compare", write("sweep", sweep_runs(seed=1), WORK / "one_sweep"), "--out-dir",
+         WORK / "report_one", "--n", 100, "--quiet")
+    ab_one = section((WORK / "report_one" / "report.md").read_text(), "Ablation at N=20")
+    assert table_row(ab_one, "only_batched_trails") == table_row(ab, "only_batched_trails")
+    # an ablation directory without ablation modes is a usage error
+    one_error_line(calf("compare", designs, "--ablation", designs, "--out-dir", out, expect=2),
+                   "--ablation", "--mode ablation")
 
 
 def case_gate():
@@ -288,6 +340,17 @@ def case_gate():
     calf("compare", old, slow, "--out-dir", WORK / "r_nogate", "--quiet")
     one_error_line(calf("compare", old, slow, "--out-dir", WORK / "r_bad",
                         "--fail-on-regression", "five", expect=2), "--fail-on-regression")
+    # a gate across machines compares the machines: refused unless --allow-mismatch
+    other = write("sweep", sweep_runs(seed=900), WORK / "other_machine",
+                  machine={"cpu_model": "Other CPU", "hostname": "laptop"})
+    one_error_line(calf("compare", old, other, "--out-dir", WORK / "r_machine",
+                        "--fail-on-regression", "5%", expect=2),
+                   "different machines", 'machine.cpu_model ("Test CPU @ 3.0GHz" vs "Other CPU")',
+                   "machine.hostname", "--allow-mismatch")
+    assert not (WORK / "r_machine").exists()
+    r = calf("compare", old, other, "--out-dir", WORK / "r_machine", "--fail-on-regression", "5%",
+             "--allow-mismatch", "--quiet")
+    assert "different machines" in r.stderr, r.stderr
 
 
 def case_mismatch():
@@ -305,6 +368,44 @@ def case_mismatch():
     r = calf("compare", old, other_cfg, "--out-dir", out, "--allow-mismatch")
     assert "config.sim.dt" in r.stderr, r.stderr
     assert "config.sim.dt" in (out / "report.md").read_text()
+
+    # another machine: compared, with one warning line (even with --quiet)
+    laptop = write("sweep", sweep_runs(seed=2, ablation=False), WORK / "laptop",
+                   machine={"hostname": "laptop", "cores": 8})
+    r = calf("compare", old, laptop, "--out-dir", WORK / "r_machine", "--quiet")
+    warn = [l for l in r.stderr.splitlines() if "warning" in l]
+    assert len(warn) == 1 and "machine.cores" in warn[0] and "machine.hostname" in warn[0], \
+        r.stderr
+    assert "machine.cpu_model" not in warn[0], warn
+
+    real_profiles()
+
+
+def real_profiles():
+    """Real `calf profile` output: separate runs differ in agents/modes (bookkeeping), not in
+    the experiment; a different thread count is refused, naming it."""
+    base = ["profile", "--agents", 3, "--frames", 12, "--warmup", 2, "--repeats", 1, "--quiet"]
+    calf(*base, "--mode", "baseline", "--out-dir", WORK / "A")
+    calf(*base[:2], "3,5", *base[3:], "--mode", "optimized", "--out-dir", WORK / "B")
+    out = WORK / "real"
+    r = calf("compare", WORK / "A" / "baseline_n3.json", WORK / "B" / "optimized_n3.json",
+             "--out-dir", out, "--json", "--quiet")
+    j = json.loads(r.stdout)
+    assert j["mismatches"] == [] and j["headline"]["n_agents"] == 3, j
+    md = (out / "report.md").read_text()
+    assert "Render off: FPS and frame times exclude drawing" in section(md, "Executive summary")
+    # two sweeps of both designs with different N lists: compared at the common N
+    calf(*base, "--mode", "baseline,optimized", "--out-dir", WORK / "A2")
+    calf(*base[:2], "3,5", *base[3:], "--mode", "baseline,optimized", "--out-dir", WORK / "B2")
+    r = calf("compare", WORK / "A2", WORK / "B2", "--out-dir", WORK / "real2", "--json",
+             "--quiet")
+    j = json.loads(r.stdout)
+    assert [[row["n_agents"] for row in s["rows"]] for s in j["series"]] == [[3], [3]], j
+    # the thread count changes timings: refused, naming field and values
+    calf(*base, "--mode", "optimized", "--threads", 1, "--out-dir", WORK / "T")
+    one_error_line(calf("compare", WORK / "A" / "baseline_n3.json",
+                        WORK / "T" / "optimized_n3.json", "--out-dir", WORK / "real3", expect=2),
+                   "config.threads (0 vs 1)", "--allow-mismatch")
 
 
 def case_bad_inputs():
@@ -376,7 +477,13 @@ def case_json():
     # one sweep: capacity in JSON matches the Markdown
     r = calf("compare", old, "--out-dir", WORK / "one", "--json", "--quiet")
     j = json.loads(r.stdout)
-    assert j["capacity"] == {"30": {"old": 20, "new": 20}, "60": {"old": 3, "new": 20}}, j
+    assert j["capacity"] == {
+        "30": {"old": 20, "new": 20, "old_first_miss": 100, "new_first_miss": 100},
+        "60": {"old": 3, "new": 20, "old_first_miss": 10, "new_first_miss": 100}}, j
+    # the same pair (baseline vs optimized at N=20) has the same interval in both tables
+    row20 = [x for x in j["series"][0]["rows"] if x["n_agents"] == 20][0]
+    opt = [x for x in j["ablation"]["rows"] if x["mode"] == "optimized"][0]
+    assert (opt["ci_low"], opt["ci_high"]) == (row20["ci_low"], row20["ci_high"]), (opt, row20)
     assert j["gate"] is None and j["regressions"] == [] and j["exit_code"] == 0
     assert r.stderr == "", r.stderr
 

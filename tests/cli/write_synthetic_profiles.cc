@@ -4,7 +4,8 @@
 // spec: {"system": "point_mass", "config": {...} (default: DefaultConfig()), "runs": [{"mode",
 // "flags": ["stats_cache", ...] (default: all for "optimized", none otherwise), "n_agents",
 // "mean_ms", "sd_ms", "frames", "repeats", "seed", "percents": [6 numbers], "gpu_queries",
-// "draw_calls"}]}. Frame times are Normal(mean_ms, sd_ms) from std::mt19937(seed).
+// "draw_calls", "render": true|false}], "machine": {"cpu_model", "cores", "hostname"} (optional,
+// every run)}. Frame times are Normal(mean_ms, sd_ms) from std::mt19937(seed).
 
 #include <algorithm>
 #include <cstdio>
@@ -19,8 +20,12 @@ namespace {
 
 using calf::report::testing::SyntheticRun;
 
-SyntheticRun RunFromJson(const nlohmann::json& j) {
+SyntheticRun RunFromJson(const nlohmann::json& j, const nlohmann::json& machine) {
   SyntheticRun r;
+  r.cpu_model = machine.value("cpu_model", r.cpu_model);
+  r.cores = machine.value("cores", r.cores);
+  r.hostname = machine.value("hostname", r.hostname);
+  r.render = j.value("render", r.render);
   r.mode = j.value("mode", r.mode);
   const bool all = r.mode == "optimized";
   std::vector<std::string> flags;
@@ -60,7 +65,8 @@ int main(int argc, char** argv) {
     const nlohmann::json config =
         spec.contains("config") ? spec.at("config") : calf::report::testing::DefaultConfig();
     std::vector<SyntheticRun> runs;
-    for (const auto& r : spec.at("runs")) runs.push_back(RunFromJson(r));
+    const nlohmann::json machine = spec.value("machine", nlohmann::json::object());
+    for (const auto& r : spec.at("runs")) runs.push_back(RunFromJson(r, machine));
     if (kind == "sweep") {
       calf::report::testing::WriteSweep(argv[3], runs, config, system);
     } else if (kind == "summary" && runs.size() == 1) {

@@ -56,7 +56,7 @@ nlohmann::json MakeSummary(const SyntheticRun& run, const nlohmann::json& config
           {"n_agents", run.n_agents},
           {"frames_measured", run.frames},
           {"repeats", run.repeats},
-          {"render", true},
+          {"render", run.render},
           {"fps_avg", 1000.0 / avg},
           {"fps_min", 1000.0 / worst},
           {"fps_median", 1000.0 / Median(frames)},
@@ -73,7 +73,8 @@ nlohmann::json MakeSummary(const SyntheticRun& run, const nlohmann::json& config
           {"bytes_uploaded", 65536},
           {"frame_times_ms", frames},
           {"config", config},
-          {"machine", {{"cpu_model", "Test CPU @ 3.0GHz"}, {"cores", 2}, {"hostname", "ci"}}}};
+          {"machine",
+           {{"cpu_model", run.cpu_model}, {"cores", run.cores}, {"hostname", run.hostname}}}};
 }
 
 void WriteSummary(const fs::path& file, const SyntheticRun& run, const nlohmann::json& config,
@@ -101,15 +102,17 @@ void WriteSweep(const fs::path& dir, const std::vector<SyntheticRun>& runs,
                           {"summary", name + ".json"},
                           {"repeats", repeats}});
   }
-  nlohmann::json index = {
-      {"schema_version", 1},
-      {"calf_version", "0.1.0"},
-      {"git_revision", "abc123def456"},
-      {"created", "2026-11-22T00:00:00Z"},
-      {"machine", {{"cpu_model", "Test CPU @ 3.0GHz"}, {"cores", 2}, {"hostname", "ci"}}},
-      {"config", config},
-      {"system", system},
-      {"runs", index_runs}};
+  nlohmann::json index = {{"schema_version", 1},
+                          {"calf_version", "0.1.0"},
+                          {"git_revision", "abc123def456"},
+                          {"created", "2026-11-22T00:00:00Z"},
+                          {"machine",
+                           {{"cpu_model", runs.empty() ? std::string() : runs.front().cpu_model},
+                            {"cores", runs.empty() ? 1 : runs.front().cores},
+                            {"hostname", runs.empty() ? std::string() : runs.front().hostname}}},
+                          {"config", config},
+                          {"system", system},
+                          {"runs", index_runs}};
   std::ofstream(dir / "index.json") << index.dump(2);
 }
 

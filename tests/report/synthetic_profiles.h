@@ -23,13 +23,18 @@ struct SyntheticRun {
   /// Section shares in SectionNames() order (percent, summing to 100).
   std::vector<double> percents = {10, 50, 5, 10, 20, 5};
   double gpu_queries = 20, draw_calls = 40;
+  bool render = true;  ///< The summary's "render" (render section measured).
+  std::string cpu_model = "Test CPU @ 3.0GHz";
+  int cores = 2;
+  std::string hostname = "ci";
 };
 
 /// The summary JSON of `run` (statistics computed from the generated frames).
 nlohmann::json MakeSummary(const SyntheticRun& run, const nlohmann::json& config,
                            const std::string& system = "pendulum");
 
-/// Writes run summaries plus index.json into `dir` (created).
+/// Writes run summaries plus index.json into `dir` (created); the index's machine is the first
+/// run's.
 void WriteSweep(const std::filesystem::path& dir, const std::vector<SyntheticRun>& runs,
                 const nlohmann::json& config, const std::string& system = "pendulum");
 
