@@ -5,7 +5,7 @@ every other subcommand runs the real calf. Asserts the arguments the script pass
 failed screenshot step only warns, and that the report is written where the script says.
 
 Usage: demo_script_test.py <repo> <calf> <write_synthetic_profiles> <scratch dir> <case>
-cases: shots (screenshots work, profiler knows ablation modes), no_egl (screenshot fails),
+cases: shots (screenshots work), no_egl (screenshot fails),
 no_profile (a calf without `profile`, or none: exit 2)."""
 import json
 import os
@@ -36,12 +36,14 @@ if args == ["--help"]:
     sys.exit(0)
 if args[:1] == ["profile"]:
     if "--help" in args:
-        print("--mode baseline|optimized" + os.environ.get("FAKE_PROFILE_MODES", ""))
+        print("--mode baseline|optimized|ablation")
         sys.exit(0)
     frames, warmup = int(opt("--frames")), int(opt("--warmup"))
     assert frames > warmup and "--force" in args
     runs, seed = [], 1
-    for mode in opt("--mode").split(","):
+    modes = opt("--mode").replace("ablation", "only_vectorized_heights,only_stats_cache,"
+                                  "only_batched_trails,only_batched_inference")
+    for mode in modes.split(","):
         for n in map(int, opt("--agents").split(",")):
             ms = 1.0 + 0.05 * n
             if mode != "baseline":
@@ -87,25 +89,32 @@ def run_demo(env_extra):
     return r, out, calls
 
 
-def call(calls, sub):
+def call(calls, sub, count=1, index=0):
     found = [c for c in calls if c[:1] == [sub] and "--help" not in c]
-    assert len(found) == 1, (sub, calls)
-    c = found[0]
+    assert len(found) == count, (sub, calls)
+    c = found[index]
     return {c[i]: c[i + 1] for i in range(1, len(c) - 1) if c[i].startswith("--")}, c
 
 
 def check_common(r, out, calls):
-    prof, raw = call(calls, "profile")
+    # both designs over the N range, then each flag alone at the focus N only
+    prof, raw = call(calls, "profile", count=2, index=0)
     assert prof["--agents"] == "3,10,20,100,1000,10000", prof
-    assert prof["--mode"].startswith("baseline,optimized"), prof
+    assert prof["--mode"] == "baseline,optimized", prof
     assert prof["--repeats"] == "3" and prof["--out-dir"] == str(out / "prof"), prof
     assert int(prof["--frames"]) > int(prof["--warmup"]) > 0 and "--force" in raw
+    abl, raw = call(calls, "profile", count=2, index=1)
+    assert abl["--agents"] == "20" and abl["--mode"] == "ablation", abl
+    assert abl["--out-dir"] == str(out / "prof_ablation") and "--force" in raw
+    for k in ("--frames", "--warmup", "--repeats"):
+        assert abl[k] == prof[k], k  # compare refuses profiles of different configs
     shot, _ = call(calls, "screenshot")
     assert shot == {"--system": "point_mass", "--policy": "calf", "--agents": "20",
                     "--steps-at": "100,500", "--out-dir": str(out / "shots"),
                     "--size": "640x360"}, shot
     comp, raw = call(calls, "compare")
     assert raw[1] == str(out / "prof") and comp["--out-dir"] == str(out), raw
+    assert comp["--ablation"] == str(out / "prof_ablation") and comp["--n"] == "20", comp
     for name in ("report.html", "report.md", "fps_vs_n.svg", "fps_vs_n.png"):
         assert (out / name).is_file(), name
     assert str(out / "report.html") in r.stdout and str(out / "report.md") in r.stdout, r.stdout
@@ -113,10 +122,8 @@ def check_common(r, out, calls):
 
 
 def case_shots():
-    r, out, calls = run_demo({"FAKE_PROFILE_MODES": "|only_vectorized_heights|only_stats_cache"})
+    r, out, calls = run_demo({})
     comp = check_common(r, out, calls)
-    prof, _ = call(calls, "profile")
-    assert "only_stats_cache" in prof["--mode"], prof
     assert comp.get("--screenshots") == str(out / "shots"), comp
     md = (out / "report.md").read_text()
     assert "## Screenshots" in md and "](shots/step_500.png)" in md
@@ -127,8 +134,6 @@ def case_shots():
 def case_no_egl():
     r, out, calls = run_demo({"FAKE_NO_EGL": "1"})
     comp = check_common(r, out, calls)
-    prof, _ = call(calls, "profile")
-    assert prof["--mode"] == "baseline,optimized", prof
     assert "--screenshots" not in comp, comp
     assert "demo: warning: calf screenshot failed" in r.stderr, r.stderr
     assert "## Screenshots" not in (out / "report.md").read_text()
