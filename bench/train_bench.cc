@@ -1,12 +1,15 @@
 // Training throughput: one TD3 update (batch 64, 64-64 MLPs) in calf's Eigen implementation
-// and in the LibTorch reference, plus whole CALF+TD3 environment steps (quick preset).
-// Run: build/bench/calf_bench_train
+// and in the LibTorch reference, and whole training steps of the quick preset (CALF action,
+// environment step, replay store and one TD3 update each; items/s = environment steps/s).
+// Run: build/bench/calf_bench_train --benchmark_repetitions=5
+// --benchmark_report_aggregates_only=true
 
 #include <benchmark/benchmark.h>
 
 #include "core/train/replay_buffer.h"
 #include "core/train/td3.h"
 #include "core/train/td3_reference.h"
+#include "core/train/trainer.h"
 
 namespace {
 
@@ -51,6 +54,28 @@ void BM_Td3UpdateLibTorch(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Td3UpdateLibTorch)->Unit(benchmark::kMicrosecond);
+
+// Trainer::Step after the nominal warm-up of the quick preset, so every step is a CALF step
+// with one TD3 update (the throughput `calf train` reports). Args: system (0 point mass,
+// 1 unicycle), backend (0 eigen, 1 libtorch).
+void BM_TrainerStepQuick(benchmark::State& state) {
+  TrainConfig c;
+  c.ApplyPreset("quick");
+  c.system = state.range(0) == 0 ? "point_mass" : "differential_drive";
+  c.backend = state.range(1) == 0 ? "eigen" : "libtorch";
+  Trainer trainer(c);
+  for (int64_t k = 0; k < c.start_training_step; ++k) trainer.Step();
+  for (auto _ : state) benchmark::DoNotOptimize(trainer.Step());
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(c.system + " " + c.backend);
+}
+BENCHMARK(BM_TrainerStepQuick)
+    ->ArgNames({"unicycle", "libtorch"})
+    ->Args({0, 0})
+    ->Args({1, 0})
+    ->Args({0, 1})
+    ->Args({1, 1})
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

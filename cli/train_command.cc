@@ -21,19 +21,22 @@ namespace {
 using core::train::EpisodeRecord;
 using core::train::TrainConfig;
 using core::train::Trainer;
+using core::train::TrainOverrides;
 
-TrainConfig BuildConfig(const TrainOptions& o) {
-  TrainConfig c;
-  c.ApplyPreset(o.preset);
-  if (!o.config_path.empty()) c.ApplyJson(core::ReadTextFile(o.config_path), o.config_path);
-  if (!o.system.empty()) c.system = o.system;
-  if (o.seed >= 0) c.seed = static_cast<uint64_t>(o.seed);
-  if (o.episodes >= 0) c.episodes = o.episodes;
-  if (o.checkpoint_every >= 0) c.checkpoint_every = o.checkpoint_every;
-  // canonical system name, so "unicycle" and "differential_drive" compare equal on resume
-  c.system = core::GetSystemSpec(core::ParseSystem(c.system)).name;
-  c.Validate();
-  return c;
+// only what the user gave: a resumed run applies exactly these on top of the checkpoint
+TrainOverrides ExplicitSettings(const TrainOptions& o) {
+  TrainOverrides v;
+  if (!o.preset.empty()) v.preset = o.preset;
+  if (!o.config_path.empty()) {
+    v.config_json = core::ReadTextFile(o.config_path);
+    v.config_source = o.config_path;
+  }
+  if (!o.system.empty()) v.system = o.system;
+  if (!o.backend.empty()) v.backend = o.backend;
+  if (o.seed >= 0) v.seed = static_cast<uint64_t>(o.seed);
+  if (o.episodes >= 0) v.episodes = o.episodes;
+  if (o.checkpoint_every >= 0) v.checkpoint_every = o.checkpoint_every;
+  return v;
 }
 
 }  // namespace
@@ -41,18 +44,30 @@ TrainConfig BuildConfig(const TrainOptions& o) {
 void SetupTrainCommand(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<TrainOptions>();
   CLI::App* sub = app.add_subcommand(
-      "train", "Train a CALF actor and critic with TD3 (LibTorch, TorchScript models)");
+      "train",
+      "Train a CALF actor and critic with TD3 (Eigen update; TorchScript models written with "
+      "LibTorch)");
   sub->add_option("--system", options->system, "point_mass | differential_drive");
-  sub->add_option("--preset", options->preset, "quick | standard | thorough")
+  sub->add_option("--preset", options->preset, "quick | standard | thorough (default standard)")
       ->check(CLI::IsMember({"quick", "standard", "thorough"}));
   sub->add_option("--config", options->config_path, "JSON file with training parameters");
-  sub->add_option("--seed", options->seed, "random seed (networks, resets, noise, minibatches)");
-  sub->add_option("--episodes", options->episodes, "number of training episodes");
+  sub->add_option("--backend", options->backend,
+                  "TD3 update: eigen (default, calf's own) | libtorch (the autograd reference, "
+                  "~10x slower)")
+      ->check(CLI::IsMember({"eigen", "libtorch"}));
+  sub->add_option("--seed", options->seed, "random seed (networks, resets, noise, minibatches)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--episodes", options->episodes, "number of training episodes (in total)")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--checkpoint-every", options->checkpoint_every,
-                  "write a checkpoint every N episodes (0 = only at the end)");
+                  "write a checkpoint every N episodes (0 = only at the end)")
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--out-dir", options->out_dir, "output directory")->capture_default_str();
-  sub->add_option("--resume", options->resume_path, "continue from a checkpoint file");
-  sub->add_option("--threads", options->threads, "threads for LibTorch (training is serial)")
+  sub->add_option("--resume", options->resume_path,
+                  "continue from a checkpoint file (only --episodes and --checkpoint-every may "
+                  "change; other options must agree with the checkpoint)");
+  sub->add_option("--threads", options->threads,
+                  "OpenMP threads (training is serial; results do not depend on it)")
       ->check(CLI::PositiveNumber);
   sub->add_flag("--quiet", options->quiet, "no progress output");
   sub->callback([options, exit_code] { *exit_code = RunTrain(*options); });
@@ -61,23 +76,14 @@ void SetupTrainCommand(CLI::App& app, int* exit_code) {
 int RunTrain(const TrainOptions& o) {
   namespace fs = std::filesystem;
   omp_set_num_threads(o.threads);
-  const TrainConfig requested = BuildConfig(o);
+  const TrainOverrides settings = ExplicitSettings(o);
 
   // everything that can fail on bad input happens before the first write
   std::unique_ptr<Trainer> trainer;
   if (!o.resume_path.empty()) {
-    const bool explicit_config =
-        !o.system.empty() || !o.config_path.empty() || o.seed >= 0 || o.preset != "standard";
-    if (explicit_config) {
-      trainer = Trainer::FromCheckpoint(o.resume_path, &requested);
-    } else {
-      // only the run length (and checkpoint cadence) may change on a bare --resume
-      trainer = Trainer::FromCheckpoint(o.resume_path, nullptr);
-      if (o.episodes >= 0) trainer->set_episodes(o.episodes);
-      if (o.checkpoint_every >= 0) trainer->set_checkpoint_every(o.checkpoint_every);
-    }
+    trainer = Trainer::FromCheckpoint(o.resume_path, settings);
   } else {
-    trainer = std::make_unique<Trainer>(requested);
+    trainer = std::make_unique<Trainer>(core::train::ResolveNewConfig(settings));
   }
 
   std::error_code ec;
@@ -90,11 +96,15 @@ int RunTrain(const TrainOptions& o) {
   const TrainConfig& c = trainer->config();
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t start_steps = trainer->total_steps();
+  const int64_t start_episodes = trainer->episodes_done();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
   InstallInterruptHandlers();
-  Progress bar("train", c.episodes, StderrIsTty() && !o.quiet);
+  // the bar counts this process's episodes only, so its rate and ETA stay right after a resume
+  Progress bar(start_episodes > 0 ? "train (from episode " + std::to_string(start_episodes) + ")"
+                                  : std::string("train"),
+               c.episodes - start_episodes, StderrIsTty() && !o.quiet);
   while (trainer->episodes_done() < c.episodes) {
     trainer->RunUntil(trainer->episodes_done() + 1);
     const int64_t done = trainer->episodes_done();
@@ -105,7 +115,7 @@ int RunTrain(const TrainOptions& o) {
                   r.reward, r.success ? "goal" : "    ", r.certified_rate, r.relax_rate,
                   r.fallback_rate, r.p_relax,
                   (trainer->total_steps() - start_steps) / std::max(elapsed(), 1e-9));
-    bar.Update(done, extra);
+    bar.Update(done - start_episodes, extra);
     if (InterruptRequested()) {
       // make the run resumable, then stop with 130
       bar.Finish();
@@ -133,14 +143,19 @@ int RunTrain(const TrainOptions& o) {
     for (int64_t i = static_cast<int64_t>(eps.size()) - tail; i < static_cast<int64_t>(eps.size());
          ++i)
       successes += eps[i].success ? 1 : 0;
+    // the time and rate are this process's; a resumed run says how much of the total it did
+    const int64_t steps_here = trainer->total_steps() - start_steps;
+    const std::string resumed =
+        start_episodes > 0 ? " (" + std::to_string(trainer->episodes_done() - start_episodes) +
+                                 " episodes, " + std::to_string(steps_here) + " steps in this run)"
+                           : std::string();
     std::fprintf(stderr,
-                 "calf train: %lld episodes, %lld steps in %.1f s (%.0f steps/s); success in the "
-                 "last %lld episodes: %lld; wrote %s\n",
+                 "calf train: %lld episodes, %lld steps%s in %.1f s (%.0f steps/s); success in "
+                 "the last %lld episodes: %lld; wrote %s\n",
                  static_cast<long long>(trainer->episodes_done()),
-                 static_cast<long long>(trainer->total_steps()), el,
-                 (trainer->total_steps() - start_steps) / std::max(el, 1e-9),
-                 static_cast<long long>(tail), static_cast<long long>(successes),
-                 o.out_dir.c_str());
+                 static_cast<long long>(trainer->total_steps()), resumed.c_str(), el,
+                 steps_here / std::max(el, 1e-9), static_cast<long long>(tail),
+                 static_cast<long long>(successes), o.out_dir.c_str());
   }
   return 0;
 }

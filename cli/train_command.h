@@ -7,17 +7,19 @@
 
 namespace calf::cli {
 
-/// Flags of `calf train`. Empty/negative values mean "not given" (preset or config decides).
+/// Flags of `calf train`. Empty/negative values mean "not given": a new run takes the value
+/// from the config file, the preset or the defaults, a resumed run from the checkpoint.
 struct TrainOptions {
-  std::string system;               ///< --system (default point_mass).
-  std::string preset = "standard";  ///< --preset quick|standard|thorough.
-  std::string config_path;          ///< --config file.json (every TrainConfig key).
-  int64_t seed = -1;                ///< --seed.
-  int64_t episodes = -1;            ///< --episodes (overrides preset/config).
-  int64_t checkpoint_every = -1;    ///< --checkpoint-every N episodes (0 = only at the end).
+  std::string system;             ///< --system (default point_mass).
+  std::string preset;             ///< --preset quick|standard|thorough (default standard).
+  std::string config_path;        ///< --config file.json (every TrainConfig key).
+  std::string backend;            ///< --backend eigen|libtorch (default eigen).
+  int64_t seed = -1;              ///< --seed.
+  int64_t episodes = -1;          ///< --episodes (overrides preset/config).
+  int64_t checkpoint_every = -1;  ///< --checkpoint-every N episodes (0 = only at the end).
   std::string out_dir = "out/train";
   std::string resume_path;  ///< --resume <checkpoint>.
-  int threads = 1;          ///< --threads (training itself is single-threaded).
+  int threads = 1;          ///< --threads (OpenMP; training itself is single-threaded).
   bool quiet = false;
 };
 

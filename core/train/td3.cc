@@ -224,6 +224,25 @@ void Adam::Step(Net& net, const NetGrads& grads) {
   }
 }
 
+void Adam::SetState(int64_t steps, std::vector<Eigen::MatrixXf> m_w,
+                    std::vector<Eigen::MatrixXf> v_w, std::vector<Eigen::VectorXf> m_b,
+                    std::vector<Eigen::VectorXf> v_b) {
+  CALF_CHECK(m_w.size() == m_w_.size() && v_w.size() == v_w_.size() && m_b.size() == m_b_.size() &&
+             v_b.size() == v_b_.size())
+      << "Adam state of another network";
+  for (size_t i = 0; i < m_w_.size(); ++i) {
+    CALF_CHECK(m_w[i].rows() == m_w_[i].rows() && m_w[i].cols() == m_w_[i].cols() &&
+               v_w[i].size() == v_w_[i].size() && m_b[i].size() == m_b_[i].size() &&
+               v_b[i].size() == v_b_[i].size())
+        << "Adam state of layer " << i << " has another shape";
+  }
+  step_ = steps;
+  m_w_ = std::move(m_w);
+  v_w_ = std::move(v_w);
+  m_b_ = std::move(m_b);
+  v_b_ = std::move(v_b);
+}
+
 void Adam::Write(std::ostream& out) const {
   WritePod<int64_t>(out, step_);
   WritePod<int32_t>(out, static_cast<int32_t>(m_w_.size()));
@@ -289,6 +308,12 @@ double Td3::Q1(const double* state, const double* action) {
 }
 
 UpdateStats Td3::Train(const ReplayBuffer& buffer, uint64_t seed) {
+  SampleBatch(buffer, seed, batch_, normal_);
+  return TrainOnBatch(batch_, normal_);
+}
+
+void Td3::SampleBatch(const ReplayBuffer& buffer, uint64_t seed, Batch& batch,
+                      Eigen::MatrixXf& normal) {
   const int b = params_.batch_size;
   const uint64_t it = static_cast<uint64_t>(iterations_);
   AgentRandom rng(seed, kSampleStream);
@@ -300,15 +325,14 @@ UpdateStats Td3::Train(const ReplayBuffer& buffer, uint64_t seed) {
     for (int w = 0; w < 4 && k + w < b; ++w)
       indices_[k + w] = static_cast<int64_t>((static_cast<uint64_t>(r.v[w]) * size) >> 32);
   }
-  buffer.Gather(indices_, batch_);
-  normal_.resize(m_, b);
+  buffer.Gather(indices_, batch);
+  normal.resize(m_, b);
   for (int k = 0; k < b; ++k)
     for (int j = 0; j < m_; ++j) {
       const uint32_t sub = static_cast<uint32_t>(k * m_ + j);
-      normal_(j, k) = static_cast<float>(BoxMuller(rng.Uniform(it, kSmoothingNoise, sub, 0),
-                                                   rng.Uniform(it, kSmoothingNoise, sub, 1)));
+      normal(j, k) = static_cast<float>(BoxMuller(rng.Uniform(it, kSmoothingNoise, sub, 0),
+                                                  rng.Uniform(it, kSmoothingNoise, sub, 1)));
     }
-  return TrainOnBatch(batch_, normal_);
 }
 
 Eigen::RowVectorXf Td3::TargetQ(const Batch& batch, const Eigen::MatrixXf& normal) {

@@ -1,7 +1,7 @@
 #pragma once
 // TD3 (Fujimoto, van Hoof, Meger 2018) on small MLPs, with a hand-written Eigen forward,
 // backward and Adam in float32. LibTorch costs ~6-10 µs per op on this platform and a TD3
-// update is dozens of ops, so training runs in Eigen; tests/core/train_test.cc checks the
+// update is dozens of ops, so training runs in Eigen; tests/core/td3_test.cc checks the
 // gradients and the Adam step against LibTorch autograd / torch::optim::Adam.
 // Layout: batches are column-major [features, batch] (one column per sample).
 
@@ -71,6 +71,15 @@ class Adam {
   /// One step on `net` with `grads`.
   void Step(Net& net, const NetGrads& grads);
   int64_t steps() const { return step_; }
+  /// First and second moments per layer (weights [out, in], biases [out]), as in
+  /// torch.optim.Adam's exp_avg / exp_avg_sq. Used to hand the state to LibTorch and back.
+  const std::vector<Eigen::MatrixXf>& m_w() const { return m_w_; }
+  const std::vector<Eigen::MatrixXf>& v_w() const { return v_w_; }
+  const std::vector<Eigen::VectorXf>& m_b() const { return m_b_; }
+  const std::vector<Eigen::VectorXf>& v_b() const { return v_b_; }
+  /// Replaces the state; the shapes must be those of the net (a bug otherwise).
+  void SetState(int64_t steps, std::vector<Eigen::MatrixXf> m_w, std::vector<Eigen::MatrixXf> v_w,
+                std::vector<Eigen::VectorXf> m_b, std::vector<Eigen::VectorXf> v_b);
   void Write(std::ostream& out) const;
   void Read(std::istream& in);
 
@@ -113,9 +122,14 @@ class Td3 {
   /// First critic head q1(s, a) for one sample.
   double Q1(const double* state, const double* action);
 
-  /// One TD3 iteration: samples a minibatch (uniform with replacement, counter-based on
-  /// (seed, iteration)) and target-policy noise, then TrainOnBatch.
+  /// One TD3 iteration: SampleBatch, then TrainOnBatch.
   UpdateStats Train(const ReplayBuffer& buffer, uint64_t seed);
+
+  /// Draws the minibatch of the next iteration (uniform with replacement, counter-based on
+  /// (seed, iterations())) into `batch` and the standard normal draws of its target policy
+  /// smoothing into `normal` [m, B]. Changes nothing else.
+  void SampleBatch(const ReplayBuffer& buffer, uint64_t seed, Batch& batch,
+                   Eigen::MatrixXf& normal);
 
   /// One TD3 iteration on a given batch; `normal` [m, B] are standard normal draws for the
   /// target policy smoothing. Increments iterations().
@@ -130,6 +144,8 @@ class Td3 {
                  NetGrads* q2_grads, NetGrads* actor_grads);
 
   int64_t iterations() const { return iterations_; }
+  /// Sets the iteration counter (for a state computed elsewhere, e.g. the LibTorch backend).
+  void set_iterations(int64_t iterations) { iterations_ = iterations; }
   int state_dim() const { return d_; }
   int action_dim() const { return m_; }
   const Td3Params& params() const { return params_; }
@@ -137,6 +153,15 @@ class Td3 {
 
   /// Networks (public for saving and tests).
   Net actor, actor_target, q1, q2, q1_target, q2_target;
+
+  /// Optimisers of the actor and of each critic head (both heads always take the same
+  /// number of steps, like torch's single critic optimiser over both heads).
+  Adam& actor_optimizer() { return actor_opt_; }
+  Adam& q1_optimizer() { return q1_opt_; }
+  Adam& q2_optimizer() { return q2_opt_; }
+  const Adam& actor_optimizer() const { return actor_opt_; }
+  const Adam& q1_optimizer() const { return q1_opt_; }
+  const Adam& q2_optimizer() const { return q2_opt_; }
 
   /// Serialises networks, targets, optimiser states and the iteration count.
   void Write(std::ostream& out) const;

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <string>
 #include <vector>
 
 namespace calf::core::train {
@@ -94,6 +96,51 @@ NetGrads GradsOf(const TNet& t) {
   return g;
 }
 
+torch::Tensor FromVector(const Eigen::VectorXf& v) {
+  return torch::from_blob(const_cast<float*>(v.data()), {v.size()}).clone();
+}
+
+// torch.optim keeps per-parameter state keyed by the tensor's identity
+std::string StateKey(const torch::Tensor& p) {
+  return c10::guts::to_string(p.unsafeGetTensorImpl());
+}
+
+// Adam state of `net`'s parameters into `opt` (nothing for a fresh optimiser: torch creates
+// the zero state at its first step, exactly as Adam::Step starts from zero moments)
+void LoadAdamState(const Adam& adam, const TNet& net, torch::optim::Adam& opt) {
+  if (adam.steps() == 0) return;
+  for (size_t i = 0; i < net.w.size(); ++i) {
+    auto put = [&](const torch::Tensor& p, torch::Tensor m, torch::Tensor v) {
+      auto st = std::make_unique<torch::optim::AdamParamState>();
+      st->step(adam.steps());
+      st->exp_avg(std::move(m));
+      st->exp_avg_sq(std::move(v));
+      opt.state()[StateKey(p)] = std::move(st);
+    };
+    put(net.w[i], FromMatrix(adam.m_w()[i]), FromMatrix(adam.v_w()[i]));
+    put(net.b[i], FromVector(adam.m_b()[i]), FromVector(adam.v_b()[i]));
+  }
+}
+
+void StoreAdamState(const torch::optim::Adam& opt, const TNet& net, Adam& adam) {
+  std::vector<Eigen::MatrixXf> m_w = adam.m_w(), v_w = adam.v_w();
+  std::vector<Eigen::VectorXf> m_b = adam.m_b(), v_b = adam.v_b();
+  int64_t steps = 0;
+  for (size_t i = 0; i < net.w.size(); ++i) {
+    const auto w = opt.state().find(StateKey(net.w[i]));
+    const auto b = opt.state().find(StateKey(net.b[i]));
+    if (w == opt.state().end() || b == opt.state().end()) return;  // no step taken yet
+    const auto& sw = static_cast<const torch::optim::AdamParamState&>(*w->second);
+    const auto& sb = static_cast<const torch::optim::AdamParamState&>(*b->second);
+    m_w[i] = ToMatrix(sw.exp_avg());
+    v_w[i] = ToMatrix(sw.exp_avg_sq());
+    m_b[i] = ToVector(sb.exp_avg());
+    v_b[i] = ToVector(sb.exp_avg_sq());
+    steps = sw.step();
+  }
+  adam.SetState(steps, std::move(m_w), std::move(v_w), std::move(m_b), std::move(v_b));
+}
+
 void ZeroGrad(const TNet& t) {
   for (auto& p : t.Params())
     if (p.grad().defined()) p.mutable_grad().zero_();
@@ -163,6 +210,24 @@ TorchTd3Reference::TorchTd3Reference(const Td3& init) : impl_(std::make_unique<I
   for (auto& p : im.q2.Params()) critic_params.push_back(p);
   im.critic_opt = std::make_unique<torch::optim::Adam>(
       critic_params, torch::optim::AdamOptions(im.params.critic_lr));
+  im.iterations = init.iterations();
+  LoadAdamState(init.actor_optimizer(), im.actor, *im.actor_opt);
+  LoadAdamState(init.q1_optimizer(), im.q1, *im.critic_opt);
+  LoadAdamState(init.q2_optimizer(), im.q2, *im.critic_opt);
+}
+
+void TorchTd3Reference::CopyTo(Td3& td3) const {
+  const Impl& im = *impl_;
+  td3.actor = ToEigen(im.actor, im.like_actor);
+  td3.actor_target = ToEigen(im.actor_target, im.like_actor);
+  td3.q1 = ToEigen(im.q1, im.like_critic);
+  td3.q2 = ToEigen(im.q2, im.like_critic);
+  td3.q1_target = ToEigen(im.q1_target, im.like_critic);
+  td3.q2_target = ToEigen(im.q2_target, im.like_critic);
+  StoreAdamState(*im.actor_opt, im.actor, td3.actor_optimizer());
+  StoreAdamState(*im.critic_opt, im.q1, td3.q1_optimizer());
+  StoreAdamState(*im.critic_opt, im.q2, td3.q2_optimizer());
+  td3.set_iterations(im.iterations);
 }
 
 TorchTd3Reference::~TorchTd3Reference() = default;

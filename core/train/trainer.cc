@@ -3,6 +3,7 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -12,11 +13,13 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/io/trajectory_schema.h"
 #include "core/policy/calf_selector.h"
 #include "core/policy/nominal.h"
 #include "core/policy/torch_model.h"
 #include "core/sim/random.h"
 #include "core/train/binary_io.h"
+#include "core/train/td3_reference.h"
 #include "core/version.h"
 
 namespace calf::core::train {
@@ -181,6 +184,8 @@ void TrainConfig::ApplyJson(const std::string& text, const std::string& where) {
     const std::string& k = it.key();
     if (k == "system")
       Read(j, k, &system, where);
+    else if (k == "backend")
+      Read(j, k, &backend, where);
     else if (k == "seed")
       Read(j, k, &seed, where);
     else if (k == "episodes")
@@ -248,6 +253,9 @@ void TrainConfig::ApplyJson(const std::string& text, const std::string& where) {
 
 void TrainConfig::Validate() const {
   ParseSystem(system);
+  if (backend != "eigen" && backend != "libtorch")
+    throw ConfigError("config field 'backend' = '" + backend +
+                      "' is unknown; use eigen or libtorch");
   auto positive = [](bool ok, const std::string& field, const std::string& value) {
     if (!ok)
       throw ConfigError("config field '" + field + "' = " + value + " is out of range; " +
@@ -279,6 +287,7 @@ void TrainConfig::Validate() const {
 
 std::string TrainConfig::ToJson(int indent) const {
   json j = {{"system", system},
+            {"backend", backend},
             {"seed", seed},
             {"episodes", episodes},
             {"max_steps_per_episode", max_steps_per_episode},
@@ -303,6 +312,82 @@ std::string TrainConfig::ToJson(int indent) const {
             {"calf", CalfJson(calf)},
             {"nominal", NominalJson(nominal)}};
   return j.dump(indent);
+}
+
+// ---- resolving explicit settings ---------------------------------------------------------
+
+namespace {
+
+// flags last: preset < config file < --system/--backend/--seed/--episodes/--checkpoint-every
+void ApplyOverrides(const TrainOverrides& o, bool keep_run_length, TrainConfig& c) {
+  if (o.preset) {
+    const int64_t episodes = c.episodes;
+    c.ApplyPreset(*o.preset);
+    if (keep_run_length) c.episodes = episodes;
+  }
+  if (!o.config_json.empty()) c.ApplyJson(o.config_json, o.config_source);
+  if (o.system) c.system = *o.system;
+  if (o.backend) c.backend = *o.backend;
+  if (o.seed) c.seed = *o.seed;
+  if (o.episodes) c.episodes = *o.episodes;
+  if (o.checkpoint_every) c.checkpoint_every = *o.checkpoint_every;
+  // canonical name, so "unicycle" and "differential_drive" compare equal on resume
+  c.system = GetSystemSpec(ParseSystem(c.system)).name;
+}
+
+// first key (dotted path, sorted) whose value differs between two JSON objects
+std::string FirstDifference(const json& a, const json& b, const std::string& prefix) {
+  for (auto it = b.begin(); it != b.end(); ++it) {
+    const std::string key = prefix + it.key();
+    if (!a.contains(it.key())) return key;
+    const json& va = a.at(it.key());
+    if (va.is_object() && it.value().is_object()) {
+      const std::string d = FirstDifference(va, it.value(), key + ".");
+      if (!d.empty()) return d;
+    } else if (va != it.value()) {
+      return key;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+TrainConfig ResolveNewConfig(const TrainOverrides& overrides) {
+  TrainConfig c;
+  if (!overrides.preset) c.ApplyPreset("standard");
+  ApplyOverrides(overrides, false, c);
+  c.Validate();
+  return c;
+}
+
+TrainConfig ResolveResumeConfig(const TrainConfig& checkpoint, const TrainOverrides& overrides,
+                                const std::string& checkpoint_path) {
+  TrainConfig c = checkpoint;
+  ApplyOverrides(overrides, true, c);
+  if (c.system != checkpoint.system) {
+    throw ConfigError("checkpoint '" + checkpoint_path + "' was trained on " + checkpoint.system +
+                      " but this run asks for " + c.system +
+                      "; resume with the same system or start a new run");
+  }
+  // everything but the run length must agree, or the continuation would not be the same run
+  json requested = json::parse(c.ToJson()), trained = json::parse(checkpoint.ToJson());
+  for (const char* free_key : {"episodes", "checkpoint_every"}) {
+    requested.erase(free_key);
+    trained.erase(free_key);
+  }
+  const std::string field = FirstDifference(requested, trained, "");
+  if (!field.empty()) {
+    std::string pointer = "/" + field;
+    std::replace(pointer.begin(), pointer.end(), '.', '/');
+    const json::json_pointer at(pointer);
+    throw ConfigError("checkpoint '" + checkpoint_path + "' was trained with " + field + " = " +
+                      trained.at(at).dump() + " but this run asks for " + requested.at(at).dump() +
+                      "; only --episodes and --checkpoint-every may change on --resume (drop " +
+                      "the option or start a new run)");
+  }
+  c.Validate();
+  return c;
 }
 
 // ---- Trainer -------------------------------------------------------------------------------
@@ -403,7 +488,7 @@ bool Trainer::Step() {
   ep_reward_ += reward;
 
   if (step_ >= config_.start_training_step) {
-    const UpdateStats st = td3_->Train(*buffer_, config_.seed);
+    const UpdateStats st = Update();
     ep_critic_loss_ += st.critic_loss;
     ++ep_updates_;
     if (st.actor_updated) {
@@ -430,6 +515,16 @@ bool Trainer::Step() {
   episodes_.push_back(r);
   ResetEpisode();
   return true;
+}
+
+UpdateStats Trainer::Update() {
+  if (config_.backend == "eigen") return td3_->Train(*buffer_, config_.seed);
+  // same minibatch and smoothing noise as the Eigen update, then LibTorch's autograd + Adam
+  if (!torch_) torch_ = std::make_unique<TorchTd3Reference>(*td3_);
+  td3_->SampleBatch(*buffer_, config_.seed, batch_, normal_);
+  const UpdateStats stats = torch_->TrainOnBatch(batch_, normal_);
+  torch_->CopyTo(*td3_);
+  return stats;
 }
 
 void Trainer::RunUntil(int64_t target,
@@ -492,7 +587,7 @@ void Trainer::SaveCheckpoint(const std::string& path) const {
 }
 
 std::unique_ptr<Trainer> Trainer::FromCheckpoint(const std::string& path,
-                                                 const TrainConfig* requested) {
+                                                 const TrainOverrides& overrides) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot read checkpoint '" + path + "': no such file or not readable");
   char magic[8];
@@ -517,26 +612,7 @@ std::unique_ptr<Trainer> Trainer::FromCheckpoint(const std::string& path,
     throw IoError("checkpoint '" + path + "' holds " + system + " with dims " + std::to_string(d) +
                   "/" + std::to_string(m) + ", which does not match " + spec.name + " (" +
                   std::to_string(spec.state_dim) + "/" + std::to_string(spec.action_dim) + ")");
-  if (requested && requested->system != config.system) {
-    throw ConfigError("checkpoint '" + path + "' was trained on " + config.system +
-                      " but this run asks for " + requested->system +
-                      "; resume with the same system or start a new run");
-  }
-  if (requested) {
-    // everything but the run length must agree, or the continuation would not be the same run
-    TrainConfig a = *requested, b = config;
-    a.episodes = b.episodes = 0;
-    a.checkpoint_every = b.checkpoint_every = 0;
-    const json ja = json::parse(a.ToJson()), jb = json::parse(b.ToJson());
-    for (auto it = jb.begin(); it != jb.end(); ++it) {
-      if (ja.at(it.key()) != it.value())
-        throw ConfigError("checkpoint '" + path + "' was trained with " + it.key() + " = " +
-                          it.value().dump() + " but this run asks for " + ja.at(it.key()).dump() +
-                          "; drop the option or start a new run");
-    }
-    config.episodes = requested->episodes;
-    config.checkpoint_every = requested->checkpoint_every;
-  }
+  config = ResolveResumeConfig(config, overrides, path);
   auto t = std::make_unique<Trainer>(config);
   t->step_ = ReadPod<int64_t>(in);
   t->episode_step_ = ReadPod<int64_t>(in);
@@ -577,6 +653,13 @@ std::unique_ptr<Trainer> Trainer::FromCheckpoint(const std::string& path,
     throw IoError("checkpoint '" + path + "' is truncated or corrupt (no end marker)");
   if (static_cast<int64_t>(t->step_q_dag_.size()) != t->step_)
     throw IoError("checkpoint '" + path + "' is corrupt (step log length)");
+  if (t->config_.episodes < t->episodes_done()) {
+    // running on would train nothing and rewrite the outputs with a shorter run length
+    throw ConfigError("checkpoint '" + path + "' has already trained " +
+                      std::to_string(t->episodes_done()) + " episodes, more than the " +
+                      std::to_string(t->config_.episodes) + " episodes asked for; use --episodes " +
+                      std::to_string(t->episodes_done()) + " or more to continue it");
+  }
   return t;
 }
 
@@ -622,7 +705,12 @@ void Trainer::WriteLog(const std::string& path) const {
       H5Handle gs(H5Gcreate2(file.get(), "step", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose,
                   "create group step");
       WriteDataset(gs.get(), "q_dag", H5T_NATIVE_FLOAT, step_q_dag_);
-      WriteDataset(gs.get(), "mode", H5T_NATIVE_UINT8, step_mode_);
+      // the same enum as the run files' `modes` (docs/formats.md), so tools read both alike
+      H5Handle mode_type(H5Tenum_create(H5T_STD_U8LE), H5Tclose, "create the mode enum type");
+      for (const H5EnumMember& member : TrajectoryModeMembers())
+        H5Check(H5Tenum_insert(mode_type.get(), member.name.c_str(), &member.value),
+                "add mode enum member " + member.name);
+      WriteDataset(gs.get(), "mode", mode_type.get(), step_mode_);
       gs.Close("group step");
     }
     file.Close("'" + tmp + "'");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,15 @@
 
 namespace calf::core::train {
 
+class TorchTd3Reference;
+
 /// Every training parameter. Build with defaults (= the "standard" preset), ApplyPreset,
 /// ApplyJson, then Validate.
 struct TrainConfig {
   std::string system = "point_mass";
+  /// TD3 update implementation: "eigen" (calf's own, fast) or "libtorch" (the autograd
+  /// reference of td3_reference.h, ~10x slower; results agree to float rounding only).
+  std::string backend = "eigen";
   uint64_t seed = 0;
   int64_t episodes = 500;
   int64_t max_steps_per_episode = 750;
@@ -48,6 +54,35 @@ struct TrainConfig {
   std::string ToJson(int indent = -1) const;
 };
 
+/// Settings given explicitly (on the command line); std::nullopt or empty = not given. A new
+/// run applies them on top of the defaults, a resumed run on top of the checkpoint's
+/// configuration (see ResolveNewConfig, ResolveResumeConfig).
+struct TrainOverrides {
+  std::optional<std::string> preset;  ///< quick | standard | thorough.
+  std::string config_json;            ///< Contents of a --config file ("" = none).
+  std::string config_source;          ///< Name of that file, for error messages.
+  std::optional<std::string> system;
+  std::optional<std::string> backend;  ///< eigen | libtorch.
+  std::optional<uint64_t> seed;
+  std::optional<int64_t> episodes;
+  std::optional<int64_t> checkpoint_every;
+};
+
+/// The configuration of a new run: defaults, the preset (standard when not given), the
+/// config JSON, then the flags (each later one wins). The system name is canonical
+/// ("unicycle" becomes "differential_drive"). Validated; throws ConfigError (exit 2).
+TrainConfig ResolveNewConfig(const TrainOverrides& overrides);
+
+/// The configuration of a resumed run: the checkpoint's configuration with only the
+/// explicitly given settings applied, in the same order as ResolveNewConfig. A preset is
+/// applied without its episode count (the run length stays the checkpoint's unless episodes
+/// are given). Only episodes and checkpoint_every may change; any other field that ends up
+/// different from `checkpoint` (system, seed, dimensions, hyper-parameters, environment)
+/// throws ConfigError naming the field, its checkpoint value and the requested value.
+/// `checkpoint_path` is only used in messages.
+TrainConfig ResolveResumeConfig(const TrainConfig& checkpoint, const TrainOverrides& overrides,
+                                const std::string& checkpoint_path);
+
 /// One finished episode in the training log. Rates are fractions of the episode's steps.
 struct EpisodeRecord {
   double reward = 0.0;  ///< Sum of (unscaled) rewards.
@@ -65,12 +100,13 @@ class Trainer {
   explicit Trainer(const TrainConfig& config);
   ~Trainer();
 
-  /// Restores a trainer from a checkpoint file. The checkpoint's configuration is used;
-  /// `requested` (if not null) must agree with it on every field except episodes and
-  /// checkpoint_every, which are taken from `requested`. Throws IoError/ConfigError (exit 2)
-  /// for missing, corrupt or incompatible checkpoints.
+  /// Restores a trainer from a checkpoint file. The configuration is the checkpoint's with
+  /// `overrides` applied (ResolveResumeConfig). Throws IoError/ConfigError (exit 2) for
+  /// missing, corrupt or incompatible checkpoints, for overrides that would change the
+  /// training, and for an episode count below the episodes the checkpoint already holds.
+  /// Reads only; writes nothing.
   static std::unique_ptr<Trainer> FromCheckpoint(const std::string& path,
-                                                 const TrainConfig* requested);
+                                                 const TrainOverrides& overrides = {});
 
   /// Runs one environment step (act, store, one TD3 update when training has started).
   /// Returns true when the step ended an episode.
@@ -87,8 +123,6 @@ class Trainer {
   void WriteModels(const std::string& dir) const;
 
   const TrainConfig& config() const { return config_; }
-  void set_episodes(int64_t episodes) { config_.episodes = episodes; }
-  void set_checkpoint_every(int64_t every) { config_.checkpoint_every = every; }
   int64_t episodes_done() const { return static_cast<int64_t>(episodes_.size()); }
   int64_t total_steps() const { return step_; }
   const std::vector<EpisodeRecord>& episodes() const { return episodes_; }
@@ -97,15 +131,23 @@ class Trainer {
   /// Mode of every step (calf::core::Mode values).
   const std::vector<uint8_t>& step_mode() const { return step_mode_; }
   const Td3& td3() const { return *td3_; }
+  /// The replay ring (rewards stored times reward_scale).
+  const ReplayBuffer& replay() const { return *buffer_; }
   const SystemSpec& spec() const { return *spec_; }
 
  private:
   void ResetEpisode();
+  UpdateStats Update();
 
   TrainConfig config_;
   const SystemSpec* spec_;
   SystemKind kind_;
-  std::unique_ptr<Td3> td3_;
+  std::unique_ptr<Td3> td3_;  // the whole TD3 state, whatever the backend
+  // --backend libtorch: does the updates and copies its state back into td3_ after each one
+  // (created from td3_ at the first update, so a resumed run starts from the checkpoint)
+  std::unique_ptr<TorchTd3Reference> torch_;
+  Batch batch_;
+  Eigen::MatrixXf normal_;
   std::unique_ptr<ReplayBuffer> buffer_;
   CalfState calf_;
   std::vector<double> state_;

@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/io/h5_file.h"
+#include "core/io/trajectory_schema.h"
 #include "core/train/trainer.h"
 
 namespace {
@@ -113,7 +115,7 @@ TEST_CASE("Resuming from a checkpoint continues bit-identically", "[train][check
     const std::string ckpt = dir + "/ckpt_" + system + ".bin";
     part.SaveCheckpoint(ckpt);
     REQUIRE(fs::exists(ckpt));
-    auto resumed = Trainer::FromCheckpoint(ckpt, nullptr);
+    auto resumed = Trainer::FromCheckpoint(ckpt);
     CHECK(resumed->total_steps() == part.total_steps());
     resumed->RunUntil(4);
     CHECK(SameTrainers(full, *resumed));
@@ -134,29 +136,30 @@ TEST_CASE("Resume refuses incompatible or corrupt checkpoints", "[train][checkpo
   t.SaveCheckpoint(ckpt);
 
   SECTION("another system") {
-    TrainConfig other = TinyConfig("differential_drive");
-    CHECK_THROWS_AS(Trainer::FromCheckpoint(ckpt, &other), calf::ConfigError);
+    TrainOverrides other;
+    other.system = "differential_drive";
+    CHECK_THROWS_AS(Trainer::FromCheckpoint(ckpt, other), calf::ConfigError);
   }
   SECTION("other hidden sizes") {
-    TrainConfig other = TinyConfig();
-    other.td3.hidden = {32, 32};
-    CHECK_THROWS_AS(Trainer::FromCheckpoint(ckpt, &other), calf::ConfigError);
+    TrainOverrides other;
+    other.config_json = R"({"hidden": [32, 32]})";
+    CHECK_THROWS_AS(Trainer::FromCheckpoint(ckpt, other), calf::ConfigError);
   }
   SECTION("more episodes is allowed") {
-    TrainConfig more = TinyConfig();
+    TrainOverrides more;
     more.episodes = 10;
-    auto r = Trainer::FromCheckpoint(ckpt, &more);
+    auto r = Trainer::FromCheckpoint(ckpt, more);
     CHECK(r->config().episodes == 10);
   }
   SECTION("truncated file") {
     const std::string bytes = ReadBytes(ckpt);
     std::ofstream(dir + "/short.bin", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
-    CHECK_THROWS_AS(Trainer::FromCheckpoint(dir + "/short.bin", nullptr), calf::IoError);
+    CHECK_THROWS_AS(Trainer::FromCheckpoint(dir + "/short.bin"), calf::IoError);
   }
   SECTION("not a checkpoint") {
     std::ofstream(dir + "/junk.bin") << "hello";
-    CHECK_THROWS_AS(Trainer::FromCheckpoint(dir + "/junk.bin", nullptr), calf::IoError);
-    CHECK_THROWS_AS(Trainer::FromCheckpoint(dir + "/missing.bin", nullptr), calf::IoError);
+    CHECK_THROWS_AS(Trainer::FromCheckpoint(dir + "/junk.bin"), calf::IoError);
+    CHECK_THROWS_AS(Trainer::FromCheckpoint(dir + "/missing.bin"), calf::IoError);
   }
   SECTION("dimensions that do not fit the system") {
     // the header stores d and m right after the system name; change d from 2 to 3
@@ -171,7 +174,7 @@ TEST_CASE("Resume refuses incompatible or corrupt checkpoints", "[train][checkpo
     d = 3;
     std::memcpy(bytes.data() + pos + key.size(), &d, 4);
     std::ofstream(dir + "/dims.bin", std::ios::binary) << bytes;
-    CHECK_THROWS_AS(Trainer::FromCheckpoint(dir + "/dims.bin", nullptr), calf::IoError);
+    CHECK_THROWS_AS(Trainer::FromCheckpoint(dir + "/dims.bin"), calf::IoError);
   }
   fs::remove_all(dir);
 }
@@ -249,4 +252,300 @@ TEST_CASE("Initial states are drawn inside the reset box", "[train][env]") {
   CHECK(a[0] == b[0]);
   DrawInitialState(calf::core::SystemKind::kPointMass, 1, 6, 3.0, b);
   CHECK(a[0] != b[0]);
+}
+
+namespace {
+
+// message of the ConfigError `f` throws ("" when it does not throw)
+template <typename F>
+std::string ConfigErrorMessage(F&& f) {
+  try {
+    f();
+  } catch (const calf::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("Resume accepts repeated options that agree with the checkpoint", "[train][checkpoint]") {
+  const std::string dir = TempDir();
+  // a unicycle run with seed 3, a config file and the quick preset, 10 episodes planned
+  TrainConfig trained = TinyConfig("differential_drive");
+  trained.ApplyPreset("quick");
+  trained.td3.batch_size = 16;
+  trained.seed = 3;
+  trained.episodes = 10;
+  trained.checkpoint_every = 7;
+  trained.max_steps_per_episode = 40;
+  Trainer t(trained);
+  t.RunUntil(1);
+  const std::string ckpt = dir + "/dd.bin";
+  t.SaveCheckpoint(ckpt);
+
+  SECTION("--seed alone keeps the checkpoint's system") {
+    TrainOverrides o;
+    o.seed = 3;
+    auto r = Trainer::FromCheckpoint(ckpt, o);
+    CHECK(r->config().system == "differential_drive");
+    CHECK(r->config().ToJson() == trained.ToJson());
+  }
+  SECTION("--system by its alias, --seed and the same config file") {
+    TrainOverrides o;
+    o.system = "unicycle";
+    o.seed = 3;
+    o.config_json = R"({"max_steps_per_episode": 40, "hidden": [16, 16], "batch_size": 16})";
+    o.config_source = "tiny.json";
+    auto r = Trainer::FromCheckpoint(ckpt, o);
+    CHECK(r->config().ToJson() == trained.ToJson());
+  }
+  SECTION("--preset keeps the run length and checkpoint cadence") {
+    // quick's own batch size (64) is overridden by the config file, as when training
+    TrainOverrides o;
+    o.preset = "quick";
+    o.config_json = R"({"max_steps_per_episode": 40, "batch_size": 16})";
+    auto r = Trainer::FromCheckpoint(ckpt, o);
+    CHECK(r->config().episodes == 10);
+    CHECK(r->config().checkpoint_every == 7);
+  }
+  SECTION("--episodes and --checkpoint-every change") {
+    TrainOverrides o;
+    o.preset = "quick";
+    o.config_json = R"({"max_steps_per_episode": 40, "batch_size": 16, "checkpoint_every": 2})";
+    o.episodes = 20;
+    auto r = Trainer::FromCheckpoint(ckpt, o);
+    CHECK(r->config().episodes == 20);
+    CHECK(r->config().checkpoint_every == 2);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("Resume refuses an explicit setting that changes the training, naming it",
+          "[train][checkpoint]") {
+  const std::string dir = TempDir();
+  Trainer t(TinyConfig());
+  t.RunUntil(2);
+  const std::string ckpt = dir + "/ckpt.bin";
+  t.SaveCheckpoint(ckpt);
+
+  TrainOverrides seed;
+  seed.seed = 43;
+  const std::string seed_error = ConfigErrorMessage([&] { Trainer::FromCheckpoint(ckpt, seed); });
+  CHECK(seed_error.find("seed = 42") != std::string::npos);
+  CHECK(seed_error.find("asks for 43") != std::string::npos);
+
+  TrainOverrides nested;
+  nested.config_json = R"({"calf": {"nu_bar": 0.5}})";
+  CHECK(ConfigErrorMessage([&] { Trainer::FromCheckpoint(ckpt, nested); }).find("calf.nu_bar") !=
+        std::string::npos);
+
+  // the checkpoint ran 60-step episodes with batch 16; thorough asks for 1000 and 128
+  TrainOverrides preset;
+  preset.preset = "thorough";
+  CHECK(ConfigErrorMessage([&] { Trainer::FromCheckpoint(ckpt, preset); }).find("batch_size") !=
+        std::string::npos);
+
+  TrainOverrides system;
+  system.system = "unicycle";
+  CHECK(ConfigErrorMessage([&] {
+          Trainer::FromCheckpoint(ckpt, system);
+        }).find("trained on point_mass") != std::string::npos);
+
+  SECTION("fewer episodes than already trained") {
+    TrainOverrides fewer;
+    fewer.episodes = 1;
+    const std::string e = ConfigErrorMessage([&] { Trainer::FromCheckpoint(ckpt, fewer); });
+    CHECK(e.find("already trained 2 episodes") != std::string::npos);
+    CHECK(e.find('\n') == std::string::npos);
+    TrainOverrides same;
+    same.episodes = 2;
+    CHECK(Trainer::FromCheckpoint(ckpt, same)->episodes_done() == 2);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("A new run applies preset, config file and flags in that order", "[train][config]") {
+  TrainOverrides o;
+  CHECK(ResolveNewConfig(o).ToJson() == TrainConfig().ToJson());
+  o.preset = "quick";
+  o.config_json = R"({"episodes": 7, "seed": 1, "system": "unicycle"})";
+  o.seed = 2;
+  const TrainConfig c = ResolveNewConfig(o);
+  CHECK(c.max_steps_per_episode == 500);
+  CHECK(c.episodes == 7);
+  CHECK(c.seed == 2);
+  CHECK(c.system == "differential_drive");
+  o.system = "segway";
+  CHECK_THROWS_AS(ResolveNewConfig(o), calf::ConfigError);
+}
+
+TEST_CASE("Presets and default hyper-parameters are the documented ones", "[train][config]") {
+  // defaults = standard: 500 episodes x 750 steps, nominal for the first 100 steps
+  const TrainConfig d;
+  CHECK(d.system == "point_mass");
+  CHECK(d.episodes == 500);
+  CHECK(d.max_steps_per_episode == 750);
+  CHECK(d.start_training_step == 100);
+  CHECK(d.replay_size == 100000);
+  CHECK(d.reward_scale == 10.0);
+  CHECK(d.expl_noise == 0.5);  // times max_action, as TD3.py
+  CHECK(d.checkpoint_every == 50);
+  CHECK(d.td3.hidden == std::vector<int>{64, 64});
+  CHECK(d.td3.actor_lr == 3e-4);
+  CHECK(d.td3.critic_lr == 3e-4);
+  CHECK(d.td3.discount == 0.99);
+  CHECK(d.td3.tau == 0.005);
+  CHECK(d.td3.policy_noise == 0.2);
+  CHECK(d.td3.noise_clip == 0.5);
+  CHECK(d.td3.policy_freq == 2);
+  CHECK(d.td3.batch_size == 64);
+
+  struct Expect {
+    const char* name;
+    int64_t episodes, steps, start, batch;
+  };
+  for (const Expect& e : {Expect{"quick", 100, 500, 50, 64}, Expect{"standard", 500, 750, 100, 64},
+                          Expect{"thorough", 1000, 1000, 200, 128}}) {
+    INFO(e.name);
+    TrainConfig c;
+    c.ApplyPreset("thorough");  // every field a preset sets is set again
+    c.ApplyPreset(e.name);
+    CHECK(c.episodes == e.episodes);
+    CHECK(c.max_steps_per_episode == e.steps);
+    CHECK(c.start_training_step == e.start);
+    CHECK(c.td3.batch_size == e.batch);
+    // a preset changes nothing else
+    TrainConfig rest = c, plain;
+    rest.episodes = plain.episodes;
+    rest.max_steps_per_episode = plain.max_steps_per_episode;
+    rest.start_training_step = plain.start_training_step;
+    rest.td3.batch_size = plain.td3.batch_size;
+    CHECK(rest.ToJson() == plain.ToJson());
+  }
+}
+
+TEST_CASE("Stored rewards are the environment's rewards times reward_scale", "[train][replay]") {
+  // during the nominal warm-up both runs take identical steps; only the stored reward differs
+  TrainConfig c = TinyConfig();
+  c.start_training_step = 200;
+  c.episodes = 1;
+  c.max_steps_per_episode = 150;
+  TrainConfig scaled = c;
+  scaled.reward_scale = 2.5;
+  c.reward_scale = 1.0;
+  Trainer one(c), two(scaled);
+  one.RunUntil(1);
+  two.RunUntil(1);
+  const int64_t n = one.total_steps();
+  REQUIRE(n == two.total_steps());
+  REQUIRE(one.replay().size() == n);
+  std::vector<int64_t> all(n);
+  for (int64_t i = 0; i < n; ++i) all[i] = i;
+  Batch a, b;
+  one.replay().Gather(all, a);
+  two.replay().Gather(all, b);
+  CHECK(a.state == b.state);
+  double sum = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    CHECK(b.reward(i) == Approx(2.5 * a.reward(i)).epsilon(1e-6));
+    sum += b.reward(i);
+  }
+  CHECK(a.reward.maxCoeff() < 0.0f);  // costs: the scale is not hidden by zeros
+  // the episode log keeps the unscaled sum
+  CHECK(two.episodes()[0].reward == Approx(sum / 2.5).epsilon(1e-5));
+  CHECK(one.episodes()[0].reward == two.episodes()[0].reward);
+}
+
+TEST_CASE("The step log stores modes as the run files' HDF5 enum", "[train][log]") {
+  const std::string dir = TempDir();
+  Trainer t(TinyConfig());
+  t.RunUntil(1);
+  t.WriteLog(dir + "/log.h5");
+  const calf::core::H5File f = calf::core::H5File::Open(dir + "/log.h5", true);
+  const calf::core::H5DatasetInfo info = f.DatasetInfo("step/mode");
+  CHECK(info.type == calf::core::H5Type::kEnumUInt8);
+  const std::vector<calf::core::H5EnumMember> want = calf::core::TrajectoryModeMembers();
+  REQUIRE(info.enum_members.size() == want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    CHECK(info.enum_members[i].name == want[i].name);
+    CHECK(info.enum_members[i].value == want[i].value);
+  }
+  const auto modes = f.ReadDataset<uint8_t>("step/mode");
+  CHECK(modes.values == t.step_mode());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("The LibTorch backend agrees with the Eigen backend over a few updates",
+          "[train][torch][align]") {
+  for (const std::string system : {"point_mass", "differential_drive"}) {
+    INFO(system);
+    TrainConfig c = TinyConfig(system);
+    c.td3.policy_freq = 2;
+    Trainer eigen(c);
+    c.backend = "libtorch";
+    Trainer torch(c);
+    // the nominal warm-up, then 12 CALF steps with one update each (6 actor updates)
+    const int64_t steps = c.start_training_step + 12;
+    for (int64_t k = 0; k < steps; ++k) {
+      eigen.Step();
+      torch.Step();
+    }
+    REQUIRE(eigen.td3().iterations() == 12);
+    REQUIRE(torch.td3().iterations() == 12);
+    CHECK(eigen.step_mode() == torch.step_mode());
+    CHECK(torch.td3().actor_optimizer().steps() == 6);
+    CHECK(torch.td3().q2_optimizer().steps() == 12);
+    // Adam normalises every step to ~lr (3e-4): compare to a small fraction of it
+    auto worst = [](const Net& a, const Net& b) {
+      double w = 0.0;
+      for (size_t i = 0; i < a.layers.size(); ++i) {
+        w = std::max<double>(w, (a.layers[i].w - b.layers[i].w).cwiseAbs().maxCoeff());
+        w = std::max<double>(w, (a.layers[i].b - b.layers[i].b).cwiseAbs().maxCoeff());
+      }
+      return w;
+    };
+    const Td3& e = eigen.td3();
+    const Td3& t = torch.td3();
+    CHECK(worst(e.actor, t.actor) < 1e-6);
+    CHECK(worst(e.q1, t.q1) < 1e-6);
+    CHECK(worst(e.q2, t.q2) < 1e-6);
+    CHECK(worst(e.actor_target, t.actor_target) < 1e-7);
+    CHECK(worst(e.q1_target, t.q1_target) < 1e-7);
+    // and the updates did move the nets
+    Trainer fresh(TinyConfig(system));
+    CHECK(worst(t.q1, fresh.td3().q1) > 1e-3);
+    // the Adam moments came back from LibTorch too
+    const Eigen::MatrixXf& ve = e.q1_optimizer().v_w()[0];
+    const Eigen::MatrixXf& vt = t.q1_optimizer().v_w()[0];
+    CHECK((ve - vt).cwiseAbs().maxCoeff() < 1e-3 * ve.cwiseAbs().maxCoeff());
+  }
+}
+
+TEST_CASE("A LibTorch-backend run resumes bit-identically", "[train][torch][checkpoint]") {
+  const std::string dir = TempDir();
+  TrainConfig c = TinyConfig();
+  c.backend = "libtorch";
+  c.episodes = 2;
+  Trainer full(c);
+  full.RunUntil(2);
+
+  Trainer part(c);
+  for (int64_t k = 0; k < c.start_training_step + 25; ++k) part.Step();
+  const std::string ckpt = dir + "/torch.bin";
+  part.SaveCheckpoint(ckpt);
+  auto resumed = Trainer::FromCheckpoint(ckpt);
+  CHECK(resumed->config().backend == "libtorch");
+  resumed->RunUntil(2);
+  CHECK(SameTrainers(full, *resumed));
+
+  // the backend is part of the training: switching it on resume is refused
+  TrainOverrides eigen;
+  eigen.backend = "eigen";
+  CHECK(ConfigErrorMessage([&] { Trainer::FromCheckpoint(ckpt, eigen); }).find("backend") !=
+        std::string::npos);
+  TrainConfig bad = TinyConfig();
+  bad.backend = "cuda";
+  CHECK_THROWS_AS(bad.Validate(), calf::ConfigError);
+  fs::remove_all(dir);
 }
