@@ -167,6 +167,11 @@ def main():
         weird = os.path.join(work, f"{system}_notmlp.pt")
         torch.jit.script(NotAnMlp(d, m)).save(weird)
         run(helper, "actor", weird, system, s_csv, expect=2)
+        # a chain of built-in layers with one calf does not implement (Sigmoid)
+        sig = os.path.join(work, f"{system}_sigmoid.pt")
+        torch.jit.script(nn.Sequential(nn.Linear(d, 16), nn.Sigmoid(), nn.Linear(16, m),
+                                       nn.Tanh())).save(sig)
+        run(helper, "actor", sig, system, s_csv, expect=2)
         other = "differential_drive" if system == "point_mass" else "point_mass"
         od, om, omax = SYSTEMS[other]
         wrong = os.path.join(work, f"{system}_wrongdims.pt")
