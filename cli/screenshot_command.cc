@@ -1,9 +1,12 @@
 #include "cli/screenshot_command.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -86,7 +89,19 @@ std::vector<int64_t> ParseSteps(const std::string& text) {
   return steps;
 }
 
-// the PNG's directory must exist and be writable before any work is done
+// creates and removes `probe` to learn whether files can be made in its directory: access() is
+// not enough (root passes it on read-only or virtual file systems such as /proc), and
+// rendering first would find out only after the slow simulation; returns "" or the reason
+std::string ProbeCreate(const fs::path& probe) {
+  const int fd = open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  // a leftover of that name is not ours to remove; the write itself will tell
+  if (fd < 0) return errno == EEXIST ? "" : std::strerror(errno);
+  close(fd);
+  unlink(probe.c_str());
+  return "";
+}
+
+// the PNG's directory must exist and take new files before any work is done
 void CheckWritableFile(const std::string& out) {
   std::error_code ec;
   if (fs::is_directory(out, ec)) throw IoError("--out '" + out + "' is a directory; give a file");
@@ -95,8 +110,11 @@ void CheckWritableFile(const std::string& out) {
   if (!fs::is_directory(dir, ec)) {
     throw IoError("--out '" + out + "': directory '" + dir.string() + "' does not exist");
   }
-  if (access(dir.c_str(), W_OK) != 0) {
-    throw IoError("--out '" + out + "': directory '" + dir.string() + "' is not writable");
+  // the temporary name WritePng will use, so the probe tests exactly what the write needs
+  const std::string why = ProbeCreate(out + ".tmp." + std::to_string(getpid()));
+  if (!why.empty()) {
+    throw IoError("--out '" + out + "': directory '" + dir.string() +
+                  "' is not writable (cannot create a file there: " + why + ")");
   }
 }
 
@@ -106,7 +124,12 @@ void PrepareOutDir(const std::string& dir) {
   if (ec || !fs::is_directory(dir, ec)) {
     throw IoError("--out-dir '" + dir + "' cannot be created: " + ec.message());
   }
-  if (access(dir.c_str(), W_OK) != 0) throw IoError("--out-dir '" + dir + "' is not writable");
+  const std::string why =
+      ProbeCreate(fs::path(dir) / (".calf_probe.tmp." + std::to_string(getpid())));
+  if (!why.empty()) {
+    throw IoError("--out-dir '" + dir + "' is not writable (cannot create a file there: " + why +
+                  ")");
+  }
 }
 
 std::string StepFileName(int64_t step) {
@@ -402,9 +425,7 @@ int RunScreenshot(ScreenshotOptions& o) {
   render::RenderOptions ro;
   ParseSize(o.size, &ro.width, &ro.height);
   ro.camera = render::ParseCameraPreset(o.camera);
-  std::string kind = o.renderer;
-  std::replace(kind.begin(), kind.end(), '-', '_');
-  ro.trails = render::ParseTrailRendererKind(kind);
+  ro.trails = render::ParseTrailRendererKind(o.renderer);
   if (o.trail < 0 || o.trail == 1) {
     throw ConfigError("--trail " + std::to_string(o.trail) + " must be 0 (no trails) or >= 2");
   }
@@ -439,7 +460,7 @@ int RunScreenshot(ScreenshotOptions& o) {
       std::fprintf(stderr, "calf screenshot: step %lld -> %s (%dx%d, %s camera, %s trails)\n",
                    static_cast<long long>(r["step"].get<int64_t>()),
                    r["path"].get<std::string>().c_str(), ro.width, ro.height, o.camera.c_str(),
-                   kind.c_str());
+                   o.renderer.c_str());
     }
   }
   return 0;

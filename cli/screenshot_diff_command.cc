@@ -1,6 +1,7 @@
 #include "cli/screenshot_diff_command.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -114,7 +115,14 @@ Comparison CompareFiles(const std::string& expected_path, const std::string& act
   return c;
 }
 
-// Sorted names of the *.png regular files directly in `dir`.
+// True for a name ending in .png in any letter case (frame.PNG from a case-insensitive tool).
+bool HasPngExtension(const fs::path& p) {
+  std::string ext = p.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".png";
+}
+
+// Sorted names of the *.png regular files directly in `dir` (extension in any case).
 std::vector<std::string> PngNames(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
@@ -125,7 +133,7 @@ std::vector<std::string> PngNames(const std::string& dir) {
   for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
     const fs::path& p = it->path();
     std::error_code file_ec;
-    if (p.extension() == ".png" && fs::is_regular_file(p, file_ec)) {
+    if (HasPngExtension(p) && fs::is_regular_file(p, file_ec)) {
       names.push_back(p.filename().string());
     }
   }
@@ -232,7 +240,8 @@ void SetupScreenshotDiffCommand(CLI::App& app, int* exit_code) {
   sub->add_option("paths", options->paths,
                   "expected.png actual.png, or with --dir: expected/ actual/");
   sub->add_flag("--dir", options->dir_mode,
-                "Compare every *.png of two directories by name; missing and extra files fail");
+                "Compare every *.png (any letter case) of two directories by name; missing and "
+                "extra files fail");
   CLI::Option* out = sub->add_option("--out", options->out,
                                      "Write the diff image here (grey = unchanged, red = "
                                      "different, yellow = anti-aliasing)");

@@ -1,6 +1,8 @@
 #include "render_offscreen/gl_check.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "core/error.h"
 
@@ -41,6 +43,11 @@ void CheckGlError(const char* what, const char* file, int line) {
   }
   throw RenderError("gl error " + errors + " after " + what + " at " + file + ":" +
                     std::to_string(line));
+}
+
+bool GlDebugFromEnv() {
+  const char* value = std::getenv("CALF_GL_DEBUG");
+  return value != nullptr && value[0] != '\0' && std::strcmp(value, "0") != 0;
 }
 
 }  // namespace calf::render

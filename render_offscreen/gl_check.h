@@ -19,6 +19,17 @@ std::string GlErrorName(GLenum error);
 /// glGetError reports one. Needs a current context.
 void CheckGlError(const char* what, const char* file, int line);
 
+/// True when the environment variable CALF_GL_DEBUG is set to anything but "" or "0": then
+/// CALF_GL_CHECK_HOT checks every call in Release builds too. Read once, at the first call;
+/// thread-safe.
+bool GlDebugFromEnv();
+
+/// Cached GlDebugFromEnv(): one load and a branch per call, cheap enough for hot paths.
+inline bool GlDebugEnabled() {
+  static const bool enabled = GlDebugFromEnv();
+  return enabled;
+}
+
 }  // namespace calf::render
 
 /// Runs a GL call, then throws RenderError if glGetError reports an error. Always on.
@@ -29,11 +40,16 @@ void CheckGlError(const char* what, const char* file, int line);
   } while (0)
 
 /// Per-frame variant: checked after every call in Debug builds; in Release the renderers
-/// check once at the end of each frame (CheckGlError("frame", ...)), so errors still throw.
+/// check once at the end of each frame (CheckGlError("frame", ...)), so errors still throw,
+/// unless CALF_GL_DEBUG=1 is set in the environment, which checks every call here too (the
+/// error then names the failing call instead of the frame).
 #ifdef NDEBUG
-#define CALF_GL_CHECK_HOT(call) \
-  do {                          \
-    call;                       \
+#define CALF_GL_CHECK_HOT(call)                                \
+  do {                                                         \
+    call;                                                      \
+    if (::calf::render::GlDebugEnabled()) {                    \
+      ::calf::render::CheckGlError(#call, __FILE__, __LINE__); \
+    }                                                          \
   } while (0)
 #else
 #define CALF_GL_CHECK_HOT(call) CALF_GL_CHECK(call)

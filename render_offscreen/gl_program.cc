@@ -1,5 +1,6 @@
 #include "render_offscreen/gl_program.h"
 
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -28,23 +29,51 @@ std::string ProgramLog(GLuint program) {
   return s;
 }
 
+// owns a shader object until released: every error path deletes it (the destructor runs
+// while an exception unwinds, so it only deletes and never throws)
+class ShaderObject {
+ public:
+  explicit ShaderObject(GLuint id) : id_(id) {}
+  ~ShaderObject() {
+    if (id_ != 0) glDeleteShader(id_);
+  }
+  ShaderObject(const ShaderObject&) = delete;
+  ShaderObject& operator=(const ShaderObject&) = delete;
+  GLuint id() const { return id_; }
+  // gives up ownership
+  GLuint Release() { return std::exchange(id_, 0); }
+  // deletes the shader now, checked (a linked program keeps the compiled code)
+  void Delete() {
+    const GLuint id = id_;
+    id_ = 0;
+    CALF_GL_CHECK(glDeleteShader(id));
+  }
+
+ private:
+  GLuint id_;
+};
+
 GLuint Compile(const std::string& name, GLenum stage, const std::string& source) {
   const char* stage_name = stage == GL_VERTEX_SHADER ? "vertex" : "fragment";
-  GLuint shader = glCreateShader(stage);
-  CheckGlError("glCreateShader", __FILE__, __LINE__);
-  if (shader == 0) throw RenderError("gl: glCreateShader returned 0 for " + name);
-  const char* src = source.c_str();
-  CALF_GL_CHECK(glShaderSource(shader, 1, &src, nullptr));
-  CALF_GL_CHECK(glCompileShader(shader));
-  GLint ok = GL_FALSE;
-  CALF_GL_CHECK(glGetShaderiv(shader, GL_COMPILE_STATUS, &ok));
-  if (ok != GL_TRUE) {
-    const std::string log = ShaderLog(shader);
-    glDeleteShader(shader);
-    throw RenderError("gl: the " + std::string(stage_name) + " shader of program '" + name +
-                      "' does not compile: " + log);
+  const GLuint id = glCreateShader(stage);
+  if (id == 0) {
+    // 0 without a GL error means no current context; drain any error for the message
+    CheckGlError("glCreateShader", __FILE__, __LINE__);
+    throw RenderError("gl: glCreateShader returned 0 for the " + std::string(stage_name) +
+                      " shader of program '" + name + "' (no current context?)");
   }
-  return shader;
+  ShaderObject shader(id);
+  CheckGlError("glCreateShader", __FILE__, __LINE__);
+  const char* src = source.c_str();
+  CALF_GL_CHECK(glShaderSource(id, 1, &src, nullptr));
+  CALF_GL_CHECK(glCompileShader(id));
+  GLint ok = GL_FALSE;
+  CALF_GL_CHECK(glGetShaderiv(id, GL_COMPILE_STATUS, &ok));
+  if (ok != GL_TRUE) {
+    throw RenderError("gl: the " + std::string(stage_name) + " shader of program '" + name +
+                      "' does not compile: " + ShaderLog(id));
+  }
+  return shader.Release();
 }
 
 }  // namespace
@@ -52,30 +81,34 @@ GLuint Compile(const std::string& name, GLenum stage, const std::string& source)
 GlProgram::GlProgram(const std::string& name, const std::string& vertex_source,
                      const std::string& fragment_source)
     : name_(name) {
-  GLuint vs = Compile(name, GL_VERTEX_SHADER, vertex_source);
-  GLuint fs = 0;
+  // the shader objects are deleted on every path; the program on every error path (the
+  // destructor does not run when a constructor throws)
+  ShaderObject vs(Compile(name, GL_VERTEX_SHADER, vertex_source));
+  ShaderObject fs(Compile(name, GL_FRAGMENT_SHADER, fragment_source));
+  const GLuint program = glCreateProgram();
+  if (program == 0) {
+    CheckGlError("glCreateProgram", __FILE__, __LINE__);
+    throw RenderError("gl: glCreateProgram returned 0 for program '" + name +
+                      "' (no current context?)");
+  }
   try {
-    fs = Compile(name, GL_FRAGMENT_SHADER, fragment_source);
+    CheckGlError("glCreateProgram", __FILE__, __LINE__);
+    CALF_GL_CHECK(glAttachShader(program, vs.id()));
+    CALF_GL_CHECK(glAttachShader(program, fs.id()));
+    CALF_GL_CHECK(glLinkProgram(program));
+    // the program keeps the compiled code; the shader objects can go
+    vs.Delete();
+    fs.Delete();
+    GLint ok = GL_FALSE;
+    CALF_GL_CHECK(glGetProgramiv(program, GL_LINK_STATUS, &ok));
+    if (ok != GL_TRUE) {
+      throw RenderError("gl: program '" + name + "' does not link: " + ProgramLog(program));
+    }
   } catch (...) {
-    glDeleteShader(vs);
+    glDeleteProgram(program);
     throw;
   }
-  id_ = glCreateProgram();
-  CheckGlError("glCreateProgram", __FILE__, __LINE__);
-  CALF_GL_CHECK(glAttachShader(id_, vs));
-  CALF_GL_CHECK(glAttachShader(id_, fs));
-  CALF_GL_CHECK(glLinkProgram(id_));
-  // the program keeps the compiled code; the shader objects can go
-  CALF_GL_CHECK(glDeleteShader(vs));
-  CALF_GL_CHECK(glDeleteShader(fs));
-  GLint ok = GL_FALSE;
-  CALF_GL_CHECK(glGetProgramiv(id_, GL_LINK_STATUS, &ok));
-  if (ok != GL_TRUE) {
-    const std::string log = ProgramLog(id_);
-    glDeleteProgram(id_);
-    id_ = 0;
-    throw RenderError("gl: program '" + name + "' does not link: " + log);
-  }
+  id_ = program;
 }
 
 GlProgram::~GlProgram() {

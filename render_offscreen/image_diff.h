@@ -1,6 +1,8 @@
 #pragma once
-// Perceptual image diff for visual regression tests: the pixelmatch algorithm (YIQ version,
-// pixelmatch <= 7.2) with anti-aliasing detection. See docs/screenshot-diff.md.
+// Perceptual image diff for visual regression tests: the pixelmatch algorithm (YIQ distance,
+// anti-aliasing detection) as in pixelmatch 5.x/6.x, which blend semi-transparent pixels over
+// white; pixelmatch 7.x blends them over a checkerboard unless `checkerboard: false` (7.2+).
+// See docs/screenshot-diff.md.
 
 #include <array>
 #include <cstdint>

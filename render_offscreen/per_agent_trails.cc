@@ -33,10 +33,14 @@ void PerAgentTrails::Update(const cv::TrailStore& store, GlCounters* counters) {
   staging_.resize(static_cast<size_t>(len) * 3);
   for (int a = 0; a < n; ++a) {
     Agent& ag = agents_[a];
-    if (ag.built && ag.built_version == store.version(a)) continue;
-    const bool cleared = store.appended(a) == ag.built_appended;  // version moved, no points
+    const uint64_t appended = store.appended(a);
+    const uint64_t version = store.version(a);
+    if (ag.built && ag.built_version == version) continue;
+    // a version step not explained by appends is a ClearAgent, whether or not points were
+    // appended after it (an episode reset clears and appends in the same step)
+    const bool cleared = (version - ag.built_version) > (appended - ag.built_appended);
     if (ag.built && !cleared &&
-        store.appended(a) - ag.built_appended < static_cast<uint64_t>(rebuild_every_)) {
+        appended - ag.built_appended < static_cast<uint64_t>(rebuild_every_)) {
       continue;
     }
     // linearise the ring oldest point first and find the runs of equal mode
@@ -67,8 +71,8 @@ void PerAgentTrails::Update(const cv::TrailStore& store, GlCounters* counters) {
                     staging_.data(), GL_DYNAMIC_DRAW);
     }
     ag.built = true;
-    ag.built_appended = store.appended(a);
-    ag.built_version = store.version(a);
+    ag.built_appended = appended;
+    ag.built_version = version;
   }
   CheckGlError("per-agent trail update", __FILE__, __LINE__);
 }

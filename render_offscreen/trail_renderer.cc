@@ -21,8 +21,8 @@ void main() { frag = vec4(u_color, 1.0); }
 
 TrailRendererKind ParseTrailRendererKind(const std::string& name) {
   if (name == "batched") return TrailRendererKind::kBatched;
-  if (name == "per_agent") return TrailRendererKind::kPerAgent;
-  throw ConfigError("trail renderer '" + name + "' is unknown; use batched or per_agent");
+  if (name == "per-agent" || name == "per_agent") return TrailRendererKind::kPerAgent;
+  throw ConfigError("trail renderer '" + name + "' is unknown; use batched or per-agent");
 }
 
 std::unique_ptr<TrailRenderer> MakeTrailRenderer(TrailRendererKind kind, int rebuild_every) {

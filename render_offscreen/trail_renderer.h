@@ -33,7 +33,8 @@ class TrailRenderer {
 /// The trail renderers calf has.
 enum class TrailRendererKind { kBatched, kPerAgent };
 
-/// Parses "batched" or "per_agent"; throws ConfigError otherwise.
+/// Parses "batched" or "per-agent" (the CLI spelling; "per_agent" is accepted too); throws
+/// ConfigError naming the accepted names otherwise.
 TrailRendererKind ParseTrailRendererKind(const std::string& name);
 
 /// Creates a renderer of `kind` (rebuild_every is used by PerAgentTrails only). Needs a

@@ -26,9 +26,9 @@ DD = ["--system", "differential_drive", "--actor", WORK / "models/differential_d
 SMALL = ["--size", "320x180"]
 
 
-def calf(*args, expect=0, env=None):
+def calf(*args, expect=0, env=None, timeout=None):
     r = subprocess.run([CALF, *map(str, args)], capture_output=True, text=True,
-                       env={**os.environ, **(env or {})})
+                       env={**os.environ, **(env or {})}, timeout=timeout)
     assert r.returncode == expect, (
         f"calf {' '.join(map(str, args))}: exit {r.returncode}, expected {expect}\n"
         f"stdout: {r.stdout}\nstderr: {r.stderr}")
@@ -203,7 +203,7 @@ def case_bad_inputs():
         ([*PM, "--size", "16385x100"], "--size"),
         ([*PM, "--size", "wide"], "--size"),
         ([*PM, "--camera", "side"], "side"),
-        ([*PM, "--renderer", "fast"], "fast"),
+        ([*PM, "--renderer", "fast"], "use batched or per-agent"),
         ([*PM, "--trail", 1], "--trail"),
         (["--critic", WORK / "nope.pt", "--actor", PM[1]], "nope.pt"),
     ]
@@ -226,6 +226,24 @@ def case_bad_inputs():
     if not os.access(ro, os.W_OK):  # root ignores the mode
         r = calf("screenshot", *PM, "--steps", 5, "--out", ro / "x.png", expect=2)
         assert "not writable" in r.stderr, r.stderr
+    # root too cannot create files in /proc: found before the simulation, which would take
+    # hours for these steps (the timeout fails the test if calf simulates first)
+    for target in ["/proc/calf_screenshot_test.png", "/proc/version"]:
+        r = calf("screenshot", *PM, "--steps", 100_000_000, "--out", target, expect=2,
+                 timeout=120)
+        assert "not writable" in r.stderr and target in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and r.stdout == "", r.stderr
+    assert not pathlib.Path("/proc/calf_screenshot_test.png").exists()
+    r = calf("screenshot", *PM, "--steps-at", "100000000", "--out-dir", "/proc/calf_shots",
+             expect=2, timeout=120)
+    assert "/proc/calf_shots" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    r = calf("screenshot", *PM, "--steps-at", "100000000", "--out-dir", "/proc/self", expect=2,
+             timeout=120)
+    assert "not writable" in r.stderr, r.stderr
+    # the probe leaves nothing behind in a writable directory
+    calf("screenshot", *PM, "--steps", 5, *SMALL, "--out", WORK / "probe.png", "--quiet")
+    assert sorted(p.name for p in WORK.glob("probe*")) == ["probe.png"]
+    assert not list(WORK.glob("*.tmp*")) and not list(WORK.glob(".calf_probe*"))
     # no EGL vendor at all (glvnd finds no driver): one line naming the problem, exit 2
     r = calf("screenshot", *PM, "--steps", 5, "--out", out, expect=2,
              env={"__EGL_VENDOR_LIBRARY_FILENAMES": str(WORK / "none.json"),

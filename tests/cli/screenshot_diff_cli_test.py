@@ -156,11 +156,16 @@ def case_usage_errors():
         (("a.png", "missing.png"), "missing.png"),
         (("text.png", "a.png"), "text.png"),
         (("a.png", "b.png", "--json", "--quiet"), "excludes"),
+        # an unwritable diff image, even for root: /proc takes no new files
+        (("a.png", "b.png", "--out", "/proc/calf_diff_test.png"), "/proc/calf_diff_test.png"),
+        (("a.png", "a.png", "--out", "/proc/version"), "/proc/version"),
     ]:
         r = run(*args)
         expect(r[0] == 2, f"{args} exits 2", r)
         expect(needle in r[2], f"{args}: stderr mentions '{needle}'", r)
         expect(r[1] == "", f"{args}: nothing on stdout", r)
+        expect(len(r[2].strip().splitlines()) == 1, f"{args}: one line on stderr", r)
+    expect(not pathlib.Path("/proc/calf_diff_test.png").exists(), "nothing left in /proc")
 
 
 def case_quiet():
@@ -181,15 +186,29 @@ def case_dir():
         shutil.rmtree(d, ignore_errors=True)
     exp.mkdir()
     act.mkdir()
-    for name in ("one.png", "two.png"):
+    # the extension in any letter case counts (files are still matched by their exact name)
+    for name in ("one.png", "two.png", "three.PNG"):
         shutil.copy(WORK / "a.png", exp / name)
         shutil.copy(WORK / "a.png", act / name)
     (exp / "notes.txt").write_text("ignored: not a png\n")
     r = run("--dir", "exp", "act", "--out-dir", "diffs", "--json")
     expect(r[0] == 0, "matching directories exit 0", r)
     j = json.loads(r[1])
-    expect([f["name"] for f in j["files"]] == ["one.png", "two.png"], "files sorted by name", r)
+    expect([f["name"] for f in j["files"]] == ["one.png", "three.PNG", "two.png"],
+           "files sorted by name, upper-case .PNG included", r)
     expect(j["passed"] is True and j["missing"] == [] and j["extra"] == [], "passed", r)
+
+    # an upper-case file only on one side is missing, not silently ignored
+    shutil.copy(WORK / "a.png", exp / "upper.Png")
+    r = run("--dir", "exp", "act", "--json")
+    expect(r[0] == 1, "a .Png file only in expected fails", r)
+    expect(json.loads(r[1])["missing"] == ["upper.Png"], "upper.Png listed as missing", r)
+    (exp / "upper.Png").unlink()
+
+    # the diff directory cannot be created (even as root): one line, exit 2
+    r = run("--dir", "exp", "act", "--out-dir", "/proc/calf_diffs_test")
+    expect(r[0] == 2 and "/proc/calf_diffs_test" in r[2], "unwritable --out-dir exits 2", r)
+    expect(len(r[2].strip().splitlines()) == 1 and r[1] == "", "one line on stderr", r)
 
     shutil.copy(WORK / "b.png", act / "two.png")
     shutil.copy(WORK / "a.png", exp / "gone.png")
@@ -210,7 +229,7 @@ def case_dir():
     lines = r[1].splitlines()
     expect(any(l.startswith("MISSING gone.png") for l in lines), "missing line", r)
     expect(any(l.startswith("EXTRA   new.png") for l in lines), "extra line", r)
-    expect(lines[-1] == "2 compared, 1 failed, 1 missing, 1 extra: FAILED", "total line", r)
+    expect(lines[-1] == "3 compared, 1 failed, 1 missing, 1 extra: FAILED", "total line", r)
 
 
 def main():

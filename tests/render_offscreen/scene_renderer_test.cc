@@ -103,6 +103,12 @@ TEST_CASE("Unknown EGL platform, camera and trail renderer names are config erro
   REQUIRE_THROWS_AS(cr::ParseEglPlatform("x11"), calf::ConfigError);
   REQUIRE_THROWS_AS(cr::ParseCameraPreset("side"), calf::ConfigError);
   REQUIRE_THROWS_AS(cr::ParseTrailRendererKind("fast"), calf::ConfigError);
+  // the message gives the CLI's spelling, and both spellings parse
+  REQUIRE_THROWS_WITH(cr::ParseTrailRendererKind("fast"),
+                      Catch::Contains("use batched or per-agent"));
+  REQUIRE(cr::ParseTrailRendererKind("per-agent") == cr::TrailRendererKind::kPerAgent);
+  REQUIRE(cr::ParseTrailRendererKind("per_agent") == cr::TrailRendererKind::kPerAgent);
+  REQUIRE(cr::ParseTrailRendererKind("batched") == cr::TrailRendererKind::kBatched);
   REQUIRE(cr::ParseCameraPreset("top") == cr::CameraPreset::kTop);
 }
 

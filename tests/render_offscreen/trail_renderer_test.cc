@@ -184,6 +184,37 @@ TEST_CASE("Batched uploads 16 bytes per new point, per-agent rebuilds whole trai
   }
 }
 
+TEST_CASE(
+    "Per-agent trails rebuilt every 15 points redraw a trail cleared and appended in one step",
+    "[render][trails]") {
+  // what CalfScene::Advance and the profile loop do on an episode reset: ClearAgent, then the
+  // new episode's first point(s) before the next frame; `calf profile --render on` uses
+  // rebuild_every = trail_rebuild_freq (15 by default)
+  RandomTrails t(12, 40, 21);
+  for (int k = 0; k < 30; ++k) t.StepAll();
+  cr::SceneFrame f;
+  f.trails = &t.store;
+  f.show_goal = false;
+  cr::RenderOptions po = SmallOptions(cr::TrailRendererKind::kPerAgent);
+  po.rebuild_every = 15;
+  cr::SceneRenderer per_agent(po, TestContext());
+  cr::SceneRenderer batched(SmallOptions(cr::TrailRendererKind::kBatched), TestContext());
+  const cr::Image before = batched.Render(f);
+  REQUIRE(per_agent.Render(f).pixels == before.pixels);  // the first frame builds every trail
+
+  // one point after the clear (no segment left) and three points (two segments)
+  t.store.ClearAgent(3);
+  t.Step(3);
+  t.store.ClearAgent(8);
+  for (int k = 0; k < 3; ++k) t.Step(8);
+  const cr::Image b = batched.Render(f);
+  const cr::Image a = per_agent.Render(f);
+  REQUIRE(b.pixels != before.pixels);  // the old trails are gone from the picture
+  REQUIRE(a.pixels == b.pixels);
+  // only the two cleared agents were rebuilt: 12 bytes per point of their new trails
+  REQUIRE(per_agent.last_counters().trails.bytes_uploaded == 12 * (1 + 3));
+}
+
 TEST_CASE("Batched trails survive the store growing past the buffer capacity", "[render][trails]") {
   RandomTrails t(3, 30, 5);
   for (int k = 0; k < 40; ++k) t.StepAll();
