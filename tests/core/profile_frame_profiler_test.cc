@@ -6,6 +6,8 @@
 using namespace calf::core::profile;
 
 namespace {
+constexpr double kRate = 1.0 - 1e-3;
+
 // waits until the steady clock has advanced by at least `ms`
 void SpinFor(double ms) {
   const auto start = std::chrono::steady_clock::now();
@@ -32,8 +34,9 @@ TEST_CASE("Scoped timers add their time to their own section", "[profile][profil
     SpinFor(0.5);
   }
   const FrameTimes& f = p.EndFrame();
-  REQUIRE(f.section_ms[static_cast<int>(Section::kVisuals)] >= 2.0);
-  REQUIRE(f.section_ms[static_cast<int>(Section::kIo)] >= 0.5);
+  // LapClock's rate is calibrated against steady_clock: allow its 1e-3 relative error
+  REQUIRE(f.section_ms[static_cast<int>(Section::kVisuals)] >= 2.0 * kRate);
+  REQUIRE(f.section_ms[static_cast<int>(Section::kIo)] >= 0.5 * kRate);
   REQUIRE(f.section_ms[static_cast<int>(Section::kPhysics)] == 0.0);
   double sum = 0;
   for (double s : f.section_ms) sum += s;
@@ -76,10 +79,25 @@ TEST_CASE("Laps split the frame into back-to-back sections", "[profile][profiler
   p.Mark();  // not attributed to any section
   p.Lap(Section::kIo);
   const FrameTimes& f = p.EndFrame();
-  REQUIRE(f.section_ms[static_cast<int>(Section::kPhysics)] >= 1.0);
-  REQUIRE(f.section_ms[static_cast<int>(Section::kUi)] >= 0.5);
+  REQUIRE(f.section_ms[static_cast<int>(Section::kPhysics)] >= 1.0 * kRate);
+  REQUIRE(f.section_ms[static_cast<int>(Section::kUi)] >= 0.5 * kRate);
   REQUIRE(f.section_ms[static_cast<int>(Section::kIo)] < 0.5);
   double sum = 0;
   for (double s : f.section_ms) sum += s;
-  REQUIRE(f.total_ms >= sum + 0.5);
+  REQUIRE(f.total_ms >= sum + 0.5 * kRate);
+}
+
+TEST_CASE("The lap clock measures milliseconds as the steady clock does", "[profile][profiler]") {
+  REQUIRE(LapClock::TickMs() > 0.0);
+  for (double ms : {2.0, 10.0}) {
+    const uint64_t k0 = LapClock::Now();
+    const auto t0 = std::chrono::steady_clock::now();
+    SpinFor(ms);
+    const uint64_t k1 = LapClock::Now();
+    const double steady =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const double lap = static_cast<double>(k1 - k0) * LapClock::TickMs();
+    INFO(ms << " ms: lap clock " << lap << " ms, steady clock " << steady << " ms");
+    REQUIRE(lap == Approx(steady).epsilon(0.01).margin(0.01));
+  }
 }
