@@ -32,7 +32,7 @@ bench: build ## run the benchmarks (figures for the closing notes)
 asan: deps ## build and test with AddressSanitizer + UBSan
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALF_SANITIZE=ON -DCALF_BUILD_BENCH=OFF $(CMAKE_ARGS)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
-	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0:new_delete_type_mismatch=0 ctest --output-on-failure -j $(JOBS) -LE noasan
+	cd $(ASAN_DIR) && CALF_GL_DEBUG=1 ASAN_OPTIONS=detect_leaks=0:new_delete_type_mismatch=0 ctest --output-on-failure -j $(JOBS) -LE noasan
 
 format: ## clang-format every C++ file in place
 	find core render_offscreen report cli tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
