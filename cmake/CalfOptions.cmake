@@ -12,11 +12,6 @@ if(CALF_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
-# the version and git revision are baked into every output file
-execute_process(COMMAND git rev-parse --short=12 HEAD
-  WORKING_DIRECTORY ${CMAKE_SOURCE_DIR} OUTPUT_VARIABLE CALF_GIT_REVISION
-  OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-if(NOT CALF_GIT_REVISION)
-  set(CALF_GIT_REVISION "unknown")
-endif()
+# the version and git revision are baked into every output file: the version at configure
+# time, the revision at every build (core/CMakeLists.txt, target calf_git_revision)
 configure_file(${CMAKE_SOURCE_DIR}/core/version.h.in ${CMAKE_BINARY_DIR}/generated/core/version.h @ONLY)
