@@ -4,15 +4,20 @@
 
 namespace calf::core {
 
-std::string ResolveActorPath(const SimConfig& c) {
-  // the canonical name: "unicycle" is an alias of differential_drive's folder
-  const std::string& system = GetSystemSpec(c.system_kind()).name;
-  return c.actor_path.empty() ? DefaultModelPath(system, "actor.pt") : c.actor_path;
+namespace {
+
+// `given`, else data/models/<system>/<file> under the canonical system name ("unicycle" is an
+// alias of differential_drive's folder)
+std::string ModelPath(const SimConfig& c, const std::string& given, const char* file) {
+  return given.empty() ? DefaultModelPath(GetSystemSpec(c.system_kind()).name, file) : given;
 }
 
+}  // namespace
+
+std::string ResolveActorPath(const SimConfig& c) { return ModelPath(c, c.actor_path, "actor.pt"); }
+
 std::string ResolveCriticPath(const SimConfig& c) {
-  const std::string& system = GetSystemSpec(c.system_kind()).name;
-  return c.critic_path.empty() ? DefaultModelPath(system, "critic.pt") : c.critic_path;
+  return ModelPath(c, c.critic_path, "critic.pt");
 }
 
 LoadedPolicy LoadPolicy(const SimConfig& config) {

@@ -89,11 +89,21 @@ FramePipeline::FramePipeline(const ProfileConfig& config, const OptimizationFlag
   modes_u8_.assign(static_cast<size_t>(n_), 0);
   returns_.assign(static_cast<size_t>(n_), 0.0);
   counts_.reserve(static_cast<size_t>(config.frames));
-  const size_t g2 = static_cast<size_t>(config.grid) * config.grid;
-  grid_inputs_.assign(g2 * (state_dim_ + action_dim_), 0.0F);
-  if (!flags.batched_inference) {
-    grid_states_.assign(g2 * state_dim_, 0.0F);
-    grid_actions_.assign(g2 * action_dim_, 0.0F);
+  // the heat map's critic inputs never change: states (x, v, 0...) on the grid, zero action.
+  // Eigen takes [state, action] rows; LibTorch (baseline) separate state and action tensors
+  const int g = surface_.grid();
+  const size_t g2 = static_cast<size_t>(g) * g;
+  const bool rows = flags.batched_inference;
+  const int width = rows ? state_dim_ + action_dim_ : state_dim_;
+  std::vector<float>& grid = rows ? grid_inputs_ : grid_states_;
+  grid.assign(g2 * width, 0.0F);
+  if (!rows) grid_actions_.assign(g2 * action_dim_, 0.0F);
+  for (int iv = 0; iv < g; ++iv) {
+    for (int ix = 0; ix < g; ++ix) {
+      float* in = &grid[(static_cast<size_t>(iv) * g + ix) * width];
+      in[0] = surface_.Coordinate(ix);
+      in[1] = surface_.Coordinate(iv);
+    }
   }
   grid_q1_.resize(g2);
   grid_q2_.resize(g2);
@@ -262,26 +272,13 @@ bool FramePipeline::Heatmap() {
   if (!HeatmapDue()) return false;
   const int g = surface_.grid();
   const int64_t points = static_cast<int64_t>(g) * g;
-  const int width = state_dim_ + action_dim_;
-  // states (x, v, 0...) on the grid, zero action
-  for (int iv = 0; iv < g; ++iv) {
-    for (int ix = 0; ix < g; ++ix) {
-      float* in = &grid_inputs_[(static_cast<size_t>(iv) * g + ix) * width];
-      in[0] = surface_.Coordinate(ix);
-      in[1] = surface_.Coordinate(iv);
-    }
-  }
   if (flags_.batched_inference) {
     models_.critic_q1->Forward(grid_inputs_.data(), points, grid_q1_.data(), ws_);
     models_.critic_q2->Forward(grid_inputs_.data(), points, grid_q2_.data(), ws_);
     current_counts_.critic_queries += 1;
   } else {
     // baseline: one LibTorch call over the whole grid (the per-agent batch-of-one calls are
-    // the physics section's); LibTorch takes states and actions as separate tensors
-    for (int64_t p = 0; p < points; ++p) {
-      for (int j = 0; j < state_dim_; ++j)
-        grid_states_[p * state_dim_ + j] = grid_inputs_[p * width + j];
-    }
+    // the physics section's)
     models_.torch_critic->TorchCriticForward(grid_states_.data(), grid_actions_.data(), points,
                                              grid_q1_.data(), grid_q2_.data());
     current_counts_.critic_queries += 1;

@@ -125,8 +125,9 @@ class FramePipeline {
   const std::string* profiler_text_ = &profiler_text_direct_;
   double last_frame_ms_ = 0.0;
   // heatmap
-  std::vector<float> grid_inputs_, grid_q1_, grid_q2_, grid_q_;
-  std::vector<float> grid_states_, grid_actions_;  // LibTorch path (baseline) only
+  std::vector<float> grid_inputs_;                 // [state, action] rows (Eigen path)
+  std::vector<float> grid_states_, grid_actions_;  // the same split (LibTorch path)
+  std::vector<float> grid_q1_, grid_q2_, grid_q_;
   MlpWorkspace ws_;
 };
 
