@@ -1,0 +1,62 @@
+#pragma once
+// The one way calf writes an output file (HDF5, PNG, JSON, Markdown/HTML, charts, models,
+// checkpoints): to a temporary name in the destination directory, renamed into place when
+// complete, so a reader never sees half a file and a failed write leaves nothing at the
+// destination. One suffix (kPartialSuffix), one writability check (CheckOutputFile).
+
+#include <string>
+
+namespace calf::core {
+
+/// Suffix of every file being written; it is renamed away when complete.
+inline constexpr const char* kPartialSuffix = ".partial";
+
+/// An output being written. The constructor checks the destination (CheckOutputFile) and
+/// names the temporary `<path>.partial`; the writer writes temp_path(), then calls Commit().
+/// Destroying an uncommitted OutputFile removes the temporary (an error path). Not
+/// thread-safe; move-only.
+class OutputFile {
+ public:
+  /// `what` names the output in messages (e.g. "--out", "checkpoint"). Throws IoError
+  /// (exit 2) when the destination cannot be written (see CheckOutputFile).
+  explicit OutputFile(std::string path, std::string what = "output");
+  ~OutputFile();
+  OutputFile(OutputFile&& other) noexcept;
+  OutputFile& operator=(OutputFile&&) = delete;
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  /// The final path.
+  const std::string& path() const { return path_; }
+  /// Where to write: `<path>.partial`, in the same directory (so the rename is atomic).
+  const std::string& temp_path() const { return temp_; }
+  /// Renames the temporary to the final path, replacing an older file there. Throws
+  /// IoError (exit 3) when the rename fails (the temporary is removed).
+  void Commit();
+  /// Removes the temporary now, if it exists (an error path). Idempotent.
+  void Discard();
+  bool committed() const { return committed_; }
+
+ private:
+  std::string path_;
+  std::string temp_;
+  std::string what_;
+  bool committed_ = false;
+};
+
+/// Writes `text` to `path` through an OutputFile; throws IoError (exit 3 for a failed
+/// write, e.g. a full disk; exit 2 for a destination that cannot be written).
+void WriteTextFile(const std::string& path, const std::string& text,
+                   const std::string& what = "output");
+
+/// The one writability check: `path` must not be a directory, its directory must exist, and
+/// a file must be creatable there (probed by creating and removing a uniquely named file:
+/// access() is not enough, root passes it on read-only and virtual file systems such as
+/// /proc). Throws IoError (exit 2) naming `what`, the path and how to fix it.
+void CheckOutputFile(const std::string& path, const std::string& what);
+
+/// Creates `dir` (with its parents) when missing and checks that files can be created in it
+/// (as CheckOutputFile). Throws IoError (exit 2) naming `what`.
+void PrepareOutputDir(const std::string& dir, const std::string& what);
+
+}  // namespace calf::core
