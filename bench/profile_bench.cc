@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "core/env/registry.h"
 #include "core/policy/torch_model.h"
 #include "core/profile/frame_pipeline.h"
 
@@ -33,7 +34,7 @@ struct Models {
     std::filesystem::create_directories(dir);
     SaveActorTorchScript(actor, dir + "/actor.pt");
     SaveCriticTorchScript(q1, q2, 2, dir + "/critic.pt");
-    const auto& spec = GetSystemSpec(SystemKind::kPointMass);
+    const auto& spec = env::FindSpec("point_mass");
     torch_actor = TorchModel::Load(dir + "/actor.pt", TorchModel::Role::kActor, spec);
     torch_critic = TorchModel::Load(dir + "/critic.pt", TorchModel::Role::kCritic, spec);
     pipeline = {&torch_actor->heads()[0], &torch_critic->heads()[0], &torch_critic->heads()[1],

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "core/env/registry.h"
 #include "core/io/trajectory_writer.h"
 #include "core/policy/torch_model.h"
 #include "core/sim/simulator.h"
@@ -29,7 +30,7 @@ struct Models {
     SaveActorTorchScript(models.actor, dir + "/actor.pt");
     Mlp q2 = MakeRandomMlp({3, 64, 64, 1}, Activation::kRelu, Activation::kIdentity, {}, 3);
     SaveCriticTorchScript(models.critic, q2, 2, dir + "/critic.pt");
-    const auto& spec = GetSystemSpec(SystemKind::kPointMass);
+    const auto& spec = env::FindSpec("point_mass");
     actor = TorchModel::Load(dir + "/actor.pt", TorchModel::Role::kActor, spec);
     critic = TorchModel::Load(dir + "/critic.pt", TorchModel::Role::kCritic, spec);
   }

@@ -6,9 +6,10 @@
 
 #include <benchmark/benchmark.h>
 
-#include "core/train/replay_buffer.h"
-#include "core/train/td3.h"
-#include "core/train/td3_reference.h"
+#include "core/train/td3/replay_buffer.h"
+#include "core/train/td3/td3.h"
+#include "core/train/td3/td3_algorithm.h"
+#include "core/train/td3/td3_reference.h"
 #include "core/train/trainer.h"
 
 namespace {
@@ -55,19 +56,21 @@ void BM_Td3UpdateLibTorch(benchmark::State& state) {
 }
 BENCHMARK(BM_Td3UpdateLibTorch)->Unit(benchmark::kMicrosecond);
 
-// Trainer::Step after the nominal warm-up of the quick preset, so every step is a CALF step
+// Td3Algorithm::Step after the nominal warm-up of the quick preset, so every step is a CALF step
 // with one TD3 update (the throughput `calf train` reports). Args: system (0 point mass,
 // 1 unicycle), backend (0 eigen, 1 libtorch).
 void BM_TrainerStepQuick(benchmark::State& state) {
   TrainConfig c;
   c.ApplyPreset("quick");
   c.system = state.range(0) == 0 ? "point_mass" : "differential_drive";
-  c.backend = state.range(1) == 0 ? "eigen" : "libtorch";
+  Td3Config& p = c.As<Td3Config>();
+  p.backend = state.range(1) == 0 ? "eigen" : "libtorch";
   Trainer trainer(c);
-  for (int64_t k = 0; k < c.start_training_step; ++k) trainer.Step();
-  for (auto _ : state) benchmark::DoNotOptimize(trainer.Step());
+  Td3Algorithm& td3 = trainer.As<Td3Algorithm>();
+  for (int64_t k = 0; k < p.start_training_step; ++k) td3.Step();
+  for (auto _ : state) benchmark::DoNotOptimize(td3.Step());
   state.SetItemsProcessed(state.iterations());
-  state.SetLabel(c.system + " " + c.backend);
+  state.SetLabel(c.system + " " + p.backend);
 }
 BENCHMARK(BM_TrainerStepQuick)
     ->ArgNames({"unicycle", "libtorch"})

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/env/registry.h"
 #include "core/error.h"
 #include "core/policy/torch_model.h"
 #include "core/sim/simulator.h"
@@ -28,10 +29,10 @@ Result Evaluate(const std::string& policy, const std::string& system, const std:
   c.policy = policy;
   c.num_agents = agents;
   c.steps = steps;
-  c.max_steps_per_episode = steps;
+  c.env.max_steps_per_episode = steps;
   c.seed = seed;
   c.Validate();
-  const SystemSpec& spec = GetSystemSpec(c.system_kind());
+  const env::EnvSpec& spec = env::FindSpec(c.system);
   PolicyModels models;
   if (policy == "actor" || policy == "calf") {
     models.actor = TorchModel::Load(dir + "/actor.pt", TorchModel::Role::kActor, spec)->heads()[0];

@@ -11,6 +11,7 @@
 #include "cli/run_command.h"
 #include "cli/screenshot_command.h"
 #include "cli/screenshot_diff_command.h"
+#include "cli/systems_command.h"
 #include "cli/train_command.h"
 #include "core/error.h"
 #include "core/version.h"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   calf::cli::SetupRunCommand(app, &exit_code);
   calf::cli::SetupScreenshotCommand(app, &exit_code);
   calf::cli::SetupScreenshotDiffCommand(app, &exit_code);
+  calf::cli::SetupSystemsCommand(app, &exit_code);
   calf::cli::SetupTrainCommand(app, &exit_code);
 
   try {

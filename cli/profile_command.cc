@@ -7,9 +7,10 @@
 #include "cli/profile_render.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
+#include "core/env/registry.h"
 #include "core/error.h"
-#include "core/policy/policy_factory.h"
 #include "core/profile/sweep.h"
+#include "core/sim/load_policy.h"
 
 namespace calf::cli {
 namespace {
@@ -108,7 +109,7 @@ void SetupProfileCommand(CLI::App& app, int* exit_code) {
   sub->add_option("--render", opt->render, "on|off: offscreen render section (default off)");
   sub->add_option("--size", opt->size, "Render size WxH (default 640x360)");
   sub->add_flag("--train", opt->train, "One training agent: CALF step + TD3 update per frame");
-  sub->add_option("--system", opt->system, "point_mass | differential_drive");
+  sub->add_option("--system", opt->system, core::env::FamilyNames() + " (calf systems lists them)");
   sub->add_option("--seed", opt->seed, "Random seed (default 0)");
   sub->add_option("--threads", opt->threads, "OpenMP threads (0 = all cores)");
   sub->add_option("--config", opt->config_path, "JSON file with profile config keys");

@@ -10,9 +10,10 @@
 
 #include "cli/progress.h"
 #include "cli/signals.h"
+#include "core/env/registry.h"
 #include "core/error.h"
 #include "core/io/trajectory_writer.h"
-#include "core/policy/policy_factory.h"
+#include "core/sim/load_policy.h"
 #include "core/sim/run_stats.h"
 #include "core/sim/simulator.h"
 
@@ -89,7 +90,8 @@ void SetupRunCommand(CLI::App& app, int* exit_code) {
       app.add_subcommand("run", "Simulate N agents under a policy; trajectories to HDF5");
   opt->app = sub;
   core::SimConfig& c = opt->config;
-  sub->add_option("--system", c.system, "point_mass | differential_drive")->capture_default_str();
+  sub->add_option("--system", c.system, core::env::FamilyNames() + " (calf systems lists them)")
+      ->capture_default_str();
   sub->add_option("--policy", c.policy, "pd | move_to_point | nominal | actor | calf")
       ->capture_default_str();
   sub->add_option("--agents", c.num_agents, "Number of agents N (> 0)")->capture_default_str();
@@ -140,7 +142,7 @@ int RunRun(RunOptions& o) {
   CheckOutputPath(o.out);
   // canonical names in the echoed config and the file's attributes ("unicycle" is an alias,
   // "nominal" means the system's own controller)
-  const core::SystemSpec& canonical = core::GetSystemSpec(config.system_kind());
+  const core::env::EnvSpec& canonical = core::env::FindSpec(config.system);
   config.system = canonical.name;
   if (config.policy == "nominal") config.policy = canonical.nominal_policy;
 
@@ -153,7 +155,7 @@ int RunRun(RunOptions& o) {
   }
   core::LoadedPolicy policy = core::LoadPolicy(config);
   core::Simulator sim(config, policy.models);
-  const core::SystemSpec& spec = sim.spec();
+  const core::env::EnvSpec& spec = sim.spec();
 
   std::vector<double> initial;
   if (!config.initial_states_path.empty()) {

@@ -16,10 +16,11 @@
 #include <system_error>
 #include <vector>
 
+#include "core/env/registry.h"
 #include "core/error.h"
 #include "core/io/trajectory_reader.h"
-#include "core/policy/policy_factory.h"
 #include "core/policy/torch_model.h"
+#include "core/sim/load_policy.h"
 #include "core/sim/simulator.h"
 #include "core/version.h"
 #include "render_offscreen/calf_scene.h"
@@ -154,7 +155,7 @@ std::shared_ptr<render::EglContext> MakeContext() {
 std::unique_ptr<core::TorchModel> LoadCritic(const core::SimConfig& config, bool critic_given) {
   const bool wants = critic_given || config.policy_kind() == core::PolicyKind::kCalf;
   if (!wants) return nullptr;
-  const core::SystemSpec& spec = core::GetSystemSpec(config.system_kind());
+  const core::env::EnvSpec& spec = core::env::FindSpec(config.system);
   return core::TorchModel::Load(core::ResolveCriticPath(config), core::TorchModel::Role::kCritic,
                                 spec);
 }
@@ -229,7 +230,7 @@ json RenderFromRun(ScreenshotOptions& o, const render::RenderOptions& ro,
     const fs::path beside = fs::path(o.run_path).parent_path() / config.critic_path;
     if (fs::exists(beside)) config.critic_path = beside.string();
   }
-  const core::SystemSpec& spec = core::GetSystemSpec(config.system_kind());
+  const core::env::EnvSpec& spec = core::env::FindSpec(config.system);
   if (info.state_dim != spec.state_dim) {
     throw IoError("'" + o.run_path + "' has state dimension " + std::to_string(info.state_dim) +
                   " but its config says system " + config.system);
@@ -259,7 +260,7 @@ json RenderFromRun(ScreenshotOptions& o, const render::RenderOptions& ro,
   std::unique_ptr<core::TorchModel> critic = LoadCritic(config, critic_given);
   render::CalfSceneOptions so;
   so.trail_length = o.trail;
-  so.surface.extent = static_cast<float>(config.boundary_limit);
+  so.surface.extent = static_cast<float>(config.env.boundary_limit);
   render::CalfScene scene(spec, info.num_agents, so);
   if (critic) scene.SetCritic(critic->heads());
 
@@ -327,14 +328,14 @@ json RenderLive(ScreenshotOptions& o, const render::RenderOptions& ro,
     critic = extra_critic.get();
   }
   core::Simulator sim(config, policy.models);
-  const core::SystemSpec& spec = sim.spec();
+  const core::env::EnvSpec& spec = sim.spec();
   for (size_t i = 0; i < steps.size(); ++i) {
     shots->push_back({steps[i], paths.size() == 1 ? paths[0] : paths[i]});
   }
 
   render::CalfSceneOptions so;
   so.trail_length = o.trail;
-  so.surface.extent = static_cast<float>(config.boundary_limit);
+  so.surface.extent = static_cast<float>(config.env.boundary_limit);
   render::CalfScene scene(spec, config.num_agents, so);
   if (critic != nullptr) scene.SetCritic(critic->heads());
   ShotWriter writer(o, ro, scene.Bounds(), "live", render::ConfigHash(config.ToJson()));
@@ -382,7 +383,7 @@ void SetupScreenshotCommand(CLI::App& app, int* exit_code) {
   auto* step = sub->add_option("--step", opt->step,
                                "With --run: the global step to show (default: the run's end)");
   step->needs(run);
-  auto* system = sub->add_option("--system", c.system, "Live: point_mass | differential_drive")
+  auto* system = sub->add_option("--system", c.system, "Live: " + core::env::FamilyNames())
                      ->capture_default_str();
   auto* policy = sub->add_option("--policy", c.policy, "Live: pd | move_to_point | actor | calf")
                      ->capture_default_str();

@@ -9,8 +9,10 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/flags.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
+#include "core/env/registry.h"
 #include "core/error.h"
 #include "core/sim/config.h"
 #include "core/train/trainer.h"
@@ -18,7 +20,6 @@
 namespace calf::cli {
 namespace {
 
-using core::train::EpisodeRecord;
 using core::train::TrainConfig;
 using core::train::Trainer;
 using core::train::TrainOverrides;
@@ -26,16 +27,18 @@ using core::train::TrainOverrides;
 // only what the user gave: a resumed run applies exactly these on top of the checkpoint
 TrainOverrides ExplicitSettings(const TrainOptions& o) {
   TrainOverrides v;
-  if (!o.preset.empty()) v.preset = o.preset;
-  if (!o.config_path.empty()) {
+  const CLI::App* app = o.app;
+  if (Given(app, "--preset")) v.preset = o.preset;
+  if (Given(app, "--config")) {
     v.config_json = core::ReadTextFile(o.config_path);
     v.config_source = o.config_path;
   }
-  if (!o.system.empty()) v.system = o.system;
-  if (!o.backend.empty()) v.backend = o.backend;
-  if (o.seed >= 0) v.seed = static_cast<uint64_t>(o.seed);
-  if (o.episodes >= 0) v.episodes = o.episodes;
-  if (o.checkpoint_every >= 0) v.checkpoint_every = o.checkpoint_every;
+  if (Given(app, "--system")) v.system = o.system;
+  if (Given(app, "--algo")) v.algo = o.algo;
+  if (Given(app, "--backend")) v.algo_flags["backend"] = o.backend;
+  if (Given(app, "--seed")) v.seed = o.seed;
+  if (Given(app, "--episodes")) v.episodes = o.episodes;
+  if (Given(app, "--checkpoint-every")) v.checkpoint_every = o.checkpoint_every;
   return v;
 }
 
@@ -45,11 +48,14 @@ void SetupTrainCommand(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<TrainOptions>();
   CLI::App* sub = app.add_subcommand(
       "train",
-      "Train a CALF actor and critic with TD3 (Eigen update; TorchScript models written with "
-      "LibTorch)");
-  sub->add_option("--system", options->system, "point_mass | differential_drive");
-  sub->add_option("--preset", options->preset, "quick | standard | thorough (default standard)")
-      ->check(CLI::IsMember({"quick", "standard", "thorough"}));
+      "Train a CALF agent (default: TD3 actor and twin critic, Eigen update; TorchScript models "
+      "written with LibTorch)");
+  options->app = sub;
+  sub->add_option("--system", options->system, core::env::FamilyNames());
+  sub->add_option("--algo", options->algo,
+                  "training algorithm: " + core::train::AlgorithmNames() + " (default td3)");
+  sub->add_option("--preset", options->preset,
+                  "the algorithm's preset (td3: quick | standard | thorough; default standard)");
   sub->add_option("--config", options->config_path, "JSON file with training parameters");
   sub->add_option("--backend", options->backend,
                   "TD3 update: eigen (default, calf's own) | libtorch (the autograd reference, "
@@ -108,14 +114,10 @@ int RunTrain(const TrainOptions& o) {
   while (trainer->episodes_done() < c.episodes) {
     trainer->RunUntil(trainer->episodes_done() + 1);
     const int64_t done = trainer->episodes_done();
-    const EpisodeRecord& r = trainer->episodes().back();
-    char extra[200];
-    std::snprintf(extra, sizeof extra,
-                  "reward %.1f %s cert %.2f relax %.2f fallback %.2f P_relax %.3f %.0f steps/s",
-                  r.reward, r.success ? "goal" : "    ", r.certified_rate, r.relax_rate,
-                  r.fallback_rate, r.p_relax,
+    char rate[64];
+    std::snprintf(rate, sizeof rate, " %.0f steps/s",
                   (trainer->total_steps() - start_steps) / std::max(elapsed(), 1e-9));
-    bar.Update(done - start_episodes, extra);
+    bar.Update(done - start_episodes, trainer->algorithm().ProgressText() + rate);
     if (InterruptRequested()) {
       // make the run resumable, then stop with 130
       bar.Finish();
@@ -137,12 +139,6 @@ int RunTrain(const TrainOptions& o) {
 
   if (!o.quiet) {
     const double el = elapsed();
-    int64_t successes = 0;
-    const auto& eps = trainer->episodes();
-    const int64_t tail = std::min<int64_t>(static_cast<int64_t>(eps.size()), 20);
-    for (int64_t i = static_cast<int64_t>(eps.size()) - tail; i < static_cast<int64_t>(eps.size());
-         ++i)
-      successes += eps[i].success ? 1 : 0;
     // the time and rate are this process's; a resumed run says how much of the total it did
     const int64_t steps_here = trainer->total_steps() - start_steps;
     const std::string resumed =
@@ -150,12 +146,11 @@ int RunTrain(const TrainOptions& o) {
                                  " episodes, " + std::to_string(steps_here) + " steps in this run)"
                            : std::string();
     std::fprintf(stderr,
-                 "calf train: %lld episodes, %lld steps%s in %.1f s (%.0f steps/s); success in "
-                 "the last %lld episodes: %lld; wrote %s\n",
+                 "calf train: %lld episodes, %lld steps%s in %.1f s (%.0f steps/s); %s; wrote %s\n",
                  static_cast<long long>(trainer->episodes_done()),
                  static_cast<long long>(trainer->total_steps()), resumed.c_str(), el,
-                 steps_here / std::max(el, 1e-9), static_cast<long long>(tail),
-                 static_cast<long long>(successes), o.out_dir.c_str());
+                 steps_here / std::max(el, 1e-9), trainer->algorithm().SummaryText().c_str(),
+                 o.out_dir.c_str());
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 #pragma once
-// `calf train`: CALF + TD3 training of an actor and a twin critic (docs/training.md).
+// `calf train`: training of a CALF agent with an algorithm of core/train (TD3 by default;
+// docs/training.md).
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
@@ -7,16 +8,19 @@
 
 namespace calf::cli {
 
-/// Flags of `calf train`. Empty/negative values mean "not given": a new run takes the value
-/// from the config file, the preset or the defaults, a resumed run from the checkpoint.
+/// Flags of `calf train`. Only the flags given (cli/flags.h) are applied: a new run takes
+/// the other values from the config file, the preset or the defaults, a resumed run from
+/// the checkpoint.
 struct TrainOptions {
-  std::string system;             ///< --system (default point_mass).
-  std::string preset;             ///< --preset quick|standard|thorough (default standard).
-  std::string config_path;        ///< --config file.json (every TrainConfig key).
-  std::string backend;            ///< --backend eigen|libtorch (default eigen).
-  int64_t seed = -1;              ///< --seed.
-  int64_t episodes = -1;          ///< --episodes (overrides preset/config).
-  int64_t checkpoint_every = -1;  ///< --checkpoint-every N episodes (0 = only at the end).
+  CLI::App* app = nullptr;       ///< The subcommand (to ask which flags were given).
+  std::string system;            ///< --system (default point_mass).
+  std::string algo;              ///< --algo (default td3).
+  std::string preset;            ///< --preset (td3: quick|standard|thorough; default standard).
+  std::string config_path;       ///< --config file.json (every TrainConfig key).
+  std::string backend;           ///< --backend eigen|libtorch (TD3; default eigen).
+  uint64_t seed = 0;             ///< --seed.
+  int64_t episodes = 0;          ///< --episodes (overrides preset/config).
+  int64_t checkpoint_every = 0;  ///< --checkpoint-every N episodes (0 = only at the end).
   std::string out_dir = "out/train";
   std::string resume_path;  ///< --resume <checkpoint>.
   int threads = 1;          ///< --threads (OpenMP; training itself is single-threaded).

@@ -11,9 +11,9 @@ namespace calf::render {
 namespace cv = core::visual;
 
 std::vector<float> CriticSurfaceValues(const std::vector<core::Mlp>& critic_heads,
-                                       const core::SystemSpec& spec,
+                                       const core::env::EnvSpec& spec,
                                        const cv::SurfaceOptions& surface) {
-  const int d = spec.state_dim;
+  const int d = spec.obs_dim;  // the critic takes observations
   const int m = spec.action_dim;
   if (critic_heads.empty()) throw PolicyError("the critic has no heads; give a critic model");
   for (const core::Mlp& h : critic_heads) {
@@ -56,7 +56,7 @@ std::string ConfigHash(const std::string& text) {
   return buffer;
 }
 
-CalfScene::CalfScene(const core::SystemSpec& spec, int64_t num_agents,
+CalfScene::CalfScene(const core::env::EnvSpec& spec, int64_t num_agents,
                      const CalfSceneOptions& options)
     : spec_(spec), num_agents_(num_agents), options_(options), surface_(options.surface) {
   if (num_agents < 0) {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/env/environment.h"
 #include "core/policy/mlp.h"
-#include "core/systems/system.h"
 #include "core/visual/surface.h"
 #include "core/visual/trail_store.h"
 #include "render_offscreen/camera.h"
@@ -34,7 +34,7 @@ struct CalfSceneOptions {
 /// (x, y, θ = 0) for the differential drive; the action is zero. Heads must map
 /// state_dim + action_dim -> 1 (PolicyError otherwise). Deterministic, single-threaded.
 std::vector<float> CriticSurfaceValues(const std::vector<core::Mlp>& critic_heads,
-                                       const core::SystemSpec& spec,
+                                       const core::env::EnvSpec& spec,
                                        const core::visual::SurfaceOptions& surface);
 
 /// 64-bit FNV-1a hash of `text` as 16 lowercase hex digits (the PNG `config_hash`).
@@ -49,7 +49,7 @@ std::string ConfigHash(const std::string& text);
 class CalfScene {
  public:
   /// Throws ConfigError when num_agents < 0 or trail_length is 1 or negative.
-  CalfScene(const core::SystemSpec& spec, int64_t num_agents, const CalfSceneOptions& options);
+  CalfScene(const core::env::EnvSpec& spec, int64_t num_agents, const CalfSceneOptions& options);
 
   /// Sets the surface from a critic (CriticSurfaceValues). Without a critic the surface is
   /// not drawn and agents ride at height agent_lift above the floor.
@@ -80,7 +80,7 @@ class CalfScene {
  private:
   void Lift(const float* states);
 
-  core::SystemSpec spec_;
+  core::env::EnvSpec spec_;
   int64_t num_agents_;
   CalfSceneOptions options_;
   core::visual::HeatSurface surface_;

@@ -104,6 +104,16 @@ H5Handle VlenStringType(H5T_cset_t cset) {
   return type;
 }
 
+// the file type of an enum with a uint8 base; invalid on failure
+H5Handle EnumType(const std::vector<H5EnumMember>& members) {
+  H5Handle type(H5Tenum_create(H5T_STD_U8LE));
+  if (!type.valid()) return type;
+  for (const H5EnumMember& member : members) {
+    if (H5Tenum_insert(type.get(), member.name.c_str(), &member.value) < 0) return H5Handle();
+  }
+  return type;
+}
+
 int64_t Product(const std::vector<int64_t>& dims) {
   int64_t p = 1;
   for (int64_t d : dims) p *= d;
@@ -210,6 +220,43 @@ void H5File::Flush() {
 
 void H5File::Close() {
   if (!file_.Close()) Fail("cannot close hdf5 file", path_);
+}
+
+void H5File::CreateGroup(const std::string& name) {
+  H5Handle gcpl(H5Pcreate(H5P_GROUP_CREATE));
+  if (!gcpl.valid() || H5Pset_obj_track_times(gcpl.get(), 0) < 0) {
+    Fail("cannot set up group '" + name + "'", path_);
+  }
+  H5Handle group(H5Gcreate2(file_.get(), name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT));
+  if (!group.valid()) Fail("cannot create group '" + name + "'", path_);
+  if (!group.Close()) Fail("cannot close group '" + name + "'", path_);
+}
+
+void H5File::WriteVector(const std::string& name, H5Type type, const void* data, int64_t n,
+                         const std::vector<H5EnumMember>& enum_members) {
+  CALF_CHECK(n >= 0) << "dataset '" << name << "' of negative size";
+  H5Handle enum_type;
+  hid_t file_type = FileType(type), mem_type = NativeType(type);
+  if (type == H5Type::kEnumUInt8) {
+    CALF_CHECK(!enum_members.empty()) << "enum dataset '" << name << "' has no members";
+    enum_type = EnumType(enum_members);
+    if (!enum_type.valid()) Fail("cannot create the enum type of dataset '" + name + "'", path_);
+    file_type = mem_type = enum_type.get();
+  }
+  const hsize_t dims = static_cast<hsize_t>(n);
+  H5Handle space(H5Screate_simple(1, &dims, nullptr));
+  H5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE));
+  // no modification times: identical runs give byte-identical files
+  if (!space.valid() || !dcpl.valid() || H5Pset_obj_track_times(dcpl.get(), 0) < 0) {
+    Fail("cannot set up dataset '" + name + "'", path_);
+  }
+  H5Handle dataset(H5Dcreate2(file_.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT,
+                              dcpl.get(), H5P_DEFAULT));
+  if (!dataset.valid()) Fail("cannot create dataset '" + name + "'", path_);
+  if (n > 0 && H5Dwrite(dataset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
+    Fail("cannot write dataset '" + name + "'", path_);
+  }
+  if (!dataset.Close()) Fail("cannot close dataset '" + name + "'", path_);
 }
 
 bool H5File::HasObject(const std::string& name) const {
@@ -585,13 +632,8 @@ H5Appender::H5Appender(H5File& file, const std::string& name, const H5AppenderOp
   hid_t file_type = FileType(type_);
   if (type_ == H5Type::kEnumUInt8) {
     CALF_CHECK(!options.enum_members.empty()) << "enum dataset '" << name << "' has no members";
-    mem_type_ = H5Handle(H5Tenum_create(H5T_STD_U8LE));
+    mem_type_ = EnumType(options.enum_members);
     if (!mem_type_.valid()) Fail("cannot create the enum type of dataset '" + name + "'", path);
-    for (const H5EnumMember& member : options.enum_members) {
-      if (H5Tenum_insert(mem_type_.get(), member.name.c_str(), &member.value) < 0) {
-        Fail("cannot add enum member '" + member.name + "' of dataset '" + name + "'", path);
-      }
-    }
     file_type = mem_type_.get();
   }
 

@@ -119,6 +119,16 @@ class H5File {
   uint64_t ReadUInt64Attribute(const std::string& object, const std::string& name) const;
   double ReadDoubleAttribute(const std::string& object, const std::string& name) const;
 
+  /// Creates group `name` (its parent must exist), without modification times so identical
+  /// runs give identical files. IoError (exit 3) on failure.
+  void CreateGroup(const std::string& name);
+  /// Writes a whole 1-D dataset `name` of `n` elements (contiguous, no modification times)
+  /// from `data` in the native layout of `type` (uint8 values for kEnumUInt8, whose
+  /// `enum_members` are then required). The parent group must exist. IoError (exit 3) on
+  /// failure.
+  void WriteVector(const std::string& name, H5Type type, const void* data, int64_t n,
+                   const std::vector<H5EnumMember>& enum_members = {});
+
   /// Shape, type, chunking and filters of dataset `name`; IoError when missing.
   H5DatasetInfo DatasetInfo(const std::string& name) const;
 

@@ -2,18 +2,53 @@
 
 namespace calf::core {
 
+void CalfParams::Bind(config::Binder& b) {
+  using config::Range;
+  b.Value("nu_bar", nu_bar, Range::Any());
+  b.Value("kappa_low", kappa_low, Range::AtLeast(0.0));
+  b.Value("kappa_up", kappa_up, Range::AtLeast(0.0));
+  b.Value("lambda_relax", lambda_relax, Range::Closed(0.0, 1.0));
+  if (b.kind() == config::Binder::Kind::kChecker && kappa_up < kappa_low) {
+    b.Fail("kappa_up", "must not be below calf.kappa_low (the bounds would admit no q)");
+  }
+}
+
+const char* ModeName(Mode mode) {
+  switch (mode) {
+    case Mode::kCertified:
+      return "certified";
+    case Mode::kRelax:
+      return "relax";
+    case Mode::kFallback:
+      return "fallback";
+    case Mode::kNominal:
+      return "nominal";
+  }
+  return "unknown";
+}
+
+void CalfState::Resize(int64_t n, int d, int m, double lambda_relax) {
+  has_cert.assign(n, 0);
+  s_dag.assign(n * d, 0.0);
+  a_dag.assign(n * m, 0.0);
+  q_dag.assign(n, 0.0);
+  p_relax.assign(n, lambda_relax);
+}
+
 bool CalfCertifies(const CalfParams& p, bool has_cert, double q_dag, double q,
-                   double state_norm_sq) {
+                   double error_norm_sq) {
   if (!has_cert) return true;
   const double neg_q = -q;
-  return q - q_dag >= p.nu_bar && p.kappa_low * state_norm_sq <= neg_q &&
-         neg_q <= p.kappa_up * state_norm_sq;
+  return q - q_dag >= p.nu_bar && p.kappa_low * error_norm_sq <= neg_q &&
+         neg_q <= p.kappa_up * error_norm_sq;
 }
 
 Mode CalfSelect(const CalfParams& p, const CalfInput& in, int d, int m, int64_t agent,
                 CalfState& cs, double* chosen) {
+  const double* e = in.error != nullptr ? in.error : in.state;
+  const int ne = in.error != nullptr ? in.error_dim : d;
   double norm_sq = 0.0;
-  for (int j = 0; j < d; ++j) norm_sq += in.state[j] * in.state[j];
+  for (int j = 0; j < ne; ++j) norm_sq += e[j] * e[j];
 
   Mode mode;
   if (CalfCertifies(p, cs.has_cert[agent] != 0, cs.q_dag[agent], in.q, norm_sq)) {

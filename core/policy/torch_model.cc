@@ -116,7 +116,7 @@ std::vector<std::vector<DenseLayer>> ExtractHeads(const torch::jit::Module& m,
   return heads;
 }
 
-Eigen::VectorXf MaxActionOf(const torch::jit::Module& m, const SystemSpec& spec) {
+Eigen::VectorXf MaxActionOf(const torch::jit::Module& m, const env::EnvSpec& spec) {
   Eigen::VectorXf scale(spec.action_dim);
   for (int j = 0; j < spec.action_dim; ++j) scale[j] = static_cast<float>(spec.max_action[j]);
   if (m.hasattr("max_action")) {
@@ -170,7 +170,7 @@ TorchModel::TorchModel() : impl_(std::make_unique<Impl>()) {}
 TorchModel::~TorchModel() = default;
 
 std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
-                                             const SystemSpec& spec) {
+                                             const env::EnvSpec& spec) {
   EnsureTorchThreads();
   const char* what = role == Role::kActor ? "actor" : "critic";
   std::error_code ec;
@@ -181,7 +181,7 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
   std::unique_ptr<TorchModel> model(new TorchModel());
   model->role_ = role;
   model->path_ = path;
-  model->impl_->state_dim = spec.state_dim;
+  model->impl_->state_dim = spec.obs_dim;
   model->impl_->action_dim = spec.action_dim;
   try {
     model->impl_->module = torch::jit::load(path);
@@ -196,7 +196,7 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
   CheckLayerTypes(m, path);
 
   auto heads = ExtractHeads(m, role, path);
-  const int want_in = role == Role::kActor ? spec.state_dim : spec.state_dim + spec.action_dim;
+  const int want_in = role == Role::kActor ? spec.obs_dim : spec.obs_dim + spec.action_dim;
   const int want_out = role == Role::kActor ? spec.action_dim : 1;
   if (role == Role::kActor && heads.size() != 1) {
     throw PolicyError("actor model '" + path + "': expected one Linear chain, found " +
@@ -223,7 +223,7 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
   const int64_t kProbes = 16;
   std::mt19937_64 rng(12345);
   std::uniform_real_distribution<float> uni(-3.0f, 3.0f);
-  std::vector<float> s(kProbes * spec.state_dim), a(kProbes * spec.action_dim);
+  std::vector<float> s(kProbes * spec.obs_dim), a(kProbes * spec.action_dim);
   for (auto& v : s) v = uni(rng);
   for (auto& v : a) v = uni(rng);
   MlpWorkspace ws;
@@ -243,9 +243,9 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
       std::vector<float> q1(kProbes), q2(kProbes), e(kProbes), sa(kProbes * want_in);
       model->TorchCriticForward(s.data(), a.data(), kProbes, q1.data(), q2.data());
       for (int64_t i = 0; i < kProbes; ++i) {
-        for (int j = 0; j < spec.state_dim; ++j) sa[i * want_in + j] = s[i * spec.state_dim + j];
+        for (int j = 0; j < spec.obs_dim; ++j) sa[i * want_in + j] = s[i * spec.obs_dim + j];
         for (int j = 0; j < spec.action_dim; ++j)
-          sa[i * want_in + spec.state_dim + j] = a[i * spec.action_dim + j];
+          sa[i * want_in + spec.obs_dim + j] = a[i * spec.action_dim + j];
       }
       for (size_t h = 0; h < model->heads_.size(); ++h) {
         model->heads_[h].Forward(sa.data(), kProbes, e.data(), ws);

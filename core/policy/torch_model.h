@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/env/environment.h"
 #include "core/policy/mlp.h"
-#include "core/systems/system.h"
 
 namespace calf::core {
 
@@ -23,7 +23,7 @@ class TorchModel {
   /// Loads and verifies `path`. Throws PolicyError (exit 2) when the file is missing, corrupt,
   /// not an MLP calf understands, or of the wrong dimensions for `spec`.
   static std::unique_ptr<TorchModel> Load(const std::string& path, Role role,
-                                          const SystemSpec& spec);
+                                          const env::EnvSpec& spec);
   ~TorchModel();
 
   Role role() const { return role_; }

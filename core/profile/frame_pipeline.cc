@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/profile/run_writer.h"
+#include "core/train/td3/td3_algorithm.h"
 #include "core/train/trainer.h"
 #include "core/visual/surface_batch.h"
 
@@ -82,7 +83,8 @@ FramePipeline::FramePipeline(const ProfileConfig& config, const OptimizationFlag
     trainer_ = std::make_unique<train::Trainer>(tc);
     // the trainer acts nominally and does not update for its first start_training_step
     // steps; run them here so that every profiled frame carries one TD3 update
-    for (int64_t k = 0; k < tc.start_training_step; ++k) trainer_->Step();
+    auto& td3 = trainer_->As<train::Td3Algorithm>();
+    for (int64_t k = 0; k < tc.As<train::Td3Config>().start_training_step; ++k) td3.Step();
   }
   trails_.SetTrainingAgent(kTrainingAgent);
   xyz_.assign(static_cast<size_t>(n_) * 3, 0.0F);
@@ -147,7 +149,7 @@ void FramePipeline::Physics() {
   current_counts_.critic_queries +=
       flags_.batched_inference ? (n_ + Simulator::kBlock - 1) / Simulator::kBlock : n_;
   if (trainer_) {
-    trainer_->Step();
+    trainer_->As<train::Td3Algorithm>().Step();
     current_counts_.critic_queries += 1;
   }
   // episode bookkeeping in agent order (the SimState zeroes a finished episode's return)

@@ -4,8 +4,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "core/env/registry.h"
 #include "core/error.h"
-#include "core/systems/system.h"
 
 namespace calf::core::profile {
 namespace {
@@ -303,7 +303,7 @@ void ProfileConfig::Validate() const {
   auto need = [](bool ok, const std::string& msg) {
     if (!ok) throw ConfigError(msg);
   };
-  ParseSystem(system);  // throws ConfigError for unknown systems
+  env::FindSpec(system);  // throws ConfigError for unknown systems
   need(!agents.empty(), "agents is empty; give at least one agent count");
   for (int64_t n : agents) {
     need(n >= 1 && n <= 100000000, "agents: " + std::to_string(n) + " is out of range 1..1e8");

@@ -4,11 +4,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/env/registry.h"
 #include "core/error.h"
 #include "core/profile/machine_info.h"
 #include "core/profile/run_summary.h"
 #include "core/profile/run_writer.h"
-#include "core/systems/system.h"
 #include "core/version.h"
 
 namespace calf::core::profile {
@@ -74,7 +74,7 @@ SweepResult RunSweep(const ProfileConfig& config, const PipelineModels& models,
   const MachineInfo machine = ReadMachineInfo();
   const nlohmann::json config_json = nlohmann::json::parse(config.ToJson());
   const int64_t measured = config.frames - config.warmup;
-  const int state_dim = GetSystemSpec(ParseSystem(config.system)).state_dim;
+  const int state_dim = env::FindSpec(config.system).state_dim;
   const int64_t total_frames =
       static_cast<int64_t>(config.agents.size() * runs.size()) * config.repeats * config.frames;
   int64_t frames_done = 0;

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "core/sim/threads.h"
+#include "core/threads.h"
 #include "core/visual/colormap.h"
 
 namespace calf::core::profile {

@@ -9,27 +9,36 @@
 #include <limits>
 #include <sstream>
 
+#include "core/env/registry.h"
 #include "core/error.h"
 #include "core/policy/calf_selector.h"
-#include "core/policy/nominal.h"
-#include "core/sim/random.h"
-#include "core/sim/threads.h"
+#include "core/random/agent_random.h"
+#include "core/threads.h"
 
 namespace calf::core {
+
+// per-thread buffers of one block, reused across blocks and steps
+struct Simulator::Scratch {
+  MlpWorkspace ws;
+  std::vector<float> obs, actor_out, critic_in, q;
+  std::vector<double> actor, nominal, error;
+  std::vector<uint64_t> counters;
+  std::vector<uint8_t> reset, moved;
+};
 
 Simulator::Simulator(const SimConfig& config, PolicyModels models)
     : config_(config), models_(std::move(models)) {
   config_.Validate();
-  kind_ = config_.system_kind();
-  spec_ = &GetSystemSpec(kind_);
+  env_ = env::MakeEnvironment(config_.system, config_.env);
   policy_ = config_.policy_kind();
-  const int d = spec_->state_dim, m = spec_->action_dim;
+  const env::EnvSpec& spec = env_->spec();
+  const int o = spec.obs_dim, m = spec.action_dim;
   if (policy_ != PolicyKind::kNominal) {
     if (models_.actor.empty()) throw PolicyError("policy '" + config_.policy + "' needs an actor");
-    if (models_.actor.input_dim() != d || models_.actor.output_dim() != m) {
+    if (models_.actor.input_dim() != o || models_.actor.output_dim() != m) {
       throw PolicyError("actor maps " + std::to_string(models_.actor.input_dim()) + " -> " +
-                        std::to_string(models_.actor.output_dim()) + " but " + spec_->name +
-                        " needs " + std::to_string(d) + " -> " + std::to_string(m));
+                        std::to_string(models_.actor.output_dim()) + " but " + spec.name +
+                        " needs " + std::to_string(o) + " -> " + std::to_string(m));
     }
   }
   if ((models_.torch_actor == nullptr) != (models_.torch_critic == nullptr) &&
@@ -38,138 +47,144 @@ Simulator::Simulator(const SimConfig& config, PolicyModels models)
   }
   if (policy_ == PolicyKind::kCalf) {
     if (models_.critic.empty()) throw PolicyError("policy 'calf' needs a critic");
-    if (models_.critic.input_dim() != d + m || models_.critic.output_dim() != 1) {
+    if (models_.critic.input_dim() != o + m || models_.critic.output_dim() != 1) {
       throw PolicyError("critic maps " + std::to_string(models_.critic.input_dim()) + " -> " +
-                        std::to_string(models_.critic.output_dim()) + " but " + spec_->name +
-                        " needs " + std::to_string(d + m) + " -> 1");
+                        std::to_string(models_.critic.output_dim()) + " but " + spec.name +
+                        " needs " + std::to_string(o + m) + " -> 1");
     }
   }
 }
 
-void Simulator::ResetAgent(SimState& s, int64_t i) const {
-  // the episode starting after step k begins at time k+1; the initial one at time 0
-  const uint64_t time = static_cast<uint64_t>(s.step) + (s.step > 0 || s.episode[i] > 0 ? 1 : 0);
-  AgentRandom rng(config_.seed, static_cast<uint64_t>(i));
-  const int d = spec_->state_dim;
-  double* x = &s.states[i * d];
-  const double r = config_.reset_range;
-  for (int j = 0; j < d; ++j) {
-    const double u = rng.Uniform(time, DrawPurpose::kReset, static_cast<uint32_t>(j));
-    x[j] = -r + 2.0 * r * u;
-  }
-  // the unicycle's heading is drawn over the whole circle
-  if (kind_ == SystemKind::kDifferentialDrive) x[2] = -M_PI + 2.0 * M_PI * (x[2] + r) / (2.0 * r);
-}
+Simulator::~Simulator() = default;
 
-void Simulator::Reset(SimState& s, const std::vector<double>* initial) const {
-  const int d = spec_->state_dim, m = spec_->action_dim;
-  s.Resize(config_.num_agents, d, m, config_.calf.lambda_relax);
+void Simulator::Reset(SimState& s, const std::vector<double>* initial, int64_t first_agent) const {
+  const env::EnvSpec& spec = env_->spec();
+  const int d = spec.state_dim;
+  s.Resize(config_.num_agents, d, spec.action_dim, spec.env_state_dim, config_.calf.lambda_relax);
+  s.first_agent = first_agent;
   if (initial) {
     if (static_cast<int64_t>(initial->size()) != config_.num_agents * d) {
       throw ConfigError("initial states hold " + std::to_string(initial->size() / d) +
                         " agents but num_agents is " + std::to_string(config_.num_agents));
     }
     s.states = *initial;
-  } else {
-    for (int64_t i = 0; i < s.num_agents; ++i) ResetAgent(s, i);
+    // the environment state (a goal, ...) still comes from the agent's stream
+    if (spec.env_state_dim == 0) return;
+  }
+  // the initial episode starts at time 0
+  const int64_t n = s.num_agents;
+  std::vector<uint64_t> counters(kBlock, 0);
+  std::vector<double> keep;
+  for (int64_t begin = 0; begin < n; begin += kBlock) {
+    const int64_t count = std::min(kBlock, n - begin);
+    env::AgentBlock block{
+        first_agent + begin, count, &s.states[begin * d],
+        s.env_states.empty() ? nullptr : &s.env_states[begin * spec.env_state_dim],
+        &s.episode_step[begin]};
+    if (initial) keep.assign(block.state, block.state + count * d);
+    env_->Reset(block, config_.seed, counters.data(), nullptr);
+    if (initial) std::copy(keep.begin(), keep.end(), block.state);
   }
 }
 
-void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, MlpWorkspace& ws,
-                          std::vector<float>& scratch) const {
-  const int d = spec_->state_dim, m = spec_->action_dim;
+void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) const {
+  const env::EnvSpec& spec = env_->spec();
+  const int d = spec.state_dim, m = spec.action_dim, o = spec.obs_dim, e = spec.env_state_dim;
   const int64_t n = end - begin;
   const float nan = std::numeric_limits<float>::quiet_NaN();
+  const env::AgentBlock block{s.first_agent + begin, n, &s.states[begin * d],
+                              e > 0 ? &s.env_states[begin * e] : nullptr, &s.episode_step[begin]};
+  double* act = &s.actions[begin * m];
 
-  // batched inference for the block: actor on states, critic on [state, actor action]
-  float* s_f = nullptr;
-  float* a_f = nullptr;
-  float* sa_f = nullptr;
-  float* q_f = nullptr;
-  if (policy_ != PolicyKind::kNominal) {
-    scratch.resize(n * (d + m + (d + m) + 1));
-    s_f = scratch.data();
-    a_f = s_f + n * d;
-    sa_f = a_f + n * m;
-    q_f = sa_f + n * (d + m);
-    for (int64_t k = 0; k < n * d; ++k) s_f[k] = static_cast<float>(s.states[begin * d + k]);
+  if (policy_ == PolicyKind::kNominal) {
+    env_->Nominal(block, act);
+    for (int64_t k = 0; k < n; ++k) {
+      s.modes[begin + k] = Mode::kNominal;
+      s.q_values[begin + k] = nan;
+    }
+  } else {
+    // batched inference for the block: actor on observations, critic on [obs, actor action]
+    w.obs.resize(n * o);
+    w.actor_out.resize(n * m);
+    w.actor.resize(n * m);
+    env_->Observe(block, w.obs.data());
     if (torch_per_agent()) {
       for (int64_t k = 0; k < n; ++k)
-        models_.torch_actor->TorchActorForward(s_f + k * d, 1, a_f + k * m);
+        models_.torch_actor->TorchActorForward(&w.obs[k * o], 1, &w.actor_out[k * m]);
     } else {
-      models_.actor.Forward(s_f, n, a_f, ws);
+      models_.actor.Forward(w.obs.data(), n, w.actor_out.data(), w.ws);
     }
-    if (policy_ == PolicyKind::kCalf) {
+    for (int64_t k = 0; k < n * m; ++k) w.actor[k] = w.actor_out[k];
+    env_->ClipActions(w.actor.data(), n);
+
+    if (policy_ == PolicyKind::kActor) {
+      for (int64_t k = 0; k < n * m; ++k) act[k] = w.actor[k];
       for (int64_t k = 0; k < n; ++k) {
-        double a[3];
-        for (int j = 0; j < m; ++j) a[j] = a_f[k * m + j];
-        ClipAction(*spec_, a);
-        for (int j = 0; j < d; ++j) sa_f[k * (d + m) + j] = s_f[k * d + j];
-        for (int j = 0; j < m; ++j) sa_f[k * (d + m) + d + j] = static_cast<float>(a[j]);
+        s.modes[begin + k] = Mode::kRelax;  // the actor acting without a certificate
+        s.q_values[begin + k] = nan;
+      }
+    } else {
+      w.critic_in.resize(n * (o + m));
+      w.q.resize(n);
+      for (int64_t k = 0; k < n; ++k) {
+        float* row = &w.critic_in[k * (o + m)];
+        for (int j = 0; j < o; ++j) row[j] = w.obs[k * o + j];
+        for (int j = 0; j < m; ++j) row[o + j] = static_cast<float>(w.actor[k * m + j]);
       }
       if (torch_per_agent()) {
         float q2 = 0.0f;
         for (int64_t k = 0; k < n; ++k) {
-          // the LibTorch forward takes state and action apart
-          models_.torch_critic->TorchCriticForward(sa_f + k * (d + m), sa_f + k * (d + m) + d, 1,
-                                                   q_f + k, &q2);
+          // the LibTorch forward takes observation and action apart
+          const float* row = &w.critic_in[k * (o + m)];
+          models_.torch_critic->TorchCriticForward(row, row + o, 1, &w.q[k], &q2);
         }
       } else {
-        models_.critic.Forward(sa_f, n, q_f, ws);
+        models_.critic.Forward(w.critic_in.data(), n, w.q.data(), w.ws);
+      }
+      const int ne = spec.error_dim;
+      w.nominal.resize(n * m);
+      w.error.resize(n * ne);
+      env_->Nominal(block, w.nominal.data());
+      env_->Error(block, w.error.data());
+      for (int64_t k = 0; k < n; ++k) {
+        const int64_t i = begin + k;
+        const AgentRandom rng(config_.seed, static_cast<uint64_t>(s.first_agent + i));
+        CalfInput in{&s.states[i * d],
+                     &w.actor[k * m],
+                     &w.nominal[k * m],
+                     static_cast<double>(w.q[k]),
+                     rng.Uniform(static_cast<uint64_t>(s.step), DrawPurpose::kRelax),
+                     &w.error[k * ne],
+                     ne};
+        s.modes[i] = CalfSelect(config_.calf, in, d, m, i, s.calf, act + k * m);
+        s.q_values[i] = w.q[k];
       }
     }
   }
 
-  for (int64_t i = begin; i < end; ++i) {
-    const int64_t k = i - begin;
-    double* x = &s.states[i * d];
-    double* act = &s.actions[i * m];
-    if (policy_ == PolicyKind::kNominal) {
-      NominalAction(kind_, config_.nominal, x, act);
-      s.modes[i] = Mode::kNominal;
-      s.q_values[i] = nan;
-    } else {
-      double actor[3];
-      for (int j = 0; j < m; ++j) actor[j] = a_f[k * m + j];
-      ClipAction(*spec_, actor);
-      if (policy_ == PolicyKind::kActor) {
-        for (int j = 0; j < m; ++j) act[j] = actor[j];
-        s.modes[i] = Mode::kRelax;  // the actor acting without a certificate
-        s.q_values[i] = nan;
-      } else {
-        double nominal[3];
-        NominalAction(kind_, config_.nominal, x, nominal);
-        AgentRandom rng(config_.seed, static_cast<uint64_t>(i));
-        CalfInput in{x, actor, nominal, static_cast<double>(q_f[k]),
-                     rng.Uniform(static_cast<uint64_t>(s.step), DrawPurpose::kRelax)};
-        s.modes[i] = CalfSelect(config_.calf, in, d, m, i, s.calf, act);
-        s.q_values[i] = q_f[k];
-      }
-    }
+  // the environment's step: dynamics, reward, termination and the time limit
+  w.moved.assign(n, 0);
+  env_->Step(block, act, {&s.rewards[begin], &s.done[begin], w.moved.data()});
 
-    // dynamics, reward and episode bookkeeping
-    double next[3];
-    s.rewards[i] = Reward(kind_, x, act);
-    Rk4Step(kind_, x, act, config_.dt, next);
-    for (int j = 0; j < d; ++j) x[j] = next[j];
+  // episode bookkeeping; ended episodes restart from the agent's stream at time step+1
+  w.reset.assign(n, 0);
+  bool any_reset = false;
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t i = begin + k;
     s.episode_return[i] += s.rewards[i];
-    s.episode_step[i] += 1;
-    DoneReason done = DoneReason::kNone;
-    if (GoalDistance(kind_, x) < config_.goal_epsilon) {
-      done = DoneReason::kGoal;
-    } else if (OutOfBounds(kind_, x, config_.boundary_limit) || !std::isfinite(x[0])) {
-      done = DoneReason::kOutOfBounds;
-    } else if (s.episode_step[i] >= config_.max_steps_per_episode) {
-      done = DoneReason::kTimeLimit;
-    }
-    s.done[i] = done;
-    if (done != DoneReason::kNone) {
+    if (w.moved[k] != 0) CalfResetCertificate(s.calf, i);  // the Lyapunov target moved
+    if (s.done[i] != DoneReason::kNone) {
       s.episode[i] += 1;
       s.episode_step[i] = 0;
       s.episode_return[i] = 0.0;
       CalfResetCertificate(s.calf, i);
-      ResetAgent(s, i);
+      w.reset[k] = 1;
+      any_reset = true;
     }
+  }
+  if (any_reset) {
+    w.counters.assign(n, static_cast<uint64_t>(s.step) + 1);
+    env_->Reset(block, config_.seed, w.counters.data(), w.reset.data());
   }
 }
 
@@ -185,14 +200,13 @@ void Simulator::Step(SimState& s, int threads) const {
   // exceptions must not leave the parallel region: each thread keeps its first one
 #pragma omp parallel num_threads(used_threads)
   {
-    MlpWorkspace ws;
-    std::vector<float> scratch;
+    Scratch scratch;
     const int tid = omp_get_thread_num();
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < blocks; ++b) {
       if (errors[tid]) continue;
       try {
-        StepBlock(s, b * kBlock, std::min(n, (b + 1) * kBlock), ws, scratch);
+        StepBlock(s, b * kBlock, std::min(n, (b + 1) * kBlock), scratch);
       } catch (...) {
         errors[tid] = std::current_exception();
       }

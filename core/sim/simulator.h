@@ -1,43 +1,41 @@
 #pragma once
-// Batched, deterministic simulation of N agents: policy + RK4 dynamics + episode handling.
+// Batched, deterministic simulation of N agents: policy + the environment family's step +
+// episode handling. The environment (core/env) does the dynamics, reward, termination,
+// observation, nominal action and resets; the simulator adds the policies (batched
+// inference, CALF) and the episode bookkeeping.
 
 #include <cstdint>
 #include <memory>
 #include <vector>
 
-#include "core/policy/mlp.h"
-#include "core/policy/torch_model.h"
+#include "core/env/environment.h"
+#include "core/policy/policy_models.h"
 #include "core/sim/config.h"
 #include "core/sim/state.h"
 
 namespace calf::core {
 
-/// The networks a policy needs (either may be empty for the nominal policy).
-struct PolicyModels {
-  Mlp actor;   ///< state -> action.
-  Mlp critic;  ///< [state, action] -> q (the critic's first head).
-  /// Baseline design only: when both are set (and outlive the Simulator), inference goes
-  /// through LibTorch one agent at a time (batch of one) on a single thread instead of the
-  /// batched Eigen path. Outputs agree with the Eigen path to ~1e-6, not bit for bit.
-  const TorchModel* torch_actor = nullptr;
-  const TorchModel* torch_critic = nullptr;
-};
-
 /// Steps all agents of a SimState. Holds only immutable data; one Simulator may step
 /// several states. Determinism: the result is a pure function of (config, seed, initial
-/// states), identical for any thread count, because every agent draws from its own
-/// counter-based stream and agents are processed in fixed blocks.
+/// states), identical for any thread count and any split of the population into slices
+/// (SimState::first_agent), because every agent draws from its own counter-based stream
+/// keyed by its global index and agents are processed in fixed blocks.
 class Simulator {
  public:
-  /// Validates that the models fit the system and policy; throws PolicyError otherwise.
+  /// Validates the config and that the models fit the system and policy; throws
+  /// ConfigError/PolicyError otherwise.
   Simulator(const SimConfig& config, PolicyModels models);
+  ~Simulator();
 
   const SimConfig& config() const { return config_; }
-  const SystemSpec& spec() const { return *spec_; }
+  const env::EnvSpec& spec() const { return env_->spec(); }
+  const env::Environment& environment() const { return *env_; }
 
-  /// Sizes `state` and sets every agent's initial state: from `initial_states` ([N*d]) when
-  /// given, else uniformly from the agent's own stream. Episode counters start at zero.
-  void Reset(SimState& state, const std::vector<double>* initial_states = nullptr) const;
+  /// Sizes `state` for config.num_agents agents starting at global index `first_agent` and
+  /// sets every agent's initial state: from `initial_states` ([N*d]) when given, else from
+  /// the environment's reset with the agent's own stream. Episode counters start at zero.
+  void Reset(SimState& state, const std::vector<double>* initial_states = nullptr,
+             int64_t first_agent = 0) const;
 
   /// True when inference goes through LibTorch per agent (see PolicyModels).
   bool torch_per_agent() const { return models_.torch_actor != nullptr; }
@@ -52,13 +50,11 @@ class Simulator {
   static constexpr int64_t kBlock = 256;
 
  private:
-  void ResetAgent(SimState& state, int64_t agent) const;
-  void StepBlock(SimState& state, int64_t begin, int64_t end, MlpWorkspace& ws,
-                 std::vector<float>& scratch) const;
+  struct Scratch;
+  void StepBlock(SimState& state, int64_t begin, int64_t end, Scratch& scratch) const;
 
   SimConfig config_;
-  const SystemSpec* spec_;
-  SystemKind kind_;
+  std::unique_ptr<env::Environment> env_;
   PolicyKind policy_;
   PolicyModels models_;
 };

@@ -5,33 +5,23 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/systems/system.h"
+#include "core/env/environment.h"
+#include "core/policy/calf_selector.h"
 
 namespace calf::core {
-
-/// Which controller produced an agent's action (stored as an HDF5 enum `mode`).
-enum class Mode : uint8_t { kCertified = 0, kRelax = 1, kFallback = 2, kNominal = 3 };
-
-/// Human name of a mode ("certified", "relax", "fallback", "nominal").
-const char* ModeName(Mode mode);
-
-/// Per-agent CALF certificate and relax probability; never shared between agents.
-struct CalfState {
-  std::vector<uint8_t> has_cert;  ///< [N] 0 until the first certified step of the episode.
-  std::vector<double> s_dag;      ///< [N*d] certified state s†.
-  std::vector<double> a_dag;      ///< [N*m] certified action a†.
-  std::vector<double> q_dag;      ///< [N] certified critic value q†.
-  std::vector<double> p_relax;    ///< [N] relax probability, starts at lambda_relax.
-  void Resize(int64_t n, int d, int m, double lambda_relax);
-};
 
 /// Everything that changes during a run.
 struct SimState {
   int64_t num_agents = 0;
+  /// Global index of agent 0 of this state: a slice [first_agent, first_agent + N) of a
+  /// larger population draws from the same random streams as in a whole run.
+  int64_t first_agent = 0;
   int state_dim = 0;
   int action_dim = 0;
+  int env_state_dim = 0;
   int64_t step = 0;                    ///< Global step counter (steps taken so far).
   std::vector<double> states;          ///< [N*d] current states.
+  std::vector<double> env_states;      ///< [N*e] per-agent environment state (goals, ...).
   std::vector<double> actions;         ///< [N*m] last applied (clipped) actions.
   std::vector<double> rewards;         ///< [N] last rewards.
   std::vector<float> q_values;         ///< [N] last critic value (NaN when no critic ran).
@@ -42,7 +32,8 @@ struct SimState {
   std::vector<double> episode_return;  ///< [N] accumulated reward of the current episode.
   CalfState calf;
 
-  void Resize(int64_t n, int d, int m, double lambda_relax);
+  /// Sizes every array for `n` agents of the given dimensions and zeroes the counters.
+  void Resize(int64_t n, int d, int m, int e, double lambda_relax);
 };
 
 }  // namespace calf::core

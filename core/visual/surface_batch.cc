@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/sim/threads.h"
+#include "core/threads.h"
 
 namespace calf::core::visual {
 namespace {

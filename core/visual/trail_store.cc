@@ -3,7 +3,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "core/sim/threads.h"
+#include "core/threads.h"
 #include "core/visual/colormap.h"
 
 namespace calf::core::visual {

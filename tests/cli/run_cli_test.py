@@ -173,7 +173,12 @@ def case_interrupt():
     out = WORK / "long.h5"
     p = subprocess.Popen([CALF, "run", "--policy", "pd", "--agents", "20000", "--steps", "1000000",
                           "--out", str(out), "--quiet"], stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)
+    # signal once the run is under way (the file exists), however slow the machine is today
+    partial = pathlib.Path(str(out) + ".partial")
+    deadline = time.time() + 60
+    while not partial.exists() and time.time() < deadline and p.poll() is None:
+        time.sleep(0.05)
+    time.sleep(1.0)
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=60)
     assert p.returncode == 130, (p.returncode, err)

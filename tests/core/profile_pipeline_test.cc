@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/profile/frame_pipeline.h"
+#include "core/train/td3/td3_algorithm.h"
 #include "core/train/trainer.h"
 #include "tests/testutil/profile_models.h"
 #include "tests/testutil/temp_dir.h"
@@ -178,7 +179,8 @@ TEST_CASE("With --train every frame carries one TD3 update", "[profile][pipeline
   c.train = true;
   FramePipeline p(c, OptimizationFlags::Optimized(), 4, models.models(), nullptr, nullptr);
   REQUIRE(p.trainer() != nullptr);
-  const int64_t start = p.trainer()->config().start_training_step;
+  const int64_t start =
+      p.trainer()->config().As<calf::core::train::Td3Config>().start_training_step;
   // the nominal-only steps ran before the first frame
   REQUIRE(p.trainer()->total_steps() == start);
   for (int f = 0; f < 5; ++f) {
@@ -186,5 +188,5 @@ TEST_CASE("With --train every frame carries one TD3 update", "[profile][pipeline
     REQUIRE(p.last_counts().critic_queries >= 2);
   }
   REQUIRE(p.trainer()->total_steps() == start + 5);
-  REQUIRE(p.trainer()->td3().iterations() == 5);
+  REQUIRE(p.trainer()->As<calf::core::train::Td3Algorithm>().td3().iterations() == 5);
 }

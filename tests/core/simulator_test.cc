@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "core/env/registry.h"
 #include "core/error.h"
 #include "core/policy/torch_model.h"
 #include "tests/testutil/temp_dir.h"
@@ -11,8 +12,8 @@
 using namespace calf::core;
 
 namespace {
-PolicyModels RandomModels(SystemKind kind, uint64_t seed) {
-  const auto& spec = GetSystemSpec(kind);
+PolicyModels RandomModels(const std::string& system, uint64_t seed) {
+  const env::EnvSpec& spec = env::FindSpec(system);
   Eigen::VectorXf scale(spec.action_dim);
   for (int j = 0; j < spec.action_dim; ++j) scale[j] = float(spec.max_action[j]);
   PolicyModels m;
@@ -29,7 +30,7 @@ SimConfig Config(const std::string& system, const std::string& policy, int64_t n
   c.policy = policy;
   c.num_agents = n;
   c.seed = 42;
-  c.max_steps_per_episode = 60;  // force some episode ends inside short runs
+  c.env.max_steps_per_episode = 60;  // force some episode ends inside short runs
   c.calf.lambda_relax = 0.99;
   return c;
 }
@@ -68,8 +69,7 @@ bool SameBits(const std::vector<float>& a, const std::vector<float>& b) {
 
 TEST_CASE("Trajectories are bit-identical for 1, 2 and 3 threads", "[core][sim][determinism]") {
   for (const char* system : {"point_mass", "differential_drive"}) {
-    auto kind = ParseSystem(system);
-    Simulator sim(Config(system, "calf", 700), RandomModels(kind, 5));
+    Simulator sim(Config(system, "calf", 700), RandomModels(system, 5));
     Trace t1 = Run(sim, 150, 1, 700);
     Trace t2 = Run(sim, 150, 2, 700);
     Trace t3 = Run(sim, 150, 3, 700);
@@ -85,9 +85,8 @@ TEST_CASE("Trajectories are bit-identical for 1, 2 and 3 threads", "[core][sim][
 
 TEST_CASE("An agent's trajectory does not depend on how many agents run beside it",
           "[core][sim][determinism]") {
-  auto kind = SystemKind::kPointMass;
-  Simulator big(Config("point_mass", "calf", 600), RandomModels(kind, 6));
-  Simulator small(Config("point_mass", "calf", 300), RandomModels(kind, 6));
+  Simulator big(Config("point_mass", "calf", 600), RandomModels("point_mass", 6));
+  Simulator small(Config("point_mass", "calf", 300), RandomModels("point_mass", 6));
   Trace a = Run(big, 120, 2, 300);
   Trace b = Run(small, 120, 1, 300);
   CHECK(a.states == b.states);
@@ -96,7 +95,7 @@ TEST_CASE("An agent's trajectory does not depend on how many agents run beside i
 }
 
 TEST_CASE("CALF runs visit every mode and record q values", "[core][sim]") {
-  Simulator sim(Config("point_mass", "calf", 200), RandomModels(SystemKind::kPointMass, 7));
+  Simulator sim(Config("point_mass", "calf", 200), RandomModels("point_mass", 7));
   Trace t = Run(sim, 200, 2, 200);
   int counts[4] = {0, 0, 0, 0};
   for (auto m : t.modes) counts[m]++;
@@ -116,8 +115,8 @@ TEST_CASE("Nominal runs record the nominal mode and NaN q values", "[core][sim]"
 
 TEST_CASE("Episodes end at the time limit and restart from a fresh state", "[core][sim]") {
   SimConfig c = Config("point_mass", "pd", 4);
-  c.max_steps_per_episode = 10;
-  c.goal_epsilon = 0.0;
+  c.env.max_steps_per_episode = 10;
+  c.env.goal_epsilon = 0.0;
   Simulator sim(c, {});
   SimState s;
   sim.Reset(s);
@@ -135,7 +134,7 @@ TEST_CASE("Episodes end at the time limit and restart from a fresh state", "[cor
 
 TEST_CASE("Agents that reach the goal end their episode with reason goal", "[core][sim]") {
   SimConfig c = Config("point_mass", "pd", 1);
-  c.max_steps_per_episode = 100000;
+  c.env.max_steps_per_episode = 100000;
   Simulator sim(c, {});
   SimState s;
   std::vector<double> init = {0.04, 0.0};
@@ -146,7 +145,7 @@ TEST_CASE("Agents that reach the goal end their episode with reason goal", "[cor
 }
 
 TEST_CASE("Models that do not fit the system are rejected", "[core][sim][error]") {
-  auto wrong = RandomModels(SystemKind::kDifferentialDrive, 1);
+  auto wrong = RandomModels("differential_drive", 1);
   CHECK_THROWS_AS(Simulator(Config("point_mass", "calf", 3), wrong), calf::PolicyError);
   CHECK_THROWS_AS(Simulator(Config("point_mass", "calf", 3), PolicyModels{}), calf::PolicyError);
 }
@@ -211,7 +210,7 @@ TEST_CASE("The simulator resets an agent's certificate when its episode ends",
   // condition q - q_dag >= nu_bar never holds; P_relax = 0 makes every uncertified step a
   // fallback (PD), which drives the agent into the goal
   SimConfig c = Config("point_mass", "calf", 1);
-  c.max_steps_per_episode = 100000;
+  c.env.max_steps_per_episode = 100000;
   c.calf.lambda_relax = 0.0;
   PolicyModels m;
   m.actor = ConstantMlp({2, 8, 1}, 0.0F);

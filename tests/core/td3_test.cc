@@ -1,15 +1,15 @@
 // TD3 building blocks: replay ring, soft update, target computation, Eigen gradients and
 // Adam against LibTorch autograd / torch::optim::Adam.
 
-#include "core/train/td3.h"
+#include "core/train/td3/td3.h"
 
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <sstream>
 
 #include "core/error.h"
-#include "core/train/replay_buffer.h"
-#include "core/train/td3_reference.h"
+#include "core/train/td3/replay_buffer.h"
+#include "core/train/td3/td3_reference.h"
 
 namespace {
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <random>
 
+#include "core/env/registry.h"
 #include "core/error.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -30,7 +31,7 @@ std::vector<float> RandomInputs(int64_t n, int dim, uint64_t seed) {
 
 TEST_CASE("Eigen and LibTorch actor inference agree within 1e-5", "[core][torch][align]") {
   calf::testutil::TempDir dir;
-  const auto& spec = GetSystemSpec(SystemKind::kPointMass);
+  const auto& spec = env::FindSpec("point_mass");
   SaveActorTorchScript(PointMassActor(1), dir.path("actor.pt"));
   auto model = TorchModel::Load(dir.path("actor.pt"), TorchModel::Role::kActor, spec);
   const int64_t n = 1000;
@@ -51,7 +52,7 @@ TEST_CASE("Eigen and LibTorch actor inference agree within 1e-5", "[core][torch]
 TEST_CASE("A saved twin critic reloads with both heads agreeing with LibTorch",
           "[core][torch][align]") {
   calf::testutil::TempDir dir;
-  const auto& spec = GetSystemSpec(SystemKind::kPointMass);
+  const auto& spec = env::FindSpec("point_mass");
   Mlp q1 = PointMassCriticHead(2), q2 = PointMassCriticHead(3);
   SaveCriticTorchScript(q1, q2, 2, dir.path("critic.pt"));
   auto model = TorchModel::Load(dir.path("critic.pt"), TorchModel::Role::kCritic, spec);
@@ -100,7 +101,7 @@ TEST_CASE("An agent's MLP output does not depend on the batch it is evaluated in
 TEST_CASE("Models of the wrong dimensions for the system are rejected", "[core][torch][error]") {
   calf::testutil::TempDir dir;
   SaveActorTorchScript(PointMassActor(1), dir.path("actor.pt"));
-  const auto& uni = GetSystemSpec(SystemKind::kDifferentialDrive);
+  const auto& uni = env::FindSpec("differential_drive");
   try {
     TorchModel::Load(dir.path("actor.pt"), TorchModel::Role::kActor, uni);
     FAIL("no error");
@@ -112,7 +113,7 @@ TEST_CASE("Models of the wrong dimensions for the system are rejected", "[core][
 
 TEST_CASE("Missing and corrupt model files give a clear usage error", "[core][torch][error]") {
   calf::testutil::TempDir dir;
-  const auto& spec = GetSystemSpec(SystemKind::kPointMass);
+  const auto& spec = env::FindSpec("point_mass");
   CHECK_THROWS_WITH(TorchModel::Load(dir.path("nope.pt"), TorchModel::Role::kActor, spec),
                     Catch::Contains("not found"));
   std::ofstream(dir.path("bad.pt")) << "this is not a zip archive";
@@ -128,7 +129,7 @@ TEST_CASE("A module whose activations are not ReLU/Tanh is rejected by the probe
   scale << 5.0f;
   Mlp odd = MakeRandomMlp({2, 16, 16, 1}, Activation::kTanh, Activation::kTanh, scale, 3);
   SaveActorTorchScript(odd, dir.path("odd.pt"));
-  CHECK_THROWS_WITH(TorchModel::Load(dir.path("odd.pt"), TorchModel::Role::kActor,
-                                     GetSystemSpec(SystemKind::kPointMass)),
-                    Catch::Contains("probe mismatch"));
+  CHECK_THROWS_WITH(
+      TorchModel::Load(dir.path("odd.pt"), TorchModel::Role::kActor, env::FindSpec("point_mass")),
+      Catch::Contains("probe mismatch"));
 }

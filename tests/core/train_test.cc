@@ -13,6 +13,8 @@
 #include "core/error.h"
 #include "core/io/h5_file.h"
 #include "core/io/trajectory_schema.h"
+#include "core/sim/simulator.h"
+#include "core/train/td3/td3_algorithm.h"
 #include "core/train/trainer.h"
 
 namespace {
@@ -20,16 +22,22 @@ namespace {
 using namespace calf::core::train;
 namespace fs = std::filesystem;
 
+// TD3's own parameters and state
+Td3Config& P(TrainConfig& c) { return c.As<Td3Config>(); }
+const Td3Config& P(const TrainConfig& c) { return c.As<Td3Config>(); }
+Td3Algorithm& A(Trainer& t) { return t.As<Td3Algorithm>(); }
+const Td3Algorithm& A(const Trainer& t) { return t.As<Td3Algorithm>(); }
+
 TrainConfig TinyConfig(const std::string& system = "point_mass") {
   TrainConfig c;
   c.system = system;
   c.seed = 42;
   c.episodes = 4;
-  c.max_steps_per_episode = 60;
-  c.start_training_step = 30;
-  c.replay_size = 500;
-  c.td3.batch_size = 16;
-  c.td3.hidden = {16, 16};
+  c.env.max_steps_per_episode = 60;
+  P(c).start_training_step = 30;
+  P(c).replay_size = 500;
+  P(c).td3.batch_size = 16;
+  P(c).td3.hidden = {16, 16};
   return c;
 }
 
@@ -65,16 +73,17 @@ bool SameBits(const std::vector<T>& a, const std::vector<T>& b) {
 }
 
 bool SameTrainers(const Trainer& a, const Trainer& b) {
-  const Td3& x = a.td3();
-  const Td3& y = b.td3();
+  const Td3& x = A(a).td3();
+  const Td3& y = A(b).td3();
   bool same = SameBits(x.actor, y.actor) && SameBits(x.actor_target, y.actor_target) &&
               SameBits(x.q1, y.q1) && SameBits(x.q2, y.q2) && SameBits(x.q1_target, y.q1_target) &&
               SameBits(x.q2_target, y.q2_target) && x.iterations() == y.iterations();
   same = same && a.total_steps() == b.total_steps() && a.episodes_done() == b.episodes_done();
-  same = same && SameBits(a.step_q_dag(), b.step_q_dag()) && SameBits(a.step_mode(), b.step_mode());
-  for (size_t e = 0; same && e < a.episodes().size(); ++e) {
-    const EpisodeRecord& r = a.episodes()[e];
-    const EpisodeRecord& s = b.episodes()[e];
+  same = same && SameBits(A(a).step_q_dag(), A(b).step_q_dag()) &&
+         SameBits(A(a).step_mode(), A(b).step_mode());
+  for (size_t e = 0; same && e < A(a).episodes().size(); ++e) {
+    const EpisodeRecord& r = A(a).episodes()[e];
+    const EpisodeRecord& s = A(b).episodes()[e];
     same = r.reward == s.reward && r.length == s.length && r.success == s.success &&
            r.certified_rate == s.certified_rate && r.p_relax == s.p_relax &&
            (r.critic_loss == s.critic_loss ||
@@ -91,14 +100,14 @@ TEST_CASE("Training twice with the same seed gives bit-identical networks and lo
   a.RunUntil(4);
   b.RunUntil(4);
   REQUIRE(a.episodes_done() == 4);
-  REQUIRE(a.td3().iterations() > 0);
+  REQUIRE(A(a).td3().iterations() > 0);
   CHECK(SameTrainers(a, b));
 
   TrainConfig other = TinyConfig();
   other.seed = 43;
   Trainer c(other);
   c.RunUntil(4);
-  CHECK_FALSE(SameBits(a.td3().actor, c.td3().actor));
+  CHECK_FALSE(SameBits(A(a).td3().actor, A(c).td3().actor));
 }
 
 TEST_CASE("Resuming from a checkpoint continues bit-identically", "[train][checkpoint]") {
@@ -111,7 +120,7 @@ TEST_CASE("Resuming from a checkpoint continues bit-identically", "[train][check
     // interrupt in the middle of an episode, not only at a boundary
     Trainer part(TinyConfig(system));
     part.RunUntil(1);
-    for (int i = 0; i < 37; ++i) part.Step();
+    for (int i = 0; i < 37; ++i) A(part).Step();
     const std::string ckpt = dir + "/ckpt_" + system + ".bin";
     part.SaveCheckpoint(ckpt);
     REQUIRE(fs::exists(ckpt));
@@ -183,16 +192,16 @@ TEST_CASE("Training config presets, JSON overrides and unknown keys", "[train][c
   TrainConfig c;
   c.ApplyPreset("quick");
   CHECK(c.episodes == 100);
-  CHECK(c.max_steps_per_episode == 500);
-  CHECK(c.start_training_step == 50);
+  CHECK(c.env.max_steps_per_episode == 500);
+  CHECK(P(c).start_training_step == 50);
   c.ApplyPreset("thorough");
-  CHECK(c.td3.batch_size == 128);
-  CHECK(c.start_training_step == 200);
+  CHECK(P(c).td3.batch_size == 128);
+  CHECK(P(c).start_training_step == 200);
   CHECK_THROWS_AS(c.ApplyPreset("fast"), calf::ConfigError);
 
   c.ApplyJson(R"({"tau": 0.01, "hidden": [32, 16], "calf": {"nu_bar": 0.5}, "seed": 7})", "t.json");
-  CHECK(c.td3.tau == 0.01);
-  CHECK(c.td3.hidden == std::vector<int>{32, 16});
+  CHECK(P(c).td3.tau == 0.01);
+  CHECK(P(c).td3.hidden == std::vector<int>{32, 16});
   CHECK(c.calf.nu_bar == 0.5);
   CHECK(c.seed == 7);
   CHECK_THROWS_AS(c.ApplyJson(R"({"taus": 0.01})", "t.json"), calf::ConfigError);
@@ -206,7 +215,7 @@ TEST_CASE("Training config presets, JSON overrides and unknown keys", "[train][c
   CHECK(d.ToJson() == c.ToJson());
 
   TrainConfig bad;
-  bad.td3.tau = 0.0;
+  P(bad).td3.tau = 0.0;
   CHECK_THROWS_AS(bad.Validate(), calf::ConfigError);
 }
 
@@ -215,43 +224,77 @@ TEST_CASE("The episode log is consistent with the step log", "[train][log]") {
   Trainer t(c);
   t.RunUntil(4);
   int64_t steps = 0;
-  for (const EpisodeRecord& r : t.episodes()) {
+  for (const EpisodeRecord& r : A(t).episodes()) {
     steps += r.length;
-    CHECK(r.length <= c.max_steps_per_episode);
+    CHECK(r.length <= c.env.max_steps_per_episode);
     CHECK(r.certified_rate + r.relax_rate + r.fallback_rate + r.nominal_rate ==
           Approx(1.0).margin(1e-12));
     CHECK(r.p_relax <= c.calf.lambda_relax);
   }
   CHECK(steps == t.total_steps());
-  REQUIRE(static_cast<int64_t>(t.step_mode().size()) == steps);
+  REQUIRE(static_cast<int64_t>(A(t).step_mode().size()) == steps);
   // the first start_training_step steps act with the nominal policy, none after
   for (int64_t i = 0; i < steps; ++i) {
-    const bool nominal = t.step_mode()[i] == static_cast<uint8_t>(calf::core::Mode::kNominal);
-    CHECK(nominal == (i < c.start_training_step));
+    const bool nominal = A(t).step_mode()[i] == static_cast<uint8_t>(calf::core::Mode::kNominal);
+    CHECK(nominal == (i < P(c).start_training_step));
   }
   // one TD3 update per step once training started
-  CHECK(t.td3().iterations() == steps - c.start_training_step);
+  CHECK(A(t).td3().iterations() == steps - P(c).start_training_step);
   // P_relax decays once per CALF step and carries over episodes
   const double expect =
-      std::pow(c.calf.lambda_relax, static_cast<double>(steps - c.start_training_step)) *
+      std::pow(c.calf.lambda_relax, static_cast<double>(steps - P(c).start_training_step)) *
       c.calf.lambda_relax;
-  CHECK(t.episodes().back().p_relax == Approx(expect).epsilon(1e-9));
+  CHECK(A(t).episodes().back().p_relax == Approx(expect).epsilon(1e-9));
 }
 
-TEST_CASE("Initial states are drawn inside the reset box", "[train][env]") {
-  double s[3];
-  for (int64_t e = 0; e < 200; ++e) {
-    DrawInitialState(calf::core::SystemKind::kDifferentialDrive, 1, e, 3.0, s);
-    CHECK(std::abs(s[0]) <= 3.0);
-    CHECK(std::abs(s[1]) <= 3.0);
-    CHECK(std::abs(s[2]) <= M_PI);
+TEST_CASE("The trainer stores the transitions the simulator takes", "[train][env]") {
+  // nominal actions only: the trainer's first episode and a one-agent simulation start
+  // from the same reset (agent 0, counter 0) and step the same environment
+  for (const std::string system : {"point_mass", "differential_drive"}) {
+    INFO(system);
+    TrainConfig c = TinyConfig(system);
+    P(c).start_training_step = 1000000;
+    P(c).reward_scale = 3.0;
+    c.episodes = 1;
+    c.env.max_steps_per_episode = 120;
+    c.env.goal_epsilon = 0.3;  // some episodes end at the goal, not at the limit
+    Trainer t(c);
+    t.RunUntil(1);
+    const int64_t n = t.total_steps();
+    REQUIRE(n > 0);
+
+    calf::core::SimConfig sc;
+    sc.system = system;
+    sc.policy = "nominal";
+    sc.num_agents = 1;
+    sc.seed = c.seed;
+    sc.env = c.env;
+    calf::core::Simulator sim(sc, {});
+    calf::core::SimState st;
+    sim.Reset(st);
+    std::vector<int64_t> all(n);
+    for (int64_t i = 0; i < n; ++i) all[i] = i;
+    Batch b;
+    A(t).replay().Gather(all, b);
+    const int d = st.state_dim, m = st.action_dim;
+    for (int64_t k = 0; k < n; ++k) {
+      INFO("step " << k);
+      for (int j = 0; j < d; ++j) CHECK(b.state(j, k) == static_cast<float>(st.states[j]));
+      sim.Step(st, 1);
+      for (int j = 0; j < m; ++j) CHECK(b.action(j, k) == static_cast<float>(st.actions[j]));
+      CHECK(b.reward(k) == static_cast<float>(st.rewards[0] * 3.0));
+      CHECK(b.not_done(k) == (calf::core::IsTerminal(st.done[0]) ? 0.0f : 1.0f));
+      // the simulator resets at once; the stored next state is the one before any reset
+      const bool last = k + 1 == n;
+      CHECK((st.done[0] != calf::core::DoneReason::kNone) == last);
+      if (!last) {
+        for (int j = 0; j < d; ++j) {
+          CHECK(b.next_state(j, k) == static_cast<float>(st.states[j]));
+        }
+      }
+    }
+    CHECK(A(t).episodes()[0].success == (st.done[0] == calf::core::DoneReason::kGoal));
   }
-  double a[3], b[3];
-  DrawInitialState(calf::core::SystemKind::kPointMass, 1, 5, 3.0, a);
-  DrawInitialState(calf::core::SystemKind::kPointMass, 1, 5, 3.0, b);
-  CHECK(a[0] == b[0]);
-  DrawInitialState(calf::core::SystemKind::kPointMass, 1, 6, 3.0, b);
-  CHECK(a[0] != b[0]);
 }
 
 namespace {
@@ -274,11 +317,11 @@ TEST_CASE("Resume accepts repeated options that agree with the checkpoint", "[tr
   // a unicycle run with seed 3, a config file and the quick preset, 10 episodes planned
   TrainConfig trained = TinyConfig("differential_drive");
   trained.ApplyPreset("quick");
-  trained.td3.batch_size = 16;
+  P(trained).td3.batch_size = 16;
   trained.seed = 3;
   trained.episodes = 10;
   trained.checkpoint_every = 7;
-  trained.max_steps_per_episode = 40;
+  trained.env.max_steps_per_episode = 40;
   Trainer t(trained);
   t.RunUntil(1);
   const std::string ckpt = dir + "/dd.bin";
@@ -372,7 +415,7 @@ TEST_CASE("A new run applies preset, config file and flags in that order", "[tra
   o.config_json = R"({"episodes": 7, "seed": 1, "system": "unicycle"})";
   o.seed = 2;
   const TrainConfig c = ResolveNewConfig(o);
-  CHECK(c.max_steps_per_episode == 500);
+  CHECK(c.env.max_steps_per_episode == 500);
   CHECK(c.episodes == 7);
   CHECK(c.seed == 2);
   CHECK(c.system == "differential_drive");
@@ -385,21 +428,21 @@ TEST_CASE("Presets and default hyper-parameters are the documented ones", "[trai
   const TrainConfig d;
   CHECK(d.system == "point_mass");
   CHECK(d.episodes == 500);
-  CHECK(d.max_steps_per_episode == 750);
-  CHECK(d.start_training_step == 100);
-  CHECK(d.replay_size == 100000);
-  CHECK(d.reward_scale == 10.0);
-  CHECK(d.expl_noise == 0.5);  // times max_action, as TD3.py
+  CHECK(d.env.max_steps_per_episode == 750);
+  CHECK(P(d).start_training_step == 100);
+  CHECK(P(d).replay_size == 100000);
+  CHECK(P(d).reward_scale == 10.0);
+  CHECK(P(d).expl_noise == 0.5);  // times max_action, as TD3.py
   CHECK(d.checkpoint_every == 50);
-  CHECK(d.td3.hidden == std::vector<int>{64, 64});
-  CHECK(d.td3.actor_lr == 3e-4);
-  CHECK(d.td3.critic_lr == 3e-4);
-  CHECK(d.td3.discount == 0.99);
-  CHECK(d.td3.tau == 0.005);
-  CHECK(d.td3.policy_noise == 0.2);
-  CHECK(d.td3.noise_clip == 0.5);
-  CHECK(d.td3.policy_freq == 2);
-  CHECK(d.td3.batch_size == 64);
+  CHECK(P(d).td3.hidden == std::vector<int>{64, 64});
+  CHECK(P(d).td3.actor_lr == 3e-4);
+  CHECK(P(d).td3.critic_lr == 3e-4);
+  CHECK(P(d).td3.discount == 0.99);
+  CHECK(P(d).td3.tau == 0.005);
+  CHECK(P(d).td3.policy_noise == 0.2);
+  CHECK(P(d).td3.noise_clip == 0.5);
+  CHECK(P(d).td3.policy_freq == 2);
+  CHECK(P(d).td3.batch_size == 64);
 
   struct Expect {
     const char* name;
@@ -412,15 +455,15 @@ TEST_CASE("Presets and default hyper-parameters are the documented ones", "[trai
     c.ApplyPreset("thorough");  // every field a preset sets is set again
     c.ApplyPreset(e.name);
     CHECK(c.episodes == e.episodes);
-    CHECK(c.max_steps_per_episode == e.steps);
-    CHECK(c.start_training_step == e.start);
-    CHECK(c.td3.batch_size == e.batch);
+    CHECK(c.env.max_steps_per_episode == e.steps);
+    CHECK(P(c).start_training_step == e.start);
+    CHECK(P(c).td3.batch_size == e.batch);
     // a preset changes nothing else
     TrainConfig rest = c, plain;
     rest.episodes = plain.episodes;
-    rest.max_steps_per_episode = plain.max_steps_per_episode;
-    rest.start_training_step = plain.start_training_step;
-    rest.td3.batch_size = plain.td3.batch_size;
+    rest.env.max_steps_per_episode = plain.env.max_steps_per_episode;
+    P(rest).start_training_step = P(plain).start_training_step;
+    P(rest).td3.batch_size = P(plain).td3.batch_size;
     CHECK(rest.ToJson() == plain.ToJson());
   }
 }
@@ -428,23 +471,23 @@ TEST_CASE("Presets and default hyper-parameters are the documented ones", "[trai
 TEST_CASE("Stored rewards are the environment's rewards times reward_scale", "[train][replay]") {
   // during the nominal warm-up both runs take identical steps; only the stored reward differs
   TrainConfig c = TinyConfig();
-  c.start_training_step = 200;
+  P(c).start_training_step = 200;
   c.episodes = 1;
-  c.max_steps_per_episode = 150;
+  c.env.max_steps_per_episode = 150;
   TrainConfig scaled = c;
-  scaled.reward_scale = 2.5;
-  c.reward_scale = 1.0;
+  P(scaled).reward_scale = 2.5;
+  P(c).reward_scale = 1.0;
   Trainer one(c), two(scaled);
   one.RunUntil(1);
   two.RunUntil(1);
   const int64_t n = one.total_steps();
   REQUIRE(n == two.total_steps());
-  REQUIRE(one.replay().size() == n);
+  REQUIRE(A(one).replay().size() == n);
   std::vector<int64_t> all(n);
   for (int64_t i = 0; i < n; ++i) all[i] = i;
   Batch a, b;
-  one.replay().Gather(all, a);
-  two.replay().Gather(all, b);
+  A(one).replay().Gather(all, a);
+  A(two).replay().Gather(all, b);
   CHECK(a.state == b.state);
   double sum = 0.0;
   for (int64_t i = 0; i < n; ++i) {
@@ -453,8 +496,8 @@ TEST_CASE("Stored rewards are the environment's rewards times reward_scale", "[t
   }
   CHECK(a.reward.maxCoeff() < 0.0f);  // costs: the scale is not hidden by zeros
   // the episode log keeps the unscaled sum
-  CHECK(two.episodes()[0].reward == Approx(sum / 2.5).epsilon(1e-5));
-  CHECK(one.episodes()[0].reward == two.episodes()[0].reward);
+  CHECK(A(two).episodes()[0].reward == Approx(sum / 2.5).epsilon(1e-5));
+  CHECK(A(one).episodes()[0].reward == A(two).episodes()[0].reward);
 }
 
 TEST_CASE("The step log stores modes as the run files' HDF5 enum", "[train][log]") {
@@ -472,7 +515,7 @@ TEST_CASE("The step log stores modes as the run files' HDF5 enum", "[train][log]
     CHECK(info.enum_members[i].value == want[i].value);
   }
   const auto modes = f.ReadDataset<uint8_t>("step/mode");
-  CHECK(modes.values == t.step_mode());
+  CHECK(modes.values == A(t).step_mode());
   fs::remove_all(dir);
 }
 
@@ -481,21 +524,21 @@ TEST_CASE("The LibTorch backend agrees with the Eigen backend over a few updates
   for (const std::string system : {"point_mass", "differential_drive"}) {
     INFO(system);
     TrainConfig c = TinyConfig(system);
-    c.td3.policy_freq = 2;
+    P(c).td3.policy_freq = 2;
     Trainer eigen(c);
-    c.backend = "libtorch";
+    P(c).backend = "libtorch";
     Trainer torch(c);
     // the nominal warm-up, then 12 CALF steps with one update each (6 actor updates)
-    const int64_t steps = c.start_training_step + 12;
+    const int64_t steps = P(c).start_training_step + 12;
     for (int64_t k = 0; k < steps; ++k) {
-      eigen.Step();
-      torch.Step();
+      A(eigen).Step();
+      A(torch).Step();
     }
-    REQUIRE(eigen.td3().iterations() == 12);
-    REQUIRE(torch.td3().iterations() == 12);
-    CHECK(eigen.step_mode() == torch.step_mode());
-    CHECK(torch.td3().actor_optimizer().steps() == 6);
-    CHECK(torch.td3().q2_optimizer().steps() == 12);
+    REQUIRE(A(eigen).td3().iterations() == 12);
+    REQUIRE(A(torch).td3().iterations() == 12);
+    CHECK(A(eigen).step_mode() == A(torch).step_mode());
+    CHECK(A(torch).td3().actor_optimizer().steps() == 6);
+    CHECK(A(torch).td3().q2_optimizer().steps() == 12);
     // Adam normalises every step to ~lr (3e-4): compare to a small fraction of it
     auto worst = [](const Net& a, const Net& b) {
       double w = 0.0;
@@ -505,8 +548,8 @@ TEST_CASE("The LibTorch backend agrees with the Eigen backend over a few updates
       }
       return w;
     };
-    const Td3& e = eigen.td3();
-    const Td3& t = torch.td3();
+    const Td3& e = A(eigen).td3();
+    const Td3& t = A(torch).td3();
     CHECK(worst(e.actor, t.actor) < 1e-6);
     CHECK(worst(e.q1, t.q1) < 1e-6);
     CHECK(worst(e.q2, t.q2) < 1e-6);
@@ -514,7 +557,7 @@ TEST_CASE("The LibTorch backend agrees with the Eigen backend over a few updates
     CHECK(worst(e.q1_target, t.q1_target) < 1e-7);
     // and the updates did move the nets
     Trainer fresh(TinyConfig(system));
-    CHECK(worst(t.q1, fresh.td3().q1) > 1e-3);
+    CHECK(worst(t.q1, A(fresh).td3().q1) > 1e-3);
     // the Adam moments came back from LibTorch too
     const Eigen::MatrixXf& ve = e.q1_optimizer().v_w()[0];
     const Eigen::MatrixXf& vt = t.q1_optimizer().v_w()[0];
@@ -525,27 +568,27 @@ TEST_CASE("The LibTorch backend agrees with the Eigen backend over a few updates
 TEST_CASE("A LibTorch-backend run resumes bit-identically", "[train][torch][checkpoint]") {
   const std::string dir = TempDir();
   TrainConfig c = TinyConfig();
-  c.backend = "libtorch";
+  P(c).backend = "libtorch";
   c.episodes = 2;
   Trainer full(c);
   full.RunUntil(2);
 
   Trainer part(c);
-  for (int64_t k = 0; k < c.start_training_step + 25; ++k) part.Step();
+  for (int64_t k = 0; k < P(c).start_training_step + 25; ++k) A(part).Step();
   const std::string ckpt = dir + "/torch.bin";
   part.SaveCheckpoint(ckpt);
   auto resumed = Trainer::FromCheckpoint(ckpt);
-  CHECK(resumed->config().backend == "libtorch");
+  CHECK(P(resumed->config()).backend == "libtorch");
   resumed->RunUntil(2);
   CHECK(SameTrainers(full, *resumed));
 
   // the backend is part of the training: switching it on resume is refused
   TrainOverrides eigen;
-  eigen.backend = "eigen";
+  eigen.algo_flags["backend"] = "eigen";
   CHECK(ConfigErrorMessage([&] { Trainer::FromCheckpoint(ckpt, eigen); }).find("backend") !=
         std::string::npos);
   TrainConfig bad = TinyConfig();
-  bad.backend = "cuda";
+  P(bad).backend = "cuda";
   CHECK_THROWS_AS(bad.Validate(), calf::ConfigError);
   fs::remove_all(dir);
 }

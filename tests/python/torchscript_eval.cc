@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "core/env/registry.h"
 #include "core/error.h"
 #include "core/policy/torch_model.h"
-#include "core/systems/system.h"
-#include "core/train/td3.h"
+#include "core/train/td3/td3.h"
 
 namespace {
 
@@ -50,8 +50,8 @@ int Run(int argc, char** argv) {
     return 2;
   }
   const std::string cmd = argv[1];
-  const SystemSpec& spec = GetSystemSpec(ParseSystem(argv[3]));
-  const int d = spec.state_dim, m = spec.action_dim;
+  const env::EnvSpec& spec = env::FindSpec(argv[3]);
+  const int d = spec.obs_dim, m = spec.action_dim;
   if (cmd == "export") {
     const uint64_t seed = std::strtoull(argv[4], nullptr, 10);
     train::Td3 td3(d, m, spec.max_action, train::Td3Params{}, seed);

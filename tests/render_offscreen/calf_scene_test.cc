@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/env/registry.h"
 #include "core/error.h"
 #include "core/policy/torch_model.h"
 #include "core/sim/simulator.h"
@@ -32,8 +33,8 @@ struct LiveScene {
   LiveScene(int agents, int trail, uint64_t seed) {
     config.num_agents = agents;
     config.seed = seed;
-    config.max_steps_per_episode = 30;
-    const cc::SystemSpec& spec = cc::GetSystemSpec(cc::SystemKind::kPointMass);
+    config.env.max_steps_per_episode = 30;
+    const cc::env::EnvSpec& spec = cc::env::FindSpec("point_mass");
     Eigen::VectorXf scale = Eigen::VectorXf::Constant(1, static_cast<float>(spec.max_action[0]));
     models.actor = cc::MakeRandomMlp({2, 16, 16, 1}, cc::Activation::kRelu, cc::Activation::kTanh,
                                      scale, seed + 1);
@@ -90,7 +91,7 @@ cr::RenderOptions Options(cr::TrailRendererKind kind, cr::CameraPreset camera) {
 }  // namespace
 
 TEST_CASE("The critic surface is the minimum of the two heads at zero action", "[render][scene]") {
-  const cc::SystemSpec& pm = cc::GetSystemSpec(cc::SystemKind::kPointMass);
+  const cc::env::EnvSpec& pm = cc::env::FindSpec("point_mass");
   cv::SurfaceOptions so;
   so.grid = 5;
   so.extent = 2.0F;
@@ -109,7 +110,7 @@ TEST_CASE("The critic surface is the minimum of the two heads at zero action", "
 }
 
 TEST_CASE("The unicycle surface spans (x, y) at heading 0", "[render][scene]") {
-  const cc::SystemSpec& dd = cc::GetSystemSpec(cc::SystemKind::kDifferentialDrive);
+  const cc::env::EnvSpec& dd = cc::env::FindSpec("differential_drive");
   cv::SurfaceOptions so;
   so.grid = 3;
   so.extent = 1.0F;
@@ -124,7 +125,7 @@ TEST_CASE("The unicycle surface spans (x, y) at heading 0", "[render][scene]") {
 }
 
 TEST_CASE("A critic of the wrong shape is a policy error", "[render][scene]") {
-  const cc::SystemSpec& pm = cc::GetSystemSpec(cc::SystemKind::kPointMass);
+  const cc::env::EnvSpec& pm = cc::env::FindSpec("point_mass");
   REQUIRE_THROWS_AS(cr::CriticSurfaceValues({LinearHead({1.0F, 1.0F}, 0.0F)}, pm, {}),
                     calf::PolicyError);
   REQUIRE_THROWS_AS(cr::CriticSurfaceValues({}, pm, {}), calf::PolicyError);
@@ -132,7 +133,7 @@ TEST_CASE("A critic of the wrong shape is a policy error", "[render][scene]") {
 }
 
 TEST_CASE("Agents sit on the surface and a reset starts a new trail", "[render][scene]") {
-  const cc::SystemSpec& pm = cc::GetSystemSpec(cc::SystemKind::kPointMass);
+  const cc::env::EnvSpec& pm = cc::env::FindSpec("point_mass");
   cr::CalfSceneOptions so;
   so.trail_length = 10;
   so.agent_lift = 0.25F;
@@ -160,7 +161,7 @@ TEST_CASE("Agents sit on the surface and a reset starts a new trail", "[render][
 }
 
 TEST_CASE("Without a critic agents ride on the floor and no surface is drawn", "[render][scene]") {
-  const cc::SystemSpec& pm = cc::GetSystemSpec(cc::SystemKind::kPointMass);
+  const cc::env::EnvSpec& pm = cc::env::FindSpec("point_mass");
   cr::CalfScene scene(pm, 1, {});
   const float s[] = {2.0F, 3.0F};
   scene.Start(s);

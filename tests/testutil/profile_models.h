@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
+#include "core/env/registry.h"
 #include "core/policy/torch_model.h"
 #include "core/profile/frame_pipeline.h"
-#include "core/systems/system.h"
 
 namespace calf::testutil {
 
@@ -16,7 +16,7 @@ class ProfileModels {
  public:
   explicit ProfileModels(const std::string& dir) {
     using namespace calf::core;
-    const SystemSpec& spec = GetSystemSpec(SystemKind::kPointMass);
+    const env::EnvSpec& spec = env::FindSpec("point_mass");
     Eigen::VectorXf scale(spec.action_dim);
     for (int j = 0; j < spec.action_dim; ++j) scale[j] = static_cast<float>(spec.max_action[j]);
     Mlp actor = MakeRandomMlp({spec.state_dim, 32, 32, spec.action_dim}, Activation::kRelu,

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/policy/mlp.h"
-#include "core/train/replay_buffer.h"
+#include "core/train/td3/replay_buffer.h"
 
 namespace calf::core::train {
 

@@ -2,10 +2,11 @@
 // Loads the networks a configured policy needs, resolving default model paths.
 
 #include <memory>
+#include <string>
 
+#include "core/policy/policy_models.h"
 #include "core/policy/torch_model.h"
 #include "core/sim/config.h"
-#include "core/sim/simulator.h"
 
 namespace calf::core {
 

@@ -7,7 +7,7 @@
 #include <Eigen/Core>
 #include <memory>
 
-#include "core/train/td3.h"
+#include "core/train/td3/td3.h"
 
 namespace calf::core::train {
 

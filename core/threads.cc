@@ -1,4 +1,4 @@
-#include "core/sim/threads.h"
+#include "core/threads.h"
 
 #include <omp.h>
 

@@ -1,5 +1,6 @@
-#include "core/policy/policy_factory.h"
+#include "core/sim/load_policy.h"
 
+#include "core/env/registry.h"
 #include "core/sim/model_paths.h"
 
 namespace calf::core {
@@ -9,7 +10,7 @@ namespace {
 // `given`, else data/models/<system>/<file> under the canonical system name ("unicycle" is an
 // alias of differential_drive's folder)
 std::string ModelPath(const SimConfig& c, const std::string& given, const char* file) {
-  return given.empty() ? DefaultModelPath(GetSystemSpec(c.system_kind()).name, file) : given;
+  return given.empty() ? DefaultModelPath(c.canonical_system(), file) : given;
 }
 
 }  // namespace
@@ -23,7 +24,7 @@ std::string ResolveCriticPath(const SimConfig& c) {
 LoadedPolicy LoadPolicy(const SimConfig& config) {
   LoadedPolicy p;
   const PolicyKind kind = config.policy_kind();
-  const SystemSpec& spec = GetSystemSpec(config.system_kind());
+  const env::EnvSpec& spec = env::FindSpec(config.system);
   if (kind == PolicyKind::kNominal) return p;
   p.actor = TorchModel::Load(ResolveActorPath(config), TorchModel::Role::kActor, spec);
   p.models.actor = p.actor->heads()[0];

@@ -1,4 +1,4 @@
-#include "core/train/td3_reference.h"
+#include "core/train/td3/td3_reference.h"
 
 #include <torch/torch.h>
 

@@ -1,4 +1,4 @@
-#include "core/train/replay_buffer.h"
+#include "core/train/td3/replay_buffer.h"
 
 #include "core/error.h"
 #include "core/train/binary_io.h"

@@ -1,4 +1,4 @@
-#include "core/train/td3.h"
+#include "core/train/td3/td3.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #endif
 
 #include "core/error.h"
-#include "core/sim/random.h"
+#include "core/random/agent_random.h"
 #include "core/train/binary_io.h"
 
 namespace calf::core::train {
@@ -440,6 +440,12 @@ void Td3::Read(std::istream& in) {
   actor_opt_.Read(in);
   q1_opt_.Read(in);
   q2_opt_.Read(in);
+}
+
+Mlp ToMlp(const Net& net) {
+  std::vector<DenseLayer> layers;
+  for (const Layer& l : net.layers) layers.push_back(DenseLayer{l.w, l.b, l.act});
+  return Mlp(std::move(layers), net.output_scale);
 }
 
 }  // namespace calf::core::train

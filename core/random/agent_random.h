@@ -1,6 +1,7 @@
 #pragma once
 // Counter-based random numbers (Philox4x32-10, Random123). A draw is a pure function of
-// (seed, agent, step, purpose), so results never depend on thread count or agent order.
+// (seed, agent, step, purpose), so results never depend on thread count, agent order or
+// how the population is split: callers key a stream by the agent's *global* index.
 
 #include <Random123/philox.h>
 

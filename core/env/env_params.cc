@@ -1,0 +1,40 @@
+#include "core/env/env_params.h"
+
+#include "core/env/registry.h"
+#include "core/error.h"
+
+namespace calf::core::env {
+
+using config::Range;
+
+EnvParams::EnvParams() {
+  for (const EnvFamily& f : Families()) {
+    for (const ParamSpec& g : f.spec.nominal_gains) nominal[g.name] = g.value;
+  }
+}
+
+void EnvParams::Bind(config::Binder& b) {
+  b.Value("dt", dt, Range::OpenClosed(0.0, 1.0));
+  b.Value("goal_epsilon", goal_epsilon, Range::AtLeast(0.0));
+  b.Value("boundary_limit", boundary_limit, Range::Above(0.0));
+  b.Value("reset_range", reset_range, Range::Above(0.0));
+  b.Value("max_steps_per_episode", max_steps_per_episode, Range::AtLeast(1));
+  b.Object("nominal", [this](config::Binder& nb) {
+    for (const EnvFamily& f : Families()) {
+      for (const ParamSpec& g : f.spec.nominal_gains) nb.Value(g.name, nominal[g.name]);
+    }
+  });
+  if (b.kind() == config::Binder::Kind::kChecker && !(reset_range < boundary_limit)) {
+    b.Fail("reset_range", "= " + std::to_string(reset_range) + " must be below boundary_limit (" +
+                              std::to_string(boundary_limit) +
+                              "): resets must start inside the box");
+  }
+}
+
+double EnvParams::gain(const std::string& name) const {
+  const auto it = nominal.find(name);
+  CALF_CHECK(it != nominal.end()) << "no nominal gain '" << name << "'";
+  return it->second;
+}
+
+}  // namespace calf::core::env
