@@ -103,6 +103,31 @@ TEST_CASE("Profile config round-trips through JSON", "[profile][config]") {
   b.Validate();
 }
 
+TEST_CASE("The echoed profile config keeps its keys and values", "[profile][config]") {
+  // profile outputs echo this object (index.json, summaries, HDF5 attributes); the keys are
+  // the ones docs/profile-format.md lists
+  REQUIRE(ProfileConfig().ToJson() ==
+          R"({"actor":"","agents":[5],"critic":"","epsilon":0.01,"flag_overrides":{},)"
+          R"("frames":300,"grid":21,"heatmap_update_freq":500,"height":360,"height_scale":3.0,)"
+          R"("modes":["baseline","optimized"],"preset":"medium","record_agents":1000,)"
+          R"("render":false,"repeats":3,"seed":0,"system":"point_mass","threads":0,)"
+          R"("trail_decimation":1,"trail_length":600,"trail_rebuild_freq":15,"train":false,)"
+          R"("warmup":50,"width":640})");
+  ProfileConfig c;
+  c.ApplyPreset("low");
+  c.seed = 18446744073709551615ULL;
+  c.flag_overrides = {{"stats_cache", true}, {"batched_trails", false}};
+  c.actor_path = "a.pt";
+  c.epsilon = -0.5;
+  const std::string echo = c.ToJson();
+  REQUIRE(echo.find(R"("seed":18446744073709551615)") != std::string::npos);
+  REQUIRE(echo.find(R"("flag_overrides":{"batched_trails":false,"stats_cache":true})") !=
+          std::string::npos);
+  REQUIRE(echo.find(R"("actor":"a.pt")") != std::string::npos);
+  REQUIRE(echo.find(R"("epsilon":-0.5)") != std::string::npos);
+  REQUIRE(echo.find(R"("preset":"low")") != std::string::npos);
+}
+
 TEST_CASE("Profile config refuses unknown keys, wrong types and bad ranges", "[profile][config]") {
   ProfileConfig c;
   REQUIRE_THROWS_WITH(c.ApplyJson(R"({"framez": 3})", "c.json"),
