@@ -4,6 +4,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "core/config/binder.h"
 #include "core/env/registry.h"
 #include "core/error.h"
 
@@ -12,12 +13,67 @@ namespace {
 
 using Json = nlohmann::json;
 
-void CheckFlagName(const std::string& name) {
+using config::Binder;
+using config::Range;
+
+const char kFlagList[] = "vectorized_heights, stats_cache, batched_trails or batched_inference";
+const std::vector<std::string> kPresets = {"low", "medium", "high"};
+const char kDocs[] = "docs/profile-format.md";
+
+bool IsFlagName(const std::string& name) {
   const auto& names = FlagNames();
-  if (std::find(names.begin(), names.end(), name) == names.end()) {
-    throw ConfigError("unknown optimisation flag \"" + name +
-                      "\"; use vectorized_heights, stats_cache, batched_trails or "
-                      "batched_inference");
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+void CheckFlagName(const std::string& name) {
+  if (!IsFlagName(name)) {
+    throw ConfigError("unknown optimisation flag \"" + name + "\"; use " + kFlagList);
+  }
+}
+
+// The flag sets `mode` stands for; for an unknown name none, and `*fix` says what to use
+// (shared by ExpandModes and Validate, which phrase the error each their way).
+std::vector<OptimizationFlags> FlagSetsOf(const std::string& mode, std::string* fix) {
+  if (mode == "baseline") return {OptimizationFlags::Baseline()};
+  if (mode == "optimized") return {OptimizationFlags::Optimized()};
+  if (mode == "ablation") {
+    std::vector<OptimizationFlags> sets;
+    for (const auto& name : FlagNames()) {
+      OptimizationFlags f;
+      f.Set(name, true);
+      sets.push_back(f);
+    }
+    return sets;
+  }
+  const bool only = mode.rfind("only_", 0) == 0;
+  if (only || mode.rfind("without_", 0) == 0) {
+    const std::string name = mode.substr(only ? 5 : 8);
+    if (!IsFlagName(name)) {
+      *fix = std::string("the flag after only_/without_ must be ") + kFlagList;
+      return {};
+    }
+    OptimizationFlags f = only ? OptimizationFlags::Baseline() : OptimizationFlags::Optimized();
+    f.Set(name, only);
+    return {f};
+  }
+  *fix = "use baseline, optimized, ablation, only_<flag> or without_<flag>";
+  return {};
+}
+
+// The list checks Bind's ranges cannot express; `b` names the source (the file or "config").
+void CheckAgentsOnce(const Binder& b, const std::vector<int64_t>& agents) {
+  for (auto it = agents.begin(); it != agents.end(); ++it) {
+    if (std::find(agents.begin(), it, *it) != it) {
+      b.Fail("agents", "lists " + std::to_string(*it) + " twice; give each N once");
+    }
+  }
+}
+
+void CheckModeNames(const Binder& b, const std::vector<std::string>& modes) {
+  for (const auto& mode : modes) {
+    std::string fix;
+    FlagSetsOf(mode, &fix);
+    if (!fix.empty()) b.Fail("modes", "has unknown mode " + config::ShortDump(mode) + "; " + fix);
   }
 }
 
@@ -90,32 +146,10 @@ std::vector<ModeRun> ExpandModes(const std::vector<std::string>& modes,
   if (modes.empty()) throw ConfigError("--mode is empty; use baseline, optimized or ablation");
   std::vector<OptimizationFlags> sets;
   for (const auto& mode : modes) {
-    if (mode == "baseline") {
-      sets.push_back(OptimizationFlags::Baseline());
-    } else if (mode == "optimized") {
-      sets.push_back(OptimizationFlags::Optimized());
-    } else if (mode == "ablation") {
-      for (const auto& name : FlagNames()) {
-        OptimizationFlags f;
-        f.Set(name, true);
-        sets.push_back(f);
-      }
-    } else if (mode.rfind("only_", 0) == 0 || mode.rfind("without_", 0) == 0) {
-      const bool only = mode[0] == 'o';
-      const std::string name = mode.substr(only ? 5 : 8);
-      OptimizationFlags f = only ? OptimizationFlags::Baseline() : OptimizationFlags::Optimized();
-      try {
-        f.Set(name, only);
-      } catch (const ConfigError&) {
-        throw ConfigError("unknown mode \"" + mode +
-                          "\"; the flag after only_/without_ must be "
-                          "vectorized_heights, stats_cache, batched_trails or batched_inference");
-      }
-      sets.push_back(f);
-    } else {
-      throw ConfigError("unknown mode \"" + mode +
-                        "\"; use baseline, optimized, ablation, only_<flag> or without_<flag>");
-    }
+    std::string fix;
+    const std::vector<OptimizationFlags> some = FlagSetsOf(mode, &fix);
+    if (!fix.empty()) throw ConfigError("unknown mode \"" + mode + "\"; " + fix);
+    sets.insert(sets.end(), some.begin(), some.end());
   }
   std::vector<ModeRun> runs;
   for (auto f : sets) {
@@ -193,170 +227,78 @@ void ProfileConfig::ApplyPreset(const std::string& name) {
   heatmap_update_freq = p.heatmap;
 }
 
+void ProfileConfig::Bind(config::Binder& b) {
+  // ApplyJson reads "preset" before the other keys (its fields are the base they override,
+  // and an explicit --preset outranks it), so the reader only marks the key as known
+  if (b.reading()) {
+    b.Skip("preset");
+  } else {
+    b.Choice("preset", preset, kPresets);
+  }
+  b.Value("system", system, /*allow_empty=*/false);  // a registered family: see Validate
+  b.Value("seed", seed);
+  b.List("agents", agents, Range::Closed(1, 1e8), /*min_size=*/1);
+  b.List("modes", modes, /*min_size=*/1);  // the names: Validate
+  b.BoolMap("flag_overrides", flag_overrides, FlagNames());
+  b.Value("frames", frames, Range::AtLeast(1));
+  b.Value("warmup", warmup, Range::AtLeast(0));
+  b.Value("repeats", repeats, Range::AtLeast(1));
+  b.Value("trail_length", trail_length, Range::Closed(2, 100000));
+  b.Value("trail_decimation", trail_decimation, Range::AtLeast(1));
+  b.Value("trail_rebuild_freq", trail_rebuild_freq, Range::AtLeast(1));
+  b.Value("grid", grid, Range::Closed(2, 1024));
+  b.Value("heatmap_update_freq", heatmap_update_freq, Range::AtLeast(1));
+  b.Value("height_scale", height_scale, Range::AtLeast(0));
+  b.Value("epsilon", epsilon);
+  b.Value("record_agents", record_agents, Range::AtLeast(0));
+  b.Value("render", render);
+  b.Value("width", width, Range::Closed(1, 16384));
+  b.Value("height", height, Range::Closed(1, 16384));
+  b.Value("train", train);
+  b.Value("threads", threads, Range::AtLeast(0));  // 0 = all cores
+  b.Value("actor", actor_path);                    // "" = data/models/<system>/actor.pt
+  b.Value("critic", critic_path);
+}
+
 void ProfileConfig::ApplyJson(const std::string& json_text, const std::string& source_name,
                               bool apply_preset) {
-  Json j;
-  try {
-    j = Json::parse(json_text);
-  } catch (const Json::parse_error& e) {
-    throw ConfigError(source_name + ": not valid JSON (" + std::string(e.what()) + ")");
-  }
-  if (!j.is_object()) throw ConfigError(source_name + ": must be a JSON object");
-  auto fail = [&](const std::string& key, const std::string& why) {
-    throw ConfigError(source_name + ": key \"" + key + "\" " + why);
-  };
-  auto get_int = [&](const std::string& key, int64_t* out) {
-    if (!j[key].is_number_integer()) fail(key, "must be an integer");
-    *out = j[key].get<int64_t>();
-  };
-  auto get_num = [&](const std::string& key, double* out) {
-    if (!j[key].is_number()) fail(key, "must be a number");
-    *out = j[key].get<double>();
-  };
-  auto get_str = [&](const std::string& key, std::string* out) {
-    if (!j[key].is_string()) fail(key, "must be a string");
-    *out = j[key].get<std::string>();
-  };
-  auto get_bool = [&](const std::string& key, bool* out) {
-    if (!j[key].is_boolean()) fail(key, "must be true or false");
-    *out = j[key].get<bool>();
-  };
-  if (j.contains("preset")) {
-    std::string p;
-    get_str("preset", &p);
-    if (apply_preset) ApplyPreset(p);
-  }
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string& key = it.key();
-    if (key == "preset") continue;
-    if (key == "system") {
-      get_str(key, &system);
-    } else if (key == "seed") {
-      if (!it->is_number_unsigned()) fail(key, "must be a non-negative integer");
-      seed = it->get<uint64_t>();
-    } else if (key == "agents") {
-      if (!it->is_array()) fail(key, "must be an array of integers");
-      agents.clear();
-      for (const auto& v : *it) {
-        if (!v.is_number_integer()) fail(key, "must be an array of integers");
-        agents.push_back(v.get<int64_t>());
-      }
-    } else if (key == "modes") {
-      if (!it->is_array()) fail(key, "must be an array of strings");
-      modes.clear();
-      for (const auto& v : *it) {
-        if (!v.is_string()) fail(key, "must be an array of strings");
-        modes.push_back(v.get<std::string>());
-      }
-    } else if (key == "flag_overrides") {
-      if (!it->is_object()) fail(key, "must be an object of flag name -> true/false");
-      flag_overrides.clear();
-      for (auto f = it->begin(); f != it->end(); ++f) {
-        if (!f->is_boolean()) fail(key + "." + f.key(), "must be true or false");
-        OptimizationFlags probe;
-        probe.Get(f.key());  // throws for unknown names
-        flag_overrides[f.key()] = f->get<bool>();
-      }
-    } else if (key == "frames") {
-      get_int(key, &frames);
-    } else if (key == "warmup") {
-      get_int(key, &warmup);
-    } else if (key == "repeats") {
-      get_int(key, &repeats);
-    } else if (key == "trail_length") {
-      get_int(key, &trail_length);
-    } else if (key == "trail_decimation") {
-      get_int(key, &trail_decimation);
-    } else if (key == "trail_rebuild_freq") {
-      get_int(key, &trail_rebuild_freq);
-    } else if (key == "grid") {
-      get_int(key, &grid);
-    } else if (key == "heatmap_update_freq") {
-      get_int(key, &heatmap_update_freq);
-    } else if (key == "height_scale") {
-      get_num(key, &height_scale);
-    } else if (key == "epsilon") {
-      get_num(key, &epsilon);
-    } else if (key == "record_agents") {
-      get_int(key, &record_agents);
-    } else if (key == "render") {
-      get_bool(key, &render);
-    } else if (key == "width") {
-      get_int(key, &width);
-    } else if (key == "height") {
-      get_int(key, &height);
-    } else if (key == "train") {
-      get_bool(key, &train);
-    } else if (key == "threads") {
-      get_int(key, &threads);
-    } else if (key == "actor") {
-      get_str(key, &actor_path);
-    } else if (key == "critic") {
-      get_str(key, &critic_path);
-    } else {
-      fail(key, "is unknown; see docs/profile-format.md for the profile config keys");
-    }
-  }
+  const Json j = config::ParseObject(json_text, source_name);
+  // the file's preset first: the file's other keys override its fields. It is checked even
+  // when an explicit --preset outranks it (a typo in a file is still an error).
+  std::string file_preset = preset;
+  Binder first = Binder::Reader(j, source_name);
+  first.Choice("preset", file_preset, kPresets);
+  if (apply_preset && first.Has("preset")) ApplyPreset(file_preset);
+  Binder b = Binder::Reader(j, source_name);
+  Bind(b);
+  b.Finish(kDocs);
+  // name the file for its own lists' errors (Validate repeats these for values from flags)
+  if (b.Has("agents")) CheckAgentsOnce(b, agents);
+  if (b.Has("modes")) CheckModeNames(b, modes);
 }
 
 void ProfileConfig::Validate() const {
-  auto need = [](bool ok, const std::string& msg) {
-    if (!ok) throw ConfigError(msg);
-  };
-  env::FindSpec(system);  // throws ConfigError for unknown systems
-  need(!agents.empty(), "agents is empty; give at least one agent count");
-  for (int64_t n : agents) {
-    need(n >= 1 && n <= 100000000, "agents: " + std::to_string(n) + " is out of range 1..1e8");
+  config::CheckValues(*this);  // every key's type and range, as "config: key '...' ..."
+  env::FindSpec(system);       // throws ConfigError for unknown systems
+  // cross-field checks, in the same phrasing
+  const Binder b = Binder::Checker("config");
+  CheckAgentsOnce(b, agents);
+  CheckModeNames(b, modes);
+  for (const auto& [name, value] : flag_overrides) {
+    if (!IsFlagName(name)) {
+      b.Fail("flag_overrides",
+             "has unknown flag " + config::ShortDump(name) + "; use " + kFlagList);
+    }
   }
-  ExpandModes(modes, flag_overrides);
-  need(frames >= 1, "frames must be >= 1, got " + std::to_string(frames));
-  need(warmup >= 0, "warmup must be >= 0, got " + std::to_string(warmup));
-  need(frames > warmup, "frames (" + std::to_string(frames) + ") must exceed warmup (" +
-                            std::to_string(warmup) + "): frames counts the warm-up frames too");
-  need(repeats >= 1, "repeats must be >= 1, got " + std::to_string(repeats));
-  need(trail_length >= 2 && trail_length <= 100000,
-       "trail_length must be in 2..100000, got " + std::to_string(trail_length));
-  need(trail_decimation >= 1, "trail_decimation must be >= 1");
-  need(trail_rebuild_freq >= 1, "trail_rebuild_freq must be >= 1");
-  need(grid >= 2 && grid <= 1024, "grid must be in 2..1024, got " + std::to_string(grid));
-  need(heatmap_update_freq >= 1, "heatmap_update_freq must be >= 1");
-  need(height_scale >= 0, "height_scale must be >= 0");
-  need(epsilon == epsilon, "epsilon must be a number");
-  need(record_agents >= 0, "record_agents must be >= 0");
-  need(width >= 1 && width <= 16384 && height >= 1 && height <= 16384,
-       "render size " + std::to_string(width) + "x" + std::to_string(height) +
-           " is out of range; use 1..16384 per side");
-  need(threads >= 0, "threads must be >= 0 (0 = all cores)");
+  if (frames <= warmup) {
+    b.Fail("frames", "= " + std::to_string(frames) + " is out of range; it must exceed warmup (" +
+                         std::to_string(warmup) + "): frames counts the warm-up frames too");
+  }
+  ExpandModes(modes, flag_overrides);  // what the sweep runs; cannot fail after the checks above
 }
 
 std::string ProfileConfig::ToJson(int indent) const {
-  Json overrides = Json::object();
-  for (const auto& [k, v] : flag_overrides) overrides[k] = v;
-  Json j = {{"preset", preset},
-            {"system", system},
-            {"seed", seed},
-            {"agents", agents},
-            {"modes", modes},
-            {"flag_overrides", overrides},
-            {"frames", frames},
-            {"warmup", warmup},
-            {"repeats", repeats},
-            {"trail_length", trail_length},
-            {"trail_decimation", trail_decimation},
-            {"trail_rebuild_freq", trail_rebuild_freq},
-            {"grid", grid},
-            {"heatmap_update_freq", heatmap_update_freq},
-            {"height_scale", height_scale},
-            {"epsilon", epsilon},
-            {"record_agents", record_agents},
-            {"render", render},
-            {"width", width},
-            {"height", height},
-            {"train", train},
-            {"threads", threads},
-            {"actor", actor_path},
-            {"critic", critic_path}};
-  return j.dump(indent);
+  return config::ToJsonObject(*this).dump(indent);
 }
 
 }  // namespace calf::core::profile

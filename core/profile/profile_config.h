@@ -1,11 +1,17 @@
 #pragma once
 // The configuration of a `calf profile` sweep: presets, optimisation flags, mode labels,
 // JSON in/out and validation. Layering: defaults < preset < JSON file < explicit flags.
+// JSON in, JSON out and the value checks all go through one key list, ProfileConfig::Bind
+// (core/config/binder.h), so every config error has the config layer's one phrasing.
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
+
+namespace calf::core::config {
+class Binder;
+}  // namespace calf::core::config
 
 namespace calf::core::profile {
 
@@ -82,14 +88,21 @@ struct ProfileConfig {
   /// rebuild 30, grid 15, heat map every 1000), medium (5, 600, 1, 15, 21, 500), high (10,
   /// 1000, 1, 10, 31, 250). Throws ConfigError for other names.
   void ApplyPreset(const std::string& name);
+  /// Lists every JSON key once (docs/profile-format.md), with its type and range. The reader
+  /// only marks "preset" as known: ApplyJson reads it before the other keys, so read JSON
+  /// with ApplyJson rather than config::ReadJson.
+  void Bind(config::Binder& b);
   /// Overrides fields from a JSON object (keys as in ToJson; "preset" is applied first,
   /// unless `apply_preset` is false: an explicit --preset flag outranks the file's key).
-  /// Unknown keys or wrong types throw ConfigError naming `source_name` and the key.
+  /// Unknown keys, wrong types, out-of-range values, an agent count listed twice and
+  /// unknown mode names throw ConfigError "<source_name>: key '<key>' ..." (see
+  /// core/config/binder.h).
   void ApplyJson(const std::string& json_text, const std::string& source_name,
                  bool apply_preset = true);
-  /// Checks every field; throws ConfigError naming the field and the fix.
+  /// Checks every field (Bind's ranges, then the system name, no agent count twice, known
+  /// modes and flags, frames > warmup); throws ConfigError "config: key '<key>' ...".
   void Validate() const;
-  /// The resolved configuration (every key) as JSON.
+  /// The resolved configuration (every key Bind lists) as JSON.
   std::string ToJson(int indent = -1) const;
 };
 

@@ -166,6 +166,16 @@ def case_bad_inputs():
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("calf profile: error:"), (args, r.stderr)
         assert word in lines[0], (args, lines[0])
+    # a config file's bad value names the file and the key, in the config layer's phrasing
+    cfg = WORK / "bad_cfg.json"
+    for text, message in [
+            ({"grid": 1}, f"{cfg}: key 'grid' = 1 is out of range; it must be in [2, 1024]"),
+            ({"agents": [3, 0]}, f"{cfg}: key 'agents' must be an array of integers, each in"),
+            ({"framez": 3}, f"{cfg}: unknown key 'framez'; known keys:")]:
+        cfg.write_text(json.dumps(text))
+        r = calf("profile", *PM, "--out-dir", out, "--quiet", "--config", cfg, expect=2)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], (text, r.stderr)
     assert not out.exists() or not any(out.iterdir()), "bad input must not write results"
     # a missing model is an input error too
     r = calf("profile", "--actor", WORK / "nope.pt", "--critic", WORK / "nope.pt",

@@ -1,6 +1,7 @@
 #include "core/profile/profile_config.h"
 
 #include <catch2/catch.hpp>
+#include <functional>
 
 #include "core/error.h"
 
@@ -103,6 +104,31 @@ TEST_CASE("Profile config round-trips through JSON", "[profile][config]") {
   b.Validate();
 }
 
+TEST_CASE("The echoed profile config keeps its keys and values", "[profile][config]") {
+  // profile outputs echo this object (index.json, summaries, HDF5 attributes); the keys are
+  // the ones docs/profile-format.md lists
+  REQUIRE(ProfileConfig().ToJson() ==
+          R"({"actor":"","agents":[5],"critic":"","epsilon":0.01,"flag_overrides":{},)"
+          R"("frames":300,"grid":21,"heatmap_update_freq":500,"height":360,"height_scale":3.0,)"
+          R"("modes":["baseline","optimized"],"preset":"medium","record_agents":1000,)"
+          R"("render":false,"repeats":3,"seed":0,"system":"point_mass","threads":0,)"
+          R"("trail_decimation":1,"trail_length":600,"trail_rebuild_freq":15,"train":false,)"
+          R"("warmup":50,"width":640})");
+  ProfileConfig c;
+  c.ApplyPreset("low");
+  c.seed = 18446744073709551615ULL;
+  c.flag_overrides = {{"stats_cache", true}, {"batched_trails", false}};
+  c.actor_path = "a.pt";
+  c.epsilon = -0.5;
+  const std::string echo = c.ToJson();
+  REQUIRE(echo.find(R"("seed":18446744073709551615)") != std::string::npos);
+  REQUIRE(echo.find(R"("flag_overrides":{"batched_trails":false,"stats_cache":true})") !=
+          std::string::npos);
+  REQUIRE(echo.find(R"("actor":"a.pt")") != std::string::npos);
+  REQUIRE(echo.find(R"("epsilon":-0.5)") != std::string::npos);
+  REQUIRE(echo.find(R"("preset":"low")") != std::string::npos);
+}
+
 TEST_CASE("Profile config refuses unknown keys, wrong types and bad ranges", "[profile][config]") {
   ProfileConfig c;
   REQUIRE_THROWS_WITH(c.ApplyJson(R"({"framez": 3})", "c.json"),
@@ -120,4 +146,68 @@ TEST_CASE("Profile config refuses unknown keys, wrong types and bad ranges", "[p
   ProfileConfig g;
   g.system = "rocket";
   REQUIRE_THROWS_AS(g.Validate(), ConfigError);
+}
+
+TEST_CASE("Profile config errors have the config layer's one phrasing", "[profile][config]") {
+  auto error_of = [](const std::function<void()>& f) -> std::string {
+    try {
+      f();
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  ProfileConfig c;
+  // a file's out-of-range value names the file and the key
+  CHECK(error_of([&] { c.ApplyJson(R"({"grid": 1})", "prof.json"); }) ==
+        "prof.json: key 'grid' = 1 is out of range; it must be in [2, 1024]");
+  CHECK(error_of([&] { c.ApplyJson(R"({"agents": [3, 0]})", "prof.json"); }) ==
+        "prof.json: key 'agents' must be an array of integers, each in [1, 100000000] (got 0)");
+  CHECK(error_of([&] { c.ApplyJson(R"({"frames": "many"})", "prof.json"); }) ==
+        "prof.json: key 'frames' must be an integer (got \"many\")");
+  CHECK(error_of([&] {
+          c.ApplyJson(R"({"flag_overrides": {"turbo": true}})", "prof.json");
+        }).find("prof.json: unknown key 'flag_overrides.turbo'") == 0);
+  CHECK(error_of([&] {
+          c.ApplyJson(R"({"framez": 3})", "prof.json");
+        }).find("prof.json: unknown key 'framez'; known keys: actor, agents,") == 0);
+  CHECK(error_of([&] { c.ApplyJson(R"({"agents": [3, 5, 3]})", "prof.json"); }) ==
+        "prof.json: key 'agents' lists 3 twice; give each N once");
+  CHECK(error_of([&] {
+          c.ApplyJson(R"({"modes": ["baseline", "fastest"]})", "prof.json");
+        }).find("prof.json: key 'modes' has unknown mode \"fastest\"; use baseline,") == 0);
+  // the file's preset is checked even when an explicit --preset outranks it
+  CHECK(error_of([&] { c.ApplyJson(R"({"preset": "ultra"})", "prof.json", false); }) ==
+        "prof.json: key 'preset' = \"ultra\" is unknown; use low, medium or high");
+  // values from flags and cross-field checks: "config"
+  ProfileConfig d;
+  d.agents = {3, 0};
+  CHECK(error_of([&] { d.Validate(); }) ==
+        "config: key 'agents' = 0 is out of range; it must be in [1, 100000000]");
+  d.agents = {3, 5, 3};
+  CHECK(error_of([&] { d.Validate(); }) == "config: key 'agents' lists 3 twice; give each N once");
+  d.agents = {};
+  CHECK(error_of([&] { d.Validate(); }) == "config: key 'agents' must hold at least 1 value(s)");
+  d.agents = {3};
+  d.modes = {"baseline", "only_turbo"};
+  CHECK(error_of([&] {
+          d.Validate();
+        }).find("config: key 'modes' has unknown mode \"only_turbo\"; the flag after") == 0);
+  d.modes = {"baseline"};
+  d.flag_overrides = {{"turbo", true}};
+  CHECK(error_of([&] {
+          d.Validate();
+        }).find("config: key 'flag_overrides' has unknown flag \"turbo\"") == 0);
+  d.flag_overrides = {};
+  d.width = 20000;
+  CHECK(error_of([&] { d.Validate(); }) ==
+        "config: key 'width' = 20000 is out of range; it must be in [1, 16384]");
+  d.width = 640;
+  d.frames = 10;
+  d.warmup = 20;
+  CHECK(error_of([&] { d.Validate(); })
+            .find("config: key 'frames' = 10 is out of range; it must "
+                  "exceed warmup (20)") == 0);
+  d.warmup = 2;
+  d.Validate();
 }
