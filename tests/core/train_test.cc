@@ -137,6 +137,48 @@ TEST_CASE("Resuming from a checkpoint continues bit-identically", "[train][check
   fs::remove_all(dir);
 }
 
+TEST_CASE("A version-1 checkpoint of the TD3-only trainer still resumes", "[train][checkpoint]") {
+  // version 1 = version 2 without the "algo" config key, the algorithm name and the
+  // environment state; rewrite a version-2 file into that layout
+  const std::string dir = TempDir();
+  Trainer full(TinyConfig());
+  full.RunUntil(3);
+  Trainer part(TinyConfig());
+  part.RunUntil(1);
+  for (int i = 0; i < 11; ++i) A(part).Step();
+  part.SaveCheckpoint(dir + "/v2.bin");
+  std::string b = ReadBytes(dir + "/v2.bin");
+  size_t at = 8;
+  auto pod64 = [&](size_t pos) {
+    int64_t v;
+    std::memcpy(&v, b.data() + pos, 8);
+    return v;
+  };
+  const uint32_t v1 = 1;
+  std::memcpy(&b[at], &v1, 4);
+  at += 4;
+  // the config JSON without "algo"
+  std::string config = b.substr(at + 8, pod64(at));
+  const std::string key = "\"algo\":\"td3\",";
+  REQUIRE(config.find(key) != std::string::npos);
+  config.erase(config.find(key), key.size());
+  const int64_t n = static_cast<int64_t>(config.size());
+  std::string out = b.substr(0, at) + std::string(reinterpret_cast<const char*>(&n), 8) + config;
+  at += 8 + pod64(at);
+  at += 8 + pod64(at);  // the algorithm name: dropped
+  // system name, d, m, step, episode_step, state vector: kept
+  const size_t state_at = at + 8 + pod64(at) + 4 + 4 + 8 + 8;
+  const size_t env_state_at = state_at + 8 + 8 * pod64(state_at);
+  REQUIRE(pod64(env_state_at) == 0);
+  out += b.substr(at, env_state_at - at) + b.substr(env_state_at + 8);
+  std::ofstream(dir + "/v1.bin", std::ios::binary) << out;
+  auto resumed = Trainer::FromCheckpoint(dir + "/v1.bin");
+  CHECK(resumed->total_steps() == part.total_steps());
+  resumed->RunUntil(3);
+  CHECK(SameTrainers(full, *resumed));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("Resume refuses incompatible or corrupt checkpoints", "[train][checkpoint]") {
   const std::string dir = TempDir();
   Trainer t(TinyConfig());
