@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/io/output_file.h"
 #include "core/version.h"
 #include "render_offscreen/image.h"
 #include "render_offscreen/image_diff.h"
@@ -152,6 +153,7 @@ int RunFileMode(const ScreenshotDiffOptions& o) {
                       std::to_string(o.paths.size()) + " arguments; for directories use --dir");
   }
   if (!o.out_dir.empty()) throw ConfigError("--out-dir needs --dir; use --out for one file");
+  if (!o.out.empty()) core::CheckOutputFile(o.out, "--out");
   const Comparison c = CompareFiles(o.paths[0], o.paths[1], o.out, false, o);
   if (o.json) {
     std::cout << ComparisonJson(c).dump(2) << "\n";
@@ -174,11 +176,7 @@ int RunDirMode(const ScreenshotDiffOptions& o) {
   const std::set<std::string> expected_set(expected_names.begin(), expected_names.end());
   const std::set<std::string> actual_set(actual_names.begin(), actual_names.end());
 
-  if (!o.out_dir.empty()) {
-    std::error_code ec;
-    fs::create_directories(o.out_dir, ec);
-    if (ec) throw IoError("cannot create --out-dir '" + o.out_dir + "': " + ec.message());
-  }
+  if (!o.out_dir.empty()) core::PrepareOutputDir(o.out_dir, "--out-dir");
 
   std::vector<Comparison> comparisons;
   std::vector<std::string> missing, extra;

@@ -14,6 +14,7 @@
 #include "cli/signals.h"
 #include "core/env/registry.h"
 #include "core/error.h"
+#include "core/io/output_file.h"
 #include "core/sim/config.h"
 #include "core/train/trainer.h"
 
@@ -92,10 +93,7 @@ int RunTrain(const TrainOptions& o) {
     trainer = std::make_unique<Trainer>(core::train::ResolveNewConfig(settings));
   }
 
-  std::error_code ec;
-  fs::create_directories(o.out_dir, ec);
-  if (ec || !fs::is_directory(o.out_dir))
-    throw IoError("cannot create output directory '" + o.out_dir + "': " + ec.message());
+  core::PrepareOutputDir(o.out_dir, "--out-dir");
   const std::string checkpoint = (fs::path(o.out_dir) / "checkpoint.bin").string();
   const std::string log = (fs::path(o.out_dir) / "train_log.h5").string();
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/io/output_file.h"
 
 namespace calf::render {
 namespace {
@@ -147,9 +148,8 @@ void WritePng(const std::string& path, const Image& image, const PngText& text) 
     }
   }
 
-  // temporary name in the same directory so the rename is atomic
-  const std::string tmp_path = path + ".tmp." + std::to_string(getpid());
-  File file(tmp_path, "wb");
+  core::OutputFile out(path, "png image");
+  File file(out.temp_path(), "wb");
   if (file.get() == nullptr) {
     throw IoError("cannot write '" + path + "': " + std::strerror(errno));
   }
@@ -160,8 +160,6 @@ void WritePng(const std::string& path, const Image& image, const PngText& text) 
   png_infop info = png != nullptr ? png_create_info_struct(png) : nullptr;
   if (png == nullptr || info == nullptr) {
     png_destroy_write_struct(&png, &info);
-    file.Close();
-    std::remove(tmp_path.c_str());
     throw IoError("cannot write '" + path + "': libpng could not allocate its state");
   }
 
@@ -181,23 +179,14 @@ void WritePng(const std::string& path, const Image& image, const PngText& text) 
   const bool ok = WritePngStream(png, info, file.get(), image, rows.data(), chunks.data(),
                                  static_cast<int>(chunks.size()));
   png_destroy_write_struct(&png, &info);
-  if (!ok) {
-    file.Close();
-    std::remove(tmp_path.c_str());
-    throw IoError("cannot write '" + path + "': " + state.message);
-  }
+  if (!ok) throw IoError("cannot write '" + path + "': " + state.message, ExitCode::kRuntime);
   // flush and sync before the rename so a crash leaves either the old file or the new one
   const bool flushed = std::fflush(file.get()) == 0 && fsync(fileno(file.get())) == 0;
   const int flush_errno = errno;
   if (!file.Close() || !flushed) {
-    std::remove(tmp_path.c_str());
-    throw IoError("cannot write '" + path + "': " + std::strerror(flush_errno));
+    throw IoError("cannot write '" + path + "': " + std::strerror(flush_errno), ExitCode::kRuntime);
   }
-  if (std::rename(tmp_path.c_str(), path.c_str()) != 0) {
-    const int rename_errno = errno;
-    std::remove(tmp_path.c_str());
-    throw IoError("cannot write '" + path + "': rename failed: " + std::strerror(rename_errno));
-  }
+  out.Commit();  // an exception above leaves `out` uncommitted: it removes the temporary
 }
 
 Image ReadPng(const std::string& path, PngText* text) {

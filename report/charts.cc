@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/io/output_file.h"
 
 extern char** environ;
 
@@ -22,7 +23,6 @@ namespace calf::report {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr const char* kPartialSuffix = ".partial";
 constexpr const char* kOldColor = "#1f77b4";
 constexpr const char* kNewColor = "#d62728";
 constexpr const char* kSectionColors[] = {"#4c72b0", "#dd8452", "#55a868",
@@ -55,10 +55,7 @@ bool IsExecutable(const std::string& path) {
 }
 
 void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw IoError(path + ": cannot write (check permissions and free space)");
+  core::WriteTextFile(path, text, "chart input");
 }
 
 std::string Header(const ChartOptions& o) {
@@ -102,7 +99,7 @@ void RunGnuplot(const std::string& gnuplot, const std::string& dir, const std::s
   }
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::string define = std::string("calf_suffix='") + kPartialSuffix + "'; cd " + Quote(dir);
+  std::string define = std::string("calf_suffix='") + core::kPartialSuffix + "'; cd " + Quote(dir);
   std::vector<char*> argv = {const_cast<char*>(gnuplot.c_str()), const_cast<char*>("-e"),
                              define.data(), const_cast<char*>(script.c_str()), nullptr};
   pid_t pid = 0;
@@ -327,14 +324,15 @@ std::vector<ChartFiles> WriteCharts(const Comparison& comparison, const std::str
     if (spec.name == "counters_vs_n") body = CountersChart(comparison.series.front(), dat);
     if (spec.name == "ablation") body = AblationChart(comparison, dat);
     WriteFile(script, Header(options) + Outputs(body, files.svg, files.png, options));
+    // gnuplot writes each chart to its OutputFile's temporary (calf_suffix); an error path
+    // removes both
+    core::OutputFile svg(files.svg, "chart"), png(files.png, "chart");
     RunGnuplot(gnuplot, src.string(), script, (src / (spec.name + ".log")).string());
-    for (const auto& f : {files.svg, files.png}) {
-      const std::string partial = f + kPartialSuffix;
-      if (fs::file_size(partial, ec) == 0 || ec) {
-        throw IoError("gnuplot wrote no " + partial + " from " + script, ExitCode::kRuntime);
+    for (core::OutputFile* f : {&svg, &png}) {
+      if (fs::file_size(f->temp_path(), ec) == 0 || ec) {
+        throw IoError("gnuplot wrote no " + f->temp_path() + " from " + script, ExitCode::kRuntime);
       }
-      fs::rename(partial, f, ec);
-      if (ec) throw IoError(f + ": cannot rename from " + partial + " (" + ec.message() + ")");
+      f->Commit();
     }
     charts.push_back(files);
   }

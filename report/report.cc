@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/io/output_file.h"
 #include "report/html_writer.h"
 #include "report/markdown_writer.h"
 #include "report/sections.h"
@@ -12,20 +13,6 @@
 namespace calf::report {
 namespace fs = std::filesystem;
 namespace {
-
-// Writes via a temporary name and a rename, so a reader never sees a half-written report.
-void WriteText(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    out.close();
-    if (!out) throw IoError(tmp + ": cannot write (check permissions and free space)");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw IoError(path + ": cannot rename from " + tmp + " (" + ec.message() + ")");
-}
 
 const char* VerdictName(Verdict v) {
   switch (v) {
@@ -129,8 +116,9 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
   const auto sections = BuildSections(result.comparison, gate, screenshots);
   result.markdown_path = (fs::path(options.out_dir) / "report.md").string();
   result.html_path = (fs::path(options.out_dir) / "report.html").string();
-  WriteText(result.markdown_path, RenderMarkdown(sections, result.charts, options.markdown_images));
-  WriteText(result.html_path, RenderHtml(sections, result.charts));
+  core::WriteTextFile(result.markdown_path,
+                      RenderMarkdown(sections, result.charts, options.markdown_images), "report");
+  core::WriteTextFile(result.html_path, RenderHtml(sections, result.charts), "report");
   return result;
 }
 

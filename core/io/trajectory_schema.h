@@ -11,9 +11,6 @@ namespace calf::core {
 /// Version of the trajectory layout, stored as the root attribute `schema_version`.
 inline constexpr int64_t kTrajectorySchemaVersion = 1;
 
-/// Suffix of the file being written; renamed away by TrajectoryWriter::Finish.
-inline constexpr const char* kTrajectoryPartialSuffix = ".partial";
-
 /// Members of the `modes` enum: certified=0, relax=1, fallback=2, nominal=3 (calf::core::Mode).
 inline std::vector<H5EnumMember> TrajectoryModeMembers() {
   return {{"certified", 0}, {"relax", 1}, {"fallback", 2}, {"nominal", 3}};

@@ -1,18 +1,13 @@
 #include "core/io/trajectory_writer.h"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
 #include <ctime>
-#include <filesystem>
 #include <optional>
 #include <vector>
 
 #include "core/error.h"
 #include "core/io/h5_file.h"
+#include "core/io/output_file.h"
 #include "core/io/trajectory_schema.h"
 #include "core/version.h"
 
@@ -31,30 +26,10 @@ std::string UtcNowIso8601() {
   return text;
 }
 
-// Missing or read-only directories get a clear message before HDF5 is involved.
-void CheckWritableDirectory(const std::string& path) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    throw IoError("cannot write trajectory '" + path + "': directory '" + dir.string() +
-                  "' does not exist; create it or choose another output path");
-  }
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    throw IoError("cannot write trajectory '" + path + "': directory '" + dir.string() +
-                  "' is not writable");
-  }
-  if (fs::is_directory(path, ec)) {
-    throw IoError("cannot write trajectory '" + path + "': it is a directory");
-  }
-}
-
 }  // namespace
 
 struct TrajectoryWriter::Impl {
-  std::string path;
-  std::string partial_path;
+  std::optional<OutputFile> out;  // destroyed last: removes the temporary on an error path
   int64_t num_agents = 0;
   int state_dim = 0;
   int action_dim = 0;
@@ -81,15 +56,13 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, int64_t num_agents, 
   CALF_CHECK(num_agents > 0 && state_dim > 0 && action_dim > 0)
       << "trajectory dims N=" << num_agents << " d=" << state_dim << " m=" << action_dim;
   Impl& im = *impl_;
-  im.path = path;
-  im.partial_path = path + kTrajectoryPartialSuffix;
+  im.out.emplace(path, "trajectory");
   im.num_agents = num_agents;
   im.state_dim = state_dim;
   im.action_dim = action_dim;
   im.options = options;
-  CheckWritableDirectory(path);
   try {
-    im.file = H5File::Create(im.partial_path);
+    im.file = H5File::Create(im.out->temp_path());
     H5File& f = *im.file;
     f.WriteAttribute("/", "schema_version", kTrajectorySchemaVersion);
     f.WriteAttribute("/", "calf_version", kVersion);
@@ -125,18 +98,16 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, int64_t num_agents, 
   } catch (...) {
     im.datasets.clear();
     im.file.reset();
-    std::remove(im.partial_path.c_str());
-    throw;
+    throw;  // im.out removes the temporary
   }
   im.last_flush = std::chrono::steady_clock::now();
 }
 
 TrajectoryWriter::~TrajectoryWriter() {
   if (!impl_ || impl_->finished) return;
-  // an error path: close without writing buffered rows and leave nothing behind
-  const std::string partial = impl_->partial_path;
+  // an error path: close without writing buffered rows; Impl's OutputFile, destroyed last,
+  // leaves nothing behind
   impl_.reset();
-  std::remove(partial.c_str());
 }
 
 void TrajectoryWriter::WriteInitialStates(const double* states) {
@@ -184,16 +155,12 @@ void TrajectoryWriter::Finish(bool complete) {
   for (H5Appender& dataset : im.datasets) dataset.Close();
   im.file->Flush();
   im.file->Close();
-  if (std::rename(im.partial_path.c_str(), im.path.c_str()) != 0) {
-    throw IoError(
-        "cannot rename '" + im.partial_path + "' to '" + im.path + "': " + std::strerror(errno),
-        ExitCode::kRuntime);
-  }
+  im.out->Commit();
   im.finished = true;
 }
 
 int64_t TrajectoryWriter::rows_written() const { return impl_->rows; }
 
-const std::string& TrajectoryWriter::path() const { return impl_->path; }
+const std::string& TrajectoryWriter::path() const { return impl_->out->path(); }
 
 }  // namespace calf::core

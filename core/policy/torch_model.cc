@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "core/io/output_file.h"
 
 namespace calf::core {
 namespace {
@@ -334,16 +335,14 @@ std::string RegisterHead(torch::jit::Module& m, const Mlp& mlp, const std::strin
 }
 
 void SaveModule(torch::jit::Module& m, const std::string& path) {
-  const std::string tmp = path + ".partial";
+  OutputFile out(path, "model");
   try {
-    m.save(tmp);
+    m.save(out.temp_path());
   } catch (const std::exception& e) {
-    std::filesystem::remove(tmp);
-    throw IoError("cannot write model '" + path + "': " + std::string(e.what()).substr(0, 200));
+    throw IoError("cannot write model '" + path + "': " + std::string(e.what()).substr(0, 200),
+                  ExitCode::kRuntime);
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw IoError("cannot write model '" + path + "': " + ec.message());
+  out.Commit();
 }
 
 }  // namespace

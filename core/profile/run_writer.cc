@@ -1,8 +1,5 @@
 #include "core/profile/run_writer.h"
 
-#include <cstdio>
-#include <filesystem>
-
 #include "core/error.h"
 
 namespace calf::core::profile {
@@ -14,11 +11,8 @@ const std::vector<std::string>& CounterNames() {
 }
 
 RunWriter::RunWriter(const std::string& path, int64_t record_agents, int state_dim)
-    : path_(path),
-      partial_(path + ".partial"),
-      record_agents_(record_agents),
-      state_dim_(state_dim) {
-  file_ = std::make_unique<H5File>(H5File::Create(partial_));
+    : out_(path, "profile run file"), record_agents_(record_agents), state_dim_(state_dim) {
+  file_ = std::make_unique<H5File>(H5File::Create(out_.temp_path()));
   H5AppenderOptions f64;
   f64.type = H5Type::kFloat64;
   f64.chunk_dims = {1024};
@@ -47,14 +41,12 @@ RunWriter::RunWriter(const std::string& path, int64_t record_agents, int state_d
 
 RunWriter::~RunWriter() {
   if (finished_) return;
-  // an abandoned run leaves no partial file behind
+  // an abandoned run: close the file; out_ (destroyed last) removes the temporary
   sections_.clear();
   counters_.clear();
   states_.reset();
   modes_.reset();
   file_.reset();
-  std::error_code ec;
-  std::filesystem::remove(partial_, ec);
 }
 
 void RunWriter::AppendTrajectory(const double* states, const uint8_t* modes) {
@@ -88,9 +80,7 @@ void RunWriter::Finish(const std::map<std::string, std::string>& attributes, int
   modes_.reset();
   file_->Close();
   file_.reset();
-  std::error_code ec;
-  std::filesystem::rename(partial_, path_, ec);
-  if (ec) throw IoError(partial_ + ": cannot rename to " + path_ + " (" + ec.message() + ")");
+  out_.Commit();
   finished_ = true;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/io/h5_file.h"
+#include "core/io/output_file.h"
 #include "core/profile/frame_counters.h"
 #include "core/profile/frame_profiler.h"
 
@@ -35,12 +36,12 @@ class RunWriter {
   /// root, closes the file and renames it into place.
   void Finish(const std::map<std::string, std::string>& attributes, int64_t warmup);
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return out_.path(); }
   /// Measured frames appended so far.
   int64_t frames() const { return frames_; }
 
  private:
-  std::string path_, partial_;
+  OutputFile out_;  // declared first, destroyed last: removes an abandoned temporary
   int64_t record_agents_;
   int state_dim_;
   int64_t frames_ = 0;

@@ -2,10 +2,10 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 
 #include "core/env/registry.h"
 #include "core/error.h"
+#include "core/io/output_file.h"
 #include "core/profile/machine_info.h"
 #include "core/profile/run_summary.h"
 #include "core/profile/run_writer.h"
@@ -14,19 +14,6 @@
 namespace calf::core::profile {
 namespace fs = std::filesystem;
 namespace {
-
-void WriteJsonAtomically(const fs::path& path, const nlohmann::json& json) {
-  const fs::path partial = path.string() + ".partial";
-  {
-    std::ofstream out(partial);
-    if (!out) throw IoError(partial.string() + ": cannot open for writing");
-    out << json.dump(2) << "\n";
-    if (!out) throw IoError(partial.string() + ": write failed (disk full?)");
-  }
-  std::error_code ec;
-  fs::rename(partial, path, ec);
-  if (ec) throw IoError(partial.string() + ": cannot rename (" + ec.message() + ")");
-}
 
 bool IsResultFile(const fs::path& p) {
   const std::string ext = p.extension().string();
@@ -57,14 +44,8 @@ void PrepareOutputDir(const std::string& out_dir, bool force) {
                         "); pass --force to replace them or choose another directory");
     }
     for (const auto& p : results) fs::remove(p, ec);
-  } else {
-    fs::create_directories(dir, ec);
-    if (ec) throw IoError(out_dir + ": cannot create directory (" + ec.message() + ")");
   }
-  const fs::path probe = dir / ".calf_write_probe";
-  std::ofstream(probe) << "x";
-  if (!fs::exists(probe, ec)) throw IoError(out_dir + ": directory is not writable");
-  fs::remove(probe, ec);
+  core::PrepareOutputDir(out_dir, "--out-dir");
 }
 
 SweepResult RunSweep(const ProfileConfig& config, const PipelineModels& models,
@@ -90,7 +71,10 @@ SweepResult RunSweep(const ProfileConfig& config, const PipelineModels& models,
                     {"config", config_json},
                     {"system", config.system},
                     {"runs", index_runs}};
-    if (!index_runs.empty()) WriteJsonAtomically(fs::path(out_dir) / "index.json", result.index);
+    if (!index_runs.empty()) {
+      WriteTextFile((fs::path(out_dir) / "index.json").string(), result.index.dump(2) + "\n",
+                    "profile index");
+    }
   };
 
   for (int64_t n : config.agents) {
@@ -162,7 +146,8 @@ SweepResult RunSweep(const ProfileConfig& config, const PipelineModels& models,
       header.config = config_json;
       header.machine = machine;
       nlohmann::json summary = MakeRunSummary(header, records);
-      WriteJsonAtomically(fs::path(out_dir) / (stem + ".json"), summary);
+      WriteTextFile((fs::path(out_dir) / (stem + ".json")).string(), summary.dump(2) + "\n",
+                    "profile summary");
       nlohmann::json files = nlohmann::json::array();
       for (const auto& rec : records) files.push_back(rec.file);
       index_runs.push_back({{"mode", run.label},

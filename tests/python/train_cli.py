@@ -132,7 +132,7 @@ def main():
     expect(r.returncode == 0, f"train run a exits 0 ({r.stderr.strip()})")
     for name in ["actor.pt", "critic.pt", "model.json", "train_log.h5", "checkpoint.bin"]:
         expect(os.path.exists(os.path.join(a, name)), f"run a wrote {name}")
-    expect(not [n for n in os.listdir(a) if ".tmp." in n], "no temporary files left behind")
+    expect(not [n for n in os.listdir(a) if n.endswith(".partial") or ".calf-probe" in n], "no temporary files left behind")
     r = calf(binary, *base, "--episodes", "3", "--out-dir", b, "--threads", "2")
     expect(r.returncode == 0, "train run b exits 0")
     for name in ["train_log.h5", "checkpoint.bin"]:

@@ -1,0 +1,169 @@
+// core/io/output_file: the one way calf writes an output (temporary name, rename on commit,
+// one writability check).
+#include "core/io/output_file.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+#include "tests/core/temp_dir.h"
+
+namespace fs = std::filesystem;
+using calf::ExitCode;
+using calf::IoError;
+using calf::core::CheckOutputFile;
+using calf::core::kPartialSuffix;
+using calf::core::OutputFile;
+using calf::core::PrepareOutputDir;
+using calf::core::WriteTextFile;
+
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void Put(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// The message and exit code of what `f` throws (IoError expected).
+template <typename F>
+std::pair<std::string, int> Failure(F&& f) {
+  try {
+    f();
+  } catch (const IoError& e) {
+    return {e.what(), static_cast<int>(e.code())};
+  }
+  FAIL("no IoError thrown");
+  return {"", 0};
+}
+
+}  // namespace
+
+TEST_CASE("An output is invisible until committed, then replaces the old file") {
+  calf::testing::TempDir dir;
+  const std::string path = dir.File("out.txt");
+  Put(path, "old");
+  {
+    OutputFile f(path, "test output");
+    CHECK(f.temp_path() == path + kPartialSuffix);
+    Put(f.temp_path(), "new");
+    CHECK(Slurp(path) == "old");  // a reader still sees the complete old file
+    f.Commit();
+    CHECK(f.committed());
+  }
+  CHECK(Slurp(path) == "new");
+  CHECK_FALSE(fs::exists(path + kPartialSuffix));
+}
+
+TEST_CASE("An uncommitted output leaves nothing behind and keeps the old file") {
+  calf::testing::TempDir dir;
+  const std::string path = dir.File("out.txt");
+  Put(path, "old");
+  {
+    OutputFile f(path);
+    Put(f.temp_path(), "half");
+  }  // an error path: destroyed without Commit
+  CHECK_FALSE(fs::exists(path + kPartialSuffix));
+  CHECK(Slurp(path) == "old");
+  SECTION("a moved OutputFile owns the temporary once") {
+    OutputFile a(dir.File("m.txt"));
+    Put(a.temp_path(), "x");
+    OutputFile b(std::move(a));
+    b.Commit();
+    CHECK(Slurp(dir.File("m.txt")) == "x");
+  }
+}
+
+TEST_CASE("Discard never removes a directory or a non-regular file of the temporary's name") {
+  calf::testing::TempDir dir;
+  const std::string path = dir.File("o.h5");
+  fs::create_directory(path + kPartialSuffix);
+  { OutputFile f(path); }
+  CHECK(fs::is_directory(path + kPartialSuffix));
+}
+
+TEST_CASE("WriteTextFile writes the whole text atomically") {
+  calf::testing::TempDir dir;
+  const std::string path = dir.File("a.json");
+  const std::string text(100000, 'x');
+  WriteTextFile(path, text, "json");
+  CHECK(Slurp(path) == text);
+  CHECK(fs::directory_iterator(dir.path()) != fs::directory_iterator());
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path())) ++files;
+  CHECK(files == 1);  // no temporary, no probe left
+}
+
+TEST_CASE("The writability check names the output, the problem and the fix (exit 2)") {
+  calf::testing::TempDir dir;
+  SECTION("missing directory") {
+    auto [msg, code] = Failure([&] { CheckOutputFile(dir.File("no/such/x.h5"), "--out"); });
+    CHECK_THAT(msg, Catch::Contains("--out") && Catch::Contains("does not exist") &&
+                        Catch::Contains("create it"));
+    CHECK(code == static_cast<int>(ExitCode::kUsage));
+  }
+  SECTION("a directory as the file") {
+    auto [msg, code] = Failure([&] { CheckOutputFile(dir.path(), "--out"); });
+    CHECK_THAT(msg, Catch::Contains("is a directory"));
+    CHECK(code == 2);
+  }
+  SECTION("a FIFO (or device) is never replaced by a regular file") {
+    const std::string fifo = dir.File("pipe");
+    REQUIRE(mkfifo(fifo.c_str(), 0644) == 0);
+    auto [msg, code] = Failure([&] { OutputFile f(fifo, "--out"); });
+    CHECK_THAT(msg, Catch::Contains("not a regular file"));
+    CHECK(code == 2);
+    struct stat st {};
+    REQUIRE(lstat(fifo.c_str(), &st) == 0);
+    CHECK(S_ISFIFO(st.st_mode));
+    if (fs::exists("/dev/null")) CHECK_THROWS_AS(CheckOutputFile("/dev/null", "--out"), IoError);
+  }
+  SECTION("an empty name") { CHECK_THROWS_AS(CheckOutputFile("", "--out"), IoError); }
+  SECTION("a read-only directory (probed by creating a file, so root on /proc fails too)") {
+    CHECK_THROWS_AS(CheckOutputFile("/proc/calf_out.h5", "--out"), IoError);
+    if (geteuid() != 0) {
+      const std::string ro = dir.File("ro");
+      fs::create_directory(ro);
+      fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
+      auto [msg, code] = Failure([&] { CheckOutputFile(ro + "/x.h5", "--out"); });
+      CHECK_THAT(msg, Catch::Contains("not writable"));
+    }
+  }
+  SECTION("the check leaves nothing in the directory") {
+    CheckOutputFile(dir.File("fine.h5"), "--out");
+    CHECK(fs::directory_iterator(dir.path()) == fs::directory_iterator());
+  }
+}
+
+TEST_CASE("PrepareOutputDir creates missing parents and refuses a file") {
+  calf::testing::TempDir dir;
+  PrepareOutputDir(dir.File("a/b/c"), "--out-dir");
+  CHECK(fs::is_directory(dir.File("a/b/c")));
+  CHECK(fs::directory_iterator(dir.File("a/b/c")) == fs::directory_iterator());
+  Put(dir.File("file"), "x");
+  auto [msg, code] = Failure([&] { PrepareOutputDir(dir.File("file"), "--out-dir"); });
+  CHECK_THAT(msg, Catch::Contains("--out-dir") && Catch::Contains("not a directory"));
+  CHECK(code == 2);
+}
+
+TEST_CASE("A failed commit is a runtime error (exit 3) and removes the temporary") {
+  calf::testing::TempDir dir;
+  const std::string path = dir.File("x.txt");
+  OutputFile f(path);
+  Put(f.temp_path(), "data");
+  // the destination became a non-empty directory after the check: rename(2) fails
+  fs::create_directories(path + "/inside");
+  auto [msg, code] = Failure([&] { f.Commit(); });
+  CHECK(code == static_cast<int>(ExitCode::kRuntime));
+  CHECK_FALSE(fs::exists(path + kPartialSuffix));
+}
