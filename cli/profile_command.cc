@@ -4,6 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/flags.h"
 #include "cli/profile_render.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
@@ -31,17 +32,17 @@ void ParseSize(const std::string& size, int64_t* width, int64_t* height) {
 
 // defaults < --preset < --config file < explicit flags
 core::profile::ProfileConfig ResolveConfig(const ProfileOptions& o) {
+  const CLI::App* app = o.app;
   core::profile::ProfileConfig c;
-  if (!o.preset.empty()) c.ApplyPreset(o.preset);
+  const bool preset_given = Given(app, "--preset");
+  if (preset_given) c.ApplyPreset(o.preset);
   // an explicit --preset outranks a "preset" key in the file; the file's other keys still
   // override the preset's fields
-  if (!o.config_path.empty()) {
-    c.ApplyJson(core::ReadTextFile(o.config_path), o.config_path, o.preset.empty());
+  if (Given(app, "--config")) {
+    c.ApplyJson(core::ReadTextFile(o.config_path), o.config_path, !preset_given);
   }
-  if (!o.agents.empty() || (o.app && o.app->count("--agents") > 0)) {
-    c.agents = core::profile::ParseAgentList(o.agents);
-  }
-  if (o.app && o.app->count("--mode") > 0) {
+  if (Given(app, "--agents")) c.agents = core::profile::ParseAgentList(o.agents);
+  if (Given(app, "--mode")) {
     c.modes = core::profile::SplitList(o.modes);
     for (const auto& m : c.modes) {
       if (m.empty()) throw ConfigError("--mode '" + o.modes + "' has an empty item");
@@ -53,22 +54,24 @@ core::profile::ProfileConfig ResolveConfig(const ProfileOptions& o) {
       {"batched_trails", &o.batched_trails},
       {"batched_inference", &o.batched_inference}};
   for (const auto& [name, value] : flags) {
-    if (value->empty()) continue;
     std::string flag = std::string("--") + name;
     for (auto& ch : flag) ch = ch == '_' ? '-' : ch;
-    c.flag_overrides[name] = core::profile::ParseOnOff(*value, flag);
+    if (Given(app, flag)) c.flag_overrides[name] = core::profile::ParseOnOff(*value, flag);
   }
-  if (o.frames >= 0 || (o.app && o.app->count("--frames") > 0)) c.frames = o.frames;
-  if (o.warmup >= 0 || (o.app && o.app->count("--warmup") > 0)) c.warmup = o.warmup;
-  if (o.repeats >= 0 || (o.app && o.app->count("--repeats") > 0)) c.repeats = o.repeats;
-  if (!o.render.empty()) c.render = core::profile::ParseOnOff(o.render, "--render");
-  if (!o.size.empty()) ParseSize(o.size, &c.width, &c.height);
-  if (o.train) c.train = true;
-  if (!o.system.empty()) c.system = o.system;
-  if (o.seed >= 0) c.seed = static_cast<uint64_t>(o.seed);
-  if (o.app && o.app->count("--threads") > 0) c.threads = o.threads;
-  if (!o.actor_path.empty()) c.actor_path = o.actor_path;
-  if (!o.critic_path.empty()) c.critic_path = o.critic_path;
+  CopyIfGiven(app, "--frames", o.frames, c.frames);
+  CopyIfGiven(app, "--warmup", o.warmup, c.warmup);
+  CopyIfGiven(app, "--repeats", o.repeats, c.repeats);
+  if (Given(app, "--render")) c.render = core::profile::ParseOnOff(o.render, "--render");
+  if (Given(app, "--size")) ParseSize(o.size, &c.width, &c.height);
+  if (Given(app, "--train")) c.train = true;
+  CopyIfGiven(app, "--system", o.system, c.system);
+  if (Given(app, "--seed")) {
+    if (o.seed < 0) throw ConfigError("--seed " + std::to_string(o.seed) + " is negative");
+    c.seed = static_cast<uint64_t>(o.seed);
+  }
+  CopyIfGiven(app, "--threads", o.threads, c.threads);
+  CopyIfGiven(app, "--actor", o.actor_path, c.actor_path);
+  CopyIfGiven(app, "--critic", o.critic_path, c.critic_path);
   c.Validate();
   return c;
 }

@@ -1,88 +1,17 @@
 #include "cli/run_command.h"
 
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/flags.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
 #include "core/env/registry.h"
 #include "core/error.h"
-#include "core/io/trajectory_writer.h"
-#include "core/sim/load_policy.h"
-#include "core/sim/run_stats.h"
-#include "core/sim/simulator.h"
+#include "core/sim/run_to_file.h"
 
 namespace calf::cli {
-namespace {
-
-// the output's directory must exist and be writable before any work is done
-void CheckOutputPath(const std::string& out) {
-  namespace fs = std::filesystem;
-  fs::path p(out);
-  if (out.empty()) throw ConfigError("--out is empty; give an output file such as run.h5");
-  std::error_code ec;
-  if (fs::is_directory(p, ec)) throw ConfigError("--out '" + out + "' is a directory; give a file");
-  fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir, ec)) {
-    throw ConfigError("--out '" + out + "': directory '" + dir.string() + "' does not exist");
-  }
-  if (access(dir.c_str(), W_OK) != 0) {
-    throw ConfigError("--out '" + out + "': directory '" + dir.string() + "' is not writable");
-  }
-}
-
-// one recorded transition waiting for the state that follows it in the file
-struct PendingRow {
-  bool has_row = false;
-  core::StepRecord rec;
-  std::vector<double> actions, rewards;
-  std::vector<float> q;
-  std::vector<uint8_t> modes, done;
-  std::vector<int32_t> episode;
-
-  // copy = false points into `state` (valid when the row is appended in the same step)
-  void Capture(const core::SimState& st, const std::vector<int32_t>& ep, int64_t step, bool copy) {
-    rec.step = step;
-    if (copy) {
-      actions = st.actions;
-      rewards = st.rewards;
-      q = st.q_values;
-      modes.assign(reinterpret_cast<const uint8_t*>(st.modes.data()),
-                   reinterpret_cast<const uint8_t*>(st.modes.data()) + st.num_agents);
-      done.assign(reinterpret_cast<const uint8_t*>(st.done.data()),
-                  reinterpret_cast<const uint8_t*>(st.done.data()) + st.num_agents);
-      episode = ep;
-      rec.actions = actions.data();
-      rec.rewards = rewards.data();
-      rec.q_values = q.data();
-      rec.modes = modes.data();
-      rec.done = done.data();
-      rec.episode = episode.data();
-    } else {
-      rec.actions = st.actions.data();
-      rec.rewards = st.rewards.data();
-      rec.q_values = st.q_values.data();
-      rec.modes = reinterpret_cast<const uint8_t*>(st.modes.data());
-      rec.done = reinterpret_cast<const uint8_t*>(st.done.data());
-      rec.episode = ep.data();
-    }
-    has_row = true;
-  }
-
-  void AppendTo(core::TrajectoryWriter& writer, const core::SimState& st) {
-    if (!has_row) return;
-    rec.next_states = st.states.data();
-    writer.Append(rec);
-    has_row = false;
-  }
-};
-
-}  // namespace
 
 void SetupRunCommand(CLI::App& app, int* exit_code) {
   auto opt = std::make_shared<RunOptions>();
@@ -125,94 +54,36 @@ int RunRun(RunOptions& o) {
   if (!o.config_path.empty()) {
     config.ApplyJson(core::ReadTextFile(o.config_path), o.config_path);
   }
-  auto given = [&](const char* flag) { return o.app && o.app->count(flag) > 0; };
   const core::SimConfig& f = o.config;
-  if (given("--system")) config.system = f.system;
-  if (given("--policy")) config.policy = f.policy;
-  if (given("--agents")) config.num_agents = f.num_agents;
-  if (given("--steps")) config.steps = f.steps;
-  if (given("--seed")) config.seed = f.seed;
-  if (given("--actor")) config.actor_path = f.actor_path;
-  if (given("--critic")) config.critic_path = f.critic_path;
-  if (given("--initial-states")) config.initial_states_path = f.initial_states_path;
-  if (given("--record-every")) config.record_every = f.record_every;
-  if (given("--compress")) config.compress = f.compress;
+  CopyIfGiven(o.app, "--system", f.system, config.system);
+  CopyIfGiven(o.app, "--policy", f.policy, config.policy);
+  CopyIfGiven(o.app, "--agents", f.num_agents, config.num_agents);
+  CopyIfGiven(o.app, "--steps", f.steps, config.steps);
+  CopyIfGiven(o.app, "--seed", f.seed, config.seed);
+  CopyIfGiven(o.app, "--actor", f.actor_path, config.actor_path);
+  CopyIfGiven(o.app, "--critic", f.critic_path, config.critic_path);
+  CopyIfGiven(o.app, "--initial-states", f.initial_states_path, config.initial_states_path);
+  CopyIfGiven(o.app, "--record-every", f.record_every, config.record_every);
+  CopyIfGiven(o.app, "--compress", f.compress, config.compress);
   if (o.threads < 0) throw ConfigError("--threads must be >= 0 (0 = all cores)");
-  config.Validate();
-  CheckOutputPath(o.out);
-  // canonical names in the echoed config and the file's attributes ("unicycle" is an alias,
-  // "nominal" means the system's own controller)
-  const core::env::EnvSpec& canonical = core::env::FindSpec(config.system);
-  config.system = canonical.name;
-  if (config.policy == "nominal") config.policy = canonical.nominal_policy;
-
-  // resolve default model paths so the echoed config says which files were used
-  if (config.policy_kind() != core::PolicyKind::kNominal) {
-    config.actor_path = core::ResolveActorPath(config);
-    if (config.policy_kind() == core::PolicyKind::kCalf) {
-      config.critic_path = core::ResolveCriticPath(config);
-    }
-  }
-  core::LoadedPolicy policy = core::LoadPolicy(config);
-  core::Simulator sim(config, policy.models);
-  const core::env::EnvSpec& spec = sim.spec();
-
-  std::vector<double> initial;
-  if (!config.initial_states_path.empty()) {
-    initial =
-        core::ReadInitialStatesCsv(config.initial_states_path, config.num_agents, spec.state_dim);
-  }
-  core::SimState state;
-  sim.Reset(state, initial.empty() ? nullptr : &initial);
-
-  core::TrajectoryMeta meta{config.ToJson(), config.seed, spec.name, config.policy};
-  core::TrajectoryWriterOptions wopt;
-  wopt.compress = config.compress;
-  core::TrajectoryWriter writer(o.out, config.num_agents, spec.state_dim, spec.action_dim, meta,
-                                wopt);
-  writer.WriteInitialStates(state.states.data());
+  core::ResolveSimConfig(config);
 
   InstallInterruptHandlers();
-  core::RunStats stats(config.num_agents);
   Progress progress("run", config.steps, !o.quiet);
-  std::vector<int32_t> episode_during(config.num_agents);
-  PendingRow pending;
-  const auto t0 = std::chrono::steady_clock::now();
-  int64_t k = 0;
-  bool interrupted = false;
-  for (; k < config.steps; ++k) {
-    if (InterruptRequested()) {
-      interrupted = true;
-      break;
-    }
-    sim.Step(state, o.threads);
-    stats.Observe(state);
-    // row i holds the transition at step i*K; states[i+1] is the state at step (i+1)*K (or
-    // the final state), so with K > 1 the transition waits in `pending` until then
-    if (k % config.record_every == 0) {
-      for (int64_t i = 0; i < state.num_agents; ++i) {
-        episode_during[i] = state.episode[i] - (state.done[i] != core::DoneReason::kNone ? 1 : 0);
-      }
-      pending.Capture(state, episode_during, k, config.record_every > 1);
-    }
-    if ((k + 1) % config.record_every == 0 || k + 1 == config.steps) {
-      pending.AppendTo(writer, state);
-    }
-    progress.Update(k + 1);
-  }
+  core::RunHooks hooks;
+  hooks.interrupted = [] { return InterruptRequested(); };
+  hooks.progress = [&progress](int64_t done) { progress.Update(done); };
+  const core::RunOutcome r = core::RunToFile(config, o.out, o.threads, hooks);
   progress.Finish();
-  if (pending.has_row) pending.AppendTo(writer, state);  // interrupted between recorded steps
-  writer.Finish(!interrupted);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
+  const core::RunStats& stats = r.stats;
   nlohmann::json summary = nlohmann::json::parse(stats.ToJson());
   summary["out"] = o.out;
-  summary["complete"] = !interrupted;
-  summary["steps"] = k;
+  summary["complete"] = r.complete;
+  summary["steps"] = r.steps;
   summary["agents"] = config.num_agents;
-  summary["seconds"] = seconds;
-  summary["agent_steps_per_s"] = seconds > 0 ? double(stats.agent_steps()) / seconds : 0.0;
+  summary["seconds"] = r.seconds;
+  summary["agent_steps_per_s"] = r.seconds > 0 ? double(stats.agent_steps()) / r.seconds : 0.0;
   if (o.json) std::printf("%s\n", summary.dump(2).c_str());
   if (!o.quiet) {
     const auto& fe = stats.first_episodes();
@@ -220,16 +91,16 @@ int RunRun(RunOptions& o) {
                  "calf run: %lld agents x %lld steps in %.2f s (%.3g agent-steps/s) -> %s\n"
                  "  first episodes: %lld finished, success %.1f%%, mean cost %.3f; modes: "
                  "certified %.1f%% relax %.1f%% fallback %.1f%% nominal %.1f%%\n",
-                 static_cast<long long>(config.num_agents), static_cast<long long>(k), seconds,
-                 summary["agent_steps_per_s"].get<double>(), o.out.c_str(),
+                 static_cast<long long>(config.num_agents), static_cast<long long>(r.steps),
+                 r.seconds, summary["agent_steps_per_s"].get<double>(), o.out.c_str(),
                  static_cast<long long>(fe.finished), 100.0 * fe.success_rate(), fe.mean_cost(),
                  100 * stats.mode_fraction(core::Mode::kCertified),
                  100 * stats.mode_fraction(core::Mode::kRelax),
                  100 * stats.mode_fraction(core::Mode::kFallback),
                  100 * stats.mode_fraction(core::Mode::kNominal));
   }
-  if (interrupted) {
-    throw InterruptedError("interrupted at step " + std::to_string(k) + "; '" + o.out +
+  if (!r.complete) {
+    throw InterruptedError("interrupted at step " + std::to_string(r.steps) + "; '" + o.out +
                            "' holds the steps finished so far and is marked complete = 0");
   }
   return 0;

@@ -13,7 +13,7 @@ namespace calf::cli {
 /// Flags of `calf screenshot`.
 struct ScreenshotOptions {
   std::string run_path;              ///< --run: trajectory file of `calf run`; empty = live mode.
-  int64_t step = -1;                 ///< --step: global step of the run to show (-1 = the last).
+  int64_t step = 0;                  ///< --step: global step of the run to show (if given).
   core::SimConfig config;            ///< Live mode: --system, --policy, --agents, --steps, --seed.
   std::string steps_at;              ///< --steps-at: comma-separated steps, one PNG each.
   int trail = 600;                   ///< --trail: points per agent trail (0 = none).

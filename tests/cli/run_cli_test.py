@@ -3,6 +3,8 @@
 
 Usage: run_cli_test.py <calf> <make_test_models> <scratch dir> <case>. Exit 0 on success."""
 import json
+import os
+import stat
 import pathlib
 import shutil
 import signal
@@ -137,6 +139,11 @@ def case_bad_inputs():
         assert len(lines) == 1 and lines[0].startswith("calf run: error:"), (extra, r.stderr)
     r = calf("run", "--policy", "pd", "--out", WORK / "no/such/dir/x.h5", expect=2)
     assert "does not exist" in r.stderr
+    # a FIFO or device node at --out stays what it is (a rename would replace it)
+    fifo = WORK / "fifo.h5"
+    os.mkfifo(fifo)
+    r = calf("run", "--policy", "pd", "--steps", 2, "--out", fifo, expect=2)
+    assert "not a regular file" in r.stderr and stat.S_ISFIFO(os.lstat(fifo).st_mode), r.stderr
     # an unwritable place (root can write almost anywhere; not into /proc)
     r = calf("run", "--policy", "pd", "--steps", 2, "--out", "/proc/calf_never.h5", expect=2)
     lines = [l for l in r.stderr.splitlines() if l.strip()]

@@ -6,6 +6,7 @@ Usage: screenshot_cli_test.py <calf> <make_test_models> <scratch dir> <case>. Ex
 Pixels are compared with `calf screenshot-diff --threshold 0 --include-aa` (exact)."""
 import json
 import os
+import stat
 import pathlib
 import shutil
 import struct
@@ -173,7 +174,7 @@ def case_text_chunks():
     assert t["run"] == "live" and t["step"] == "30" and t["calf_version"] == version, t
     assert len(t["config_hash"]) == 16 and int(t["config_hash"], 16) >= 0
     assert png_size(out) == (320, 180)
-    assert not list(WORK.glob("*.tmp*")), "temporary files left behind"
+    assert not list(WORK.glob("*.partial")), "temporary files left behind"
     # quiet prints nothing
     r = calf("screenshot", *PM, "--agents", 5, "--steps", 30, *SMALL, "--out", out, "--quiet")
     assert r.stderr == "" and r.stdout == ""
@@ -213,6 +214,16 @@ def case_bad_inputs():
         assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     r = calf("screenshot", *PM, "--steps-at", "10,x", "--out-dir", WORK / "d", expect=2)
     assert "--steps-at" in r.stderr and "'x'" in r.stderr, r.stderr
+    # an empty --steps-at is one line, not a crash; a given --step -1 is not "the last"
+    r = calf("screenshot", "--run", run, "--steps-at", "", "--out-dir", WORK / "e", expect=2)
+    assert "--steps-at is empty" in r.stderr, r.stderr
+    r = calf("screenshot", "--run", run, "--step", -1, "--out", out, expect=2)
+    assert "negative" in r.stderr, r.stderr
+    # a FIFO (as a device node) is never replaced by a regular file
+    fifo = WORK / "fifo.png"
+    os.mkfifo(fifo)
+    r = calf("screenshot", *PM, "--steps", 5, "--out", fifo, expect=2)
+    assert "not a regular file" in r.stderr and stat.S_ISFIFO(os.lstat(fifo).st_mode), r.stderr
     # flag conflicts are usage errors (CLI11 adds a --help hint line)
     for args in [["--run", run, "--system", "point_mass"], ["--run", run, "--steps", 3],
                  ["--steps-at", "1,2"], ["--out", out, "--out-dir", WORK / "d"]]:
@@ -243,7 +254,7 @@ def case_bad_inputs():
     # the probe leaves nothing behind in a writable directory
     calf("screenshot", *PM, "--steps", 5, *SMALL, "--out", WORK / "probe.png", "--quiet")
     assert sorted(p.name for p in WORK.glob("probe*")) == ["probe.png"]
-    assert not list(WORK.glob("*.tmp*")) and not list(WORK.glob(".calf_probe*"))
+    assert not list(WORK.glob("*.partial")) and not list(WORK.glob(".calf-probe*"))
     # no EGL vendor at all (glvnd finds no driver): one line naming the problem, exit 2
     r = calf("screenshot", *PM, "--steps", 5, "--out", out, expect=2,
              env={"__EGL_VENDOR_LIBRARY_FILENAMES": str(WORK / "none.json"),

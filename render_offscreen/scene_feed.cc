@@ -1,0 +1,177 @@
+#include "render_offscreen/scene_feed.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "core/env/registry.h"
+#include "core/error.h"
+#include "core/io/trajectory_reader.h"
+#include "core/policy/torch_model.h"
+#include "core/sim/load_policy.h"
+#include "core/sim/run_to_file.h"
+#include "core/sim/simulator.h"
+
+namespace calf::render {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Loads the critic named in `config` (explicit, the run's or the default path) when the
+// policy has one or a critic was given; a nominal/actor policy without one has no surface.
+std::unique_ptr<core::TorchModel> LoadCritic(const core::SimConfig& config, bool critic_given) {
+  if (!critic_given && config.policy_kind() != core::PolicyKind::kCalf) return nullptr;
+  const core::env::EnvSpec& spec = core::env::FindSpec(config.system);
+  return core::TorchModel::Load(core::ResolveCriticPath(config), core::TorchModel::Role::kCritic,
+                                spec);
+}
+
+CalfSceneOptions SceneOptions(const core::SimConfig& config, const FeedOptions& options) {
+  CalfSceneOptions so;
+  so.trail_length = options.trail;
+  so.surface.extent = static_cast<float>(config.env.boundary_limit);
+  return so;
+}
+
+// The row of `states` that holds the scene after global step `step`.
+int64_t StatesRowOf(const core::TrajectoryReader& reader, const core::SimConfig& config,
+                    int64_t step, int64_t final_step) {
+  if (step == final_step) return reader.info().num_steps;
+  if (const std::optional<int64_t> row = reader.FindRow(step)) return *row;
+  if (final_step >= 0 && step > final_step) {
+    throw ConfigError("--step " + std::to_string(step) + " is beyond the run '" + reader.path() +
+                      "', which ends at step " + std::to_string(final_step));
+  }
+  throw ConfigError("step " + std::to_string(step) + " was not recorded in '" + reader.path() +
+                    "' (record_every " + std::to_string(config.record_every) + ", " +
+                    std::to_string(reader.info().num_steps) +
+                    " rows); pick a multiple of record_every");
+}
+
+}  // namespace
+
+std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> steps,
+                             const FeedOptions& options, FrameSink& sink) {
+  core::TrajectoryReader reader(run_path);
+  const core::TrajectoryInfo& info = reader.info();
+  core::SimConfig config;
+  config.ApplyJson(info.meta.config_json, run_path + " (attribute config)");
+  const bool critic_given = !options.critic_path.empty();
+  if (critic_given) {
+    config.critic_path = options.critic_path;
+  } else if (!config.critic_path.empty() && fs::path(config.critic_path).is_relative() &&
+             !fs::exists(config.critic_path)) {
+    // a relative path recorded by a run started elsewhere: try next to the run file
+    const fs::path beside = fs::path(run_path).parent_path() / config.critic_path;
+    if (fs::exists(beside)) config.critic_path = beside.string();
+  }
+  const core::env::EnvSpec& spec = core::env::FindSpec(config.system);
+  if (info.state_dim != spec.state_dim) {
+    throw IoError("'" + run_path + "' has state dimension " + std::to_string(info.state_dim) +
+                  " but its config says system " + config.system);
+  }
+
+  // the global step of states[T]: known for complete runs, and for K = 1 always
+  const int64_t t = info.num_steps;
+  int64_t final_step = -1;
+  if (info.complete) {
+    final_step = config.steps;
+  } else if (config.record_every == 1) {
+    final_step = t;
+  }
+  if (steps.empty()) {
+    if (final_step < 0) {
+      throw ConfigError("'" + run_path + "' is incomplete with record_every > 1; give --step");
+    }
+    steps.push_back(final_step);
+  }
+  std::vector<int64_t> rows;
+  for (int64_t s : steps) rows.push_back(StatesRowOf(reader, config, s, final_step));
+
+  std::unique_ptr<core::TorchModel> critic = LoadCritic(config, critic_given);
+  CalfScene scene(spec, info.num_agents, SceneOptions(config, options));
+  if (critic) scene.SetCritic(critic->heads());
+
+  // read rows [r0, last]: the trail window of the first shot through the last shot
+  const int64_t back = options.trail > 0 ? options.trail - 1 : 1;
+  const int64_t r0 = std::max<int64_t>(0, rows.front() - back);
+  const int64_t r1 = rows.back();
+  const core::H5Array<float> states = reader.ReadRows<float>("states", r0, r1 - r0 + 1);
+  // transitions r0 .. min(r1, T-1): modes/done lead to the next row, episode tells resets
+  const int64_t tr_count = std::min<int64_t>(r1 + 1, t) - r0;
+  core::H5Array<uint8_t> modes, done;
+  core::H5Array<int32_t> episode;
+  if (tr_count > 0) {
+    modes = reader.ReadRows<uint8_t>("modes", r0, tr_count);
+    done = reader.ReadRows<uint8_t>("done", r0, tr_count);
+    episode = reader.ReadRows<int32_t>("episode", r0, tr_count);
+  }
+  const int64_t n = info.num_agents;
+  const int d = info.state_dim;
+  std::vector<uint8_t> reset(n);
+  sink.Begin({scene.Bounds(), run_path, ConfigHash(info.meta.config_json), n});
+  scene.Start(&states.values[0]);
+  size_t next = 0;
+  for (int64_t r = r0; r <= r1 && next < rows.size(); ++r) {
+    if (r > r0) {
+      // row r is reached by transition r-1; an episode change means the agent was reset
+      const int64_t k = r - 1 - r0;
+      for (int64_t i = 0; i < n; ++i) {
+        if (r < t) {
+          reset[i] = episode.values[(k + 1) * n + i] != episode.values[k * n + i] ? 1 : 0;
+        } else {
+          reset[i] = done.values[k * n + i] != 0 ? 1 : 0;
+        }
+      }
+      scene.Advance(&states.values[(r - r0) * n * d], &modes.values[k * n], reset.data());
+    }
+    while (next < rows.size() && rows[next] == r) sink.Frame(scene, steps[next++]);
+  }
+  return steps;
+}
+
+std::vector<int64_t> FeedLive(core::SimConfig config, const std::vector<int64_t>& steps,
+                              const FeedOptions& options, FrameSink& sink) {
+  CALF_CHECK(!steps.empty()) << "FeedLive needs at least one step";
+  config.steps = steps.back();
+  if (!options.critic_path.empty()) config.critic_path = options.critic_path;
+  core::ResolveSimConfig(config);
+  core::LoadedPolicy policy = core::LoadPolicy(config);
+  std::unique_ptr<core::TorchModel> extra_critic;
+  const core::TorchModel* critic = policy.critic.get();
+  if (critic == nullptr && !options.critic_path.empty()) {
+    extra_critic = LoadCritic(config, true);
+    critic = extra_critic.get();
+  }
+  core::Simulator sim(config, policy.models);
+  const core::env::EnvSpec& spec = sim.spec();
+  CalfScene scene(spec, config.num_agents, SceneOptions(config, options));
+  if (critic != nullptr) scene.SetCritic(critic->heads());
+
+  core::SimState state;
+  sim.Reset(state);
+  const int64_t n = config.num_agents;
+  sink.Begin({scene.Bounds(), "live", ConfigHash(config.ToJson()), n});
+  // states go through float as in the trajectory file, so a run file renders the same
+  std::vector<float> states_f(state.states.size());
+  std::vector<uint8_t> modes(n), reset(n);
+  std::copy(state.states.begin(), state.states.end(), states_f.begin());
+  scene.Start(states_f.data());
+  size_t next = 0;
+  for (int64_t k = 0; next < steps.size(); ++k) {
+    if (k > 0) {
+      sim.Step(state, options.threads);
+      std::copy(state.states.begin(), state.states.end(), states_f.begin());
+      for (int64_t i = 0; i < n; ++i) {
+        modes[i] = static_cast<uint8_t>(state.modes[i]);
+        reset[i] = state.done[i] != core::DoneReason::kNone ? 1 : 0;
+      }
+      scene.Advance(states_f.data(), modes.data(), reset.data());
+    }
+    while (next < steps.size() && steps[next] == k) sink.Frame(scene, steps[next++]);
+  }
+  return steps;
+}
+
+}  // namespace calf::render
