@@ -1,6 +1,7 @@
 #include "cli/profile_command.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -120,6 +121,10 @@ void SetupProfileCommand(CLI::App& app, int* exit_code) {
                   "TorchScript actor (default data/models/<system>/actor.pt)");
   sub->add_option("--critic", opt->critic_path,
                   "TorchScript critic (default data/models/<system>/critic.pt)");
+  sub->add_option("--shard", opt->shard,
+                  "k/n: run only the (N, mode) cells i with i mod n = k, into "
+                  "<out-dir>/shard-k-of-n/ (job arrays; under mpirun each rank takes its own); "
+                  "calf compare <out-dir> merges the shards");
   sub->add_flag("--force", opt->force, "Replace results already in --out-dir");
   sub->add_flag("--quiet,-q", opt->quiet, "No progress bar and no table on stderr");
   sub->add_flag("--json", opt->json, "Print the sweep's summaries as JSON on stdout");
@@ -143,25 +148,32 @@ int RunProfile(const ProfileOptions& o) {
   models.torch_actor = policy.actor.get();
   models.torch_critic = policy.critic.get();
 
-  core::profile::PrepareOutputDir(o.out_dir, o.force);
+  const core::profile::Shard shard = Given(o.app, "--shard") ? core::profile::ParseShard(o.shard)
+                                                             : core::profile::ShardFromLauncher();
+  const std::string out_dir =
+      shard.sharded() ? (std::filesystem::path(o.out_dir) / shard.DirName()).string() : o.out_dir;
+  core::profile::PrepareOutputDir(out_dir, o.force);
 
   core::profile::SweepHooks hooks;
   if (config.render) hooks.make_render = MakeSceneRenderHookFactory(config, o.quiet);
   InstallInterruptHandlers();
   hooks.interrupted = [] { return InterruptRequested(); };
-  const int64_t runs =
+  const int64_t cells =
       static_cast<int64_t>(config.agents.size()) *
       static_cast<int64_t>(core::profile::ExpandModes(config.modes, config.flag_overrides).size());
-  Progress progress("profile", runs * config.repeats * config.frames, !o.quiet);
+  int64_t owned = 0;
+  for (int64_t i = 0; i < cells; ++i) owned += shard.Owns(i) ? 1 : 0;
+  Progress progress("profile", owned * config.repeats * config.frames, !o.quiet);
   hooks.progress = [&progress](int64_t done, int64_t, const std::string& label) {
     progress.Update(done, label);
   };
   const core::profile::SweepResult result =
-      core::profile::RunSweep(config, models, o.out_dir, hooks);
+      core::profile::RunSweep(config, models, out_dir, hooks, shard);
   progress.Finish();
 
   if (o.json) {
-    nlohmann::json out = {{"out_dir", o.out_dir}, {"runs", nlohmann::json::array()}};
+    nlohmann::json out = {{"out_dir", out_dir}, {"runs", nlohmann::json::array()}};
+    if (shard.sharded()) out["shard"] = {{"index", shard.index}, {"count", shard.count}};
     for (const auto& s : result.summaries) {
       out["runs"].push_back({{"mode", s["mode"]},
                              {"n_agents", s["n_agents"]},
@@ -179,7 +191,7 @@ int RunProfile(const ProfileOptions& o) {
     PrintTable(result);
     const bool rendered = !result.summaries.empty() && result.summaries[0]["render"].get<bool>();
     std::fprintf(stderr, "calf profile: %zu runs -> %s/index.json (render section: %s)\n",
-                 result.summaries.size(), o.out_dir.c_str(), rendered ? "on" : "off");
+                 result.summaries.size(), out_dir.c_str(), rendered ? "on" : "off");
   }
   return 0;
 }

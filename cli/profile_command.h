@@ -26,6 +26,7 @@ struct ProfileOptions {
   int64_t threads = -1;
   std::string config_path;
   std::string actor_path, critic_path;
+  std::string shard;  ///< --shard "k/n".
   bool force = false;
   bool quiet = false;
   bool json = false;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/flags.h"
+#include "cli/mpi_glue.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
 #include "core/env/registry.h"
@@ -49,31 +50,35 @@ void SetupRunCommand(CLI::App& app, int* exit_code) {
 }
 
 int RunRun(RunOptions& o) {
-  // defaults < --config file < explicit flags
+  // defaults < --config file < explicit flags; under mpirun every rank checks and agrees
   core::SimConfig config;
-  if (!o.config_path.empty()) {
-    config.ApplyJson(core::ReadTextFile(o.config_path), o.config_path);
-  }
-  const core::SimConfig& f = o.config;
-  CopyIfGiven(o.app, "--system", f.system, config.system);
-  CopyIfGiven(o.app, "--policy", f.policy, config.policy);
-  CopyIfGiven(o.app, "--agents", f.num_agents, config.num_agents);
-  CopyIfGiven(o.app, "--steps", f.steps, config.steps);
-  CopyIfGiven(o.app, "--seed", f.seed, config.seed);
-  CopyIfGiven(o.app, "--actor", f.actor_path, config.actor_path);
-  CopyIfGiven(o.app, "--critic", f.critic_path, config.critic_path);
-  CopyIfGiven(o.app, "--initial-states", f.initial_states_path, config.initial_states_path);
-  CopyIfGiven(o.app, "--record-every", f.record_every, config.record_every);
-  CopyIfGiven(o.app, "--compress", f.compress, config.compress);
-  if (o.threads < 0) throw ConfigError("--threads must be >= 0 (0 = all cores)");
-  core::ResolveSimConfig(config);
+  OnEveryProcess([&] {
+    if (!o.config_path.empty()) {
+      config.ApplyJson(core::ReadTextFile(o.config_path), o.config_path);
+    }
+    const core::SimConfig& f = o.config;
+    CopyIfGiven(o.app, "--system", f.system, config.system);
+    CopyIfGiven(o.app, "--policy", f.policy, config.policy);
+    CopyIfGiven(o.app, "--agents", f.num_agents, config.num_agents);
+    CopyIfGiven(o.app, "--steps", f.steps, config.steps);
+    CopyIfGiven(o.app, "--seed", f.seed, config.seed);
+    CopyIfGiven(o.app, "--actor", f.actor_path, config.actor_path);
+    CopyIfGiven(o.app, "--critic", f.critic_path, config.critic_path);
+    CopyIfGiven(o.app, "--initial-states", f.initial_states_path, config.initial_states_path);
+    CopyIfGiven(o.app, "--record-every", f.record_every, config.record_every);
+    CopyIfGiven(o.app, "--compress", f.compress, config.compress);
+    if (o.threads < 0) throw ConfigError("--threads must be >= 0 (0 = all cores)");
+    core::ResolveSimConfig(config);
+  });
 
   InstallInterruptHandlers();
-  Progress progress("run", config.steps, !o.quiet);
+  // under mpirun rank 0 speaks for the job
+  const bool speaker = ProcessRank() == 0;
+  Progress progress("run", config.steps, !o.quiet && speaker);
   core::RunHooks hooks;
   hooks.interrupted = [] { return InterruptRequested(); };
   hooks.progress = [&progress](int64_t done) { progress.Update(done); };
-  const core::RunOutcome r = core::RunToFile(config, o.out, o.threads, hooks);
+  const core::RunOutcome r = RunToFileOnProcesses(config, o.out, o.threads, hooks);
   progress.Finish();
 
   const core::RunStats& stats = r.stats;
@@ -84,8 +89,8 @@ int RunRun(RunOptions& o) {
   summary["agents"] = config.num_agents;
   summary["seconds"] = r.seconds;
   summary["agent_steps_per_s"] = r.seconds > 0 ? double(stats.agent_steps()) / r.seconds : 0.0;
-  if (o.json) std::printf("%s\n", summary.dump(2).c_str());
-  if (!o.quiet) {
+  if (o.json && speaker) std::printf("%s\n", summary.dump(2).c_str());
+  if (!o.quiet && speaker) {
     const auto& fe = stats.first_episodes();
     std::fprintf(stderr,
                  "calf run: %lld agents x %lld steps in %.2f s (%.3g agent-steps/s) -> %s\n"
@@ -98,6 +103,9 @@ int RunRun(RunOptions& o) {
                  100 * stats.mode_fraction(core::Mode::kRelax),
                  100 * stats.mode_fraction(core::Mode::kFallback),
                  100 * stats.mode_fraction(core::Mode::kNominal));
+  }
+  if (!r.complete && !speaker) {
+    throw ReportedElsewhereError("interrupted", ExitCode::kInterrupted);
   }
   if (!r.complete) {
     throw InterruptedError("interrupted at step " + std::to_string(r.steps) + "; '" + o.out +

@@ -54,6 +54,13 @@ class RenderError : public Error {
       : Error(what, code) {}
 };
 
+/// An error another process of the same job reports (an MPI rank other than 0 learning that
+/// rank k failed): the CLI exits with its code and prints nothing, so a job prints one line.
+class ReportedElsewhereError : public Error {
+ public:
+  ReportedElsewhereError(const std::string& what, ExitCode code) : Error(what, code) {}
+};
+
 /// The run was interrupted by a signal after its outputs were made safe. Exit code 130.
 class InterruptedError : public Error {
  public:

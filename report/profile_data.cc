@@ -290,16 +290,17 @@ const Summary* Profile::Find(const std::string& mode, int n_agents) const {
   return nullptr;
 }
 
-Profile LoadSweep(const std::string& dir) {
+namespace {
+
+// The shard an index.json describes ({0, 1, cells} for a whole sweep).
+struct ShardInfo {
+  int64_t index = 0, count = 1, cells = 0;
+};
+
+// Reads `dir`/index.json and the summaries it lists into a Profile. A shard's index may list
+// no runs; a whole sweep's may not.
+Profile LoadIndex(const std::string& dir, ShardInfo* shard) {
   const std::string index_path = (fs::path(dir) / "index.json").string();
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    throw IoError(dir + ": no such directory; give a `calf profile` output directory");
-  }
-  if (!fs::exists(index_path, ec)) {
-    throw IoError(index_path + ": no such file; " + dir +
-                  " is not a `calf profile` sweep directory");
-  }
   const nlohmann::json json = ReadJson(index_path);
   Reader r(json, index_path);
   CheckSchemaVersion(r);
@@ -313,9 +314,17 @@ Profile LoadSweep(const std::string& dir) {
   profile.machine = ReadMachine(r);
   profile.config = r.Object("config");
   profile.system = r.String("system");
+  *shard = ShardInfo{};
+  if (r.Has("shard")) {
+    Reader sh(r.Get("shard"), index_path, "shard.");
+    shard->count = sh.Int("count", 1);
+    shard->index = sh.Int("index", 0);
+    shard->cells = sh.Int("cells", 0);
+    if (shard->index >= shard->count) sh.Fail("index", "must be < shard.count");
+  }
   const auto& runs = r.Get("runs");
   if (!runs.is_array()) r.Fail("runs", "must be an array");
-  if (runs.empty()) {
+  if (runs.empty() && shard->count == 1) {
     r.Fail("runs", "is empty; the sweep measured nothing (re-run `calf profile`)");
   }
   for (std::size_t i = 0; i < runs.size(); ++i) {
@@ -341,10 +350,121 @@ Profile LoadSweep(const std::string& dir) {
     }
     profile.summaries.push_back(std::move(s));
   }
+  return profile;
+}
+
+void SortSummaries(Profile& profile) {
   std::stable_sort(profile.summaries.begin(), profile.summaries.end(),
                    [](const Summary& a, const Summary& b) {
                      return a.mode != b.mode ? a.mode < b.mode : a.n_agents < b.n_agents;
                    });
+}
+
+// Sub-directories "shard-K-of-N" of `dir` that hold an index.json, sorted by name.
+std::vector<std::string> ShardDirs(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_directory(ec) && name.rfind("shard-", 0) == 0 &&
+        fs::exists(e.path() / "index.json", ec)) {
+      out.push_back(e.path().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Merges the shards of one sweep (written by `calf profile --shard k/n` or under mpirun)
+// into one Profile: every shard 0..n-1 present once, the same config, system and hardware.
+Profile MergeShards(const std::string& dir, const std::vector<std::string>& shard_dirs) {
+  std::vector<Profile> parts;
+  std::vector<ShardInfo> infos;
+  for (const std::string& d : shard_dirs) {
+    ShardInfo info;
+    parts.push_back(LoadIndex(d, &info));
+    infos.push_back(info);
+  }
+  const int64_t count = infos[0].count;
+  std::vector<int> seen(static_cast<size_t>(count), -1);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string where = (fs::path(shard_dirs[i]) / "index.json").string();
+    if (infos[i].count != count) {
+      throw ConfigError(where + ": shard count " + std::to_string(infos[i].count) + " but " +
+                        shard_dirs[0] + " has " + std::to_string(count) +
+                        "; keep one sweep's shards per directory");
+    }
+    if (seen[infos[i].index] >= 0) {
+      throw ConfigError(where + ": shard " + std::to_string(infos[i].index) +
+                        " appears twice (also " + shard_dirs[seen[infos[i].index]] + ")");
+    }
+    seen[infos[i].index] = static_cast<int>(i);
+    const std::vector<std::string> diff = DiffJson(parts[0].config, parts[i].config);
+    if (!diff.empty() || parts[i].system != parts[0].system) {
+      throw ConfigError(where + ": config differs from " + shard_dirs[0] + " (" +
+                        (diff.empty() ? std::string("system") : "config." + diff[0]) +
+                        "); the shards of one sweep must run the same arguments");
+    }
+    if (parts[i].machine.cpu_model != parts[0].machine.cpu_model ||
+        parts[i].machine.cores != parts[0].machine.cores) {
+      throw ConfigError(where + ": ran on " + parts[i].machine.cpu_model + " (" +
+                        std::to_string(parts[i].machine.cores) + " cores) but " + shard_dirs[0] +
+                        " on " + parts[0].machine.cpu_model + " (" +
+                        std::to_string(parts[0].machine.cores) +
+                        " cores); timings from different hardware are not comparable");
+    }
+  }
+  for (int64_t k = 0; k < count; ++k) {
+    if (seen[k] < 0) {
+      const std::string name = "shard-" + std::to_string(k) + "-of-" + std::to_string(count);
+      throw ConfigError(dir + ": shard " + std::to_string(k) + " of " + std::to_string(count) +
+                        " is missing (no " + (fs::path(dir) / name / "index.json").string() +
+                        "); run `calf profile --shard " + std::to_string(k) + "/" +
+                        std::to_string(count) + "` with the same arguments and --out-dir " + dir);
+    }
+  }
+  Profile merged = std::move(parts[seen[0]]);
+  merged.path = dir;
+  merged.label = StemOf(dir);
+  std::set<std::string> hosts = {merged.machine.hostname};
+  for (int64_t k = 1; k < count; ++k) {
+    Profile& p = parts[seen[k]];
+    hosts.insert(p.machine.hostname);
+    for (Summary& s : p.summaries) merged.summaries.push_back(std::move(s));
+  }
+  std::string host_list;
+  for (const std::string& h : hosts) host_list += (host_list.empty() ? "" : ",") + h;
+  merged.machine.hostname = host_list;
+  if (merged.summaries.empty()) {
+    throw ConfigError(dir + ": its " + std::to_string(count) +
+                      " shards measured nothing (re-run `calf profile`)");
+  }
+  SortSummaries(merged);
+  return merged;
+}
+
+}  // namespace
+
+Profile LoadSweep(const std::string& dir) {
+  const std::string index_path = (fs::path(dir) / "index.json").string();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw IoError(dir + ": no such directory; give a `calf profile` output directory");
+  }
+  if (!fs::exists(index_path, ec)) {
+    const std::vector<std::string> shards = ShardDirs(dir);
+    if (!shards.empty()) return MergeShards(dir, shards);
+    throw IoError(index_path + ": no such file; " + dir +
+                  " is not a `calf profile` sweep directory");
+  }
+  ShardInfo shard;
+  Profile profile = LoadIndex(dir, &shard);
+  if (profile.summaries.empty()) {
+    throw ConfigError(index_path + ": shard " + std::to_string(shard.index) + " of " +
+                      std::to_string(shard.count) +
+                      " measured nothing; give the directory above it to merge every shard");
+  }
+  SortSummaries(profile);
   return profile;
 }
 

@@ -2,7 +2,8 @@
 """Checks calf's layering (docs/design.md, "Layers") from the #include lines.
 
 Top-level folders (TOP_RULES): core includes nothing above it; report and render_offscreen
-include core but not each other; only cli may include everything.
+include core but not each other; mpi (the optional MPI engine) includes core only; only cli
+may include everything.
 
 Core's sub-folders (CORE_RULES): a sub-folder may include itself, the files directly in
 core/ (error.h, version.h, git_revision) and the sub-folders its row lists. Files directly in
@@ -32,7 +33,8 @@ TOP_RULES = {
     "core": {"core"},
     "render_offscreen": {"core", "render_offscreen"},
     "report": {"core", "report"},
-    "cli": {"core", "render_offscreen", "report", "cli"},
+    "mpi": {"core", "mpi"},
+    "cli": {"core", "render_offscreen", "report", "mpi", "cli"},
 }
 
 ALL_OF_CORE = "*"

@@ -17,6 +17,7 @@ PACKAGES=(
   librandom123-dev
   libxml2-utils
   clang-format
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

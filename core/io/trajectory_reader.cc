@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/io/trajectory_schema.h"
+#include "core/io/virtual_file.h"
 
 namespace calf::core {
 namespace {
@@ -34,6 +35,14 @@ const DatasetSpec* FindSpec(const std::string& name) {
 TrajectoryReader::TrajectoryReader(const std::string& path)
     : file_(H5File::Open(path, /*read_only=*/true)) {
   const std::string not_calf = "'" + path + "' is not a calf trajectory file";
+  // a missing or truncated part of a virtual file would read silently as fill values
+  if (IsVirtualFile(path)) {
+    const std::vector<std::string> problems = VerifyVirtualFile(path);
+    if (!problems.empty()) {
+      throw IoError("'" + path + "' is a virtual file with a bad part: " + problems.front() +
+                    " (`calf verify " + path + "` lists every problem)");
+    }
+  }
   if (!file_.HasAttribute("/", "schema_version")) {
     throw IoError(not_calf + " (no schema_version attribute)");
   }

@@ -1,6 +1,7 @@
 #include "core/profile/sweep.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/env/registry.h"
@@ -21,6 +22,48 @@ bool IsResultFile(const fs::path& p) {
 }
 
 }  // namespace
+
+std::string Shard::DirName() const {
+  return "shard-" + std::to_string(index) + "-of-" + std::to_string(count);
+}
+
+Shard ParseShard(const std::string& text, const std::string& flag) {
+  const size_t slash = text.find('/');
+  Shard shard;
+  size_t used_k = 0, used_n = 0;
+  bool ok = slash != std::string::npos && slash > 0 && slash + 1 < text.size();
+  if (ok) {
+    try {
+      shard.index = std::stoll(text.substr(0, slash), &used_k);
+      shard.count = std::stoll(text.substr(slash + 1), &used_n);
+    } catch (const std::exception&) {
+      ok = false;
+    }
+  }
+  ok = ok && used_k == slash && used_n == text.size() - slash - 1 && text[0] != '-' &&
+       text[0] != '+' && text[slash + 1] != '+';
+  if (!ok) {
+    throw ConfigError(flag + " '" + text.substr(0, 40) +
+                      "' is not k/n; give e.g. 0/4 (this process runs cells i with i mod n = k)");
+  }
+  if (shard.count < 1 || shard.count > 100000 || shard.index < 0 || shard.index >= shard.count) {
+    throw ConfigError(flag + " " + text + ": need 0 <= k < n <= 100000");
+  }
+  return shard;
+}
+
+Shard ShardFromLauncher() {
+  const std::pair<const char*, const char*> launchers[] = {
+      {"OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"}, {"PMI_RANK", "PMI_SIZE"}};
+  for (const auto& [rank, size] : launchers) {
+    const char* r = std::getenv(rank);
+    const char* n = std::getenv(size);
+    if (r != nullptr && n != nullptr) {
+      return ParseShard(std::string(r) + "/" + n, std::string(rank) + "/" + size);
+    }
+  }
+  return {};
+}
 
 std::string RunStem(const std::string& mode, int64_t n_agents) {
   return mode + "_n" + std::to_string(n_agents);
@@ -49,15 +92,17 @@ void PrepareOutputDir(const std::string& out_dir, bool force) {
 }
 
 SweepResult RunSweep(const ProfileConfig& config, const PipelineModels& models,
-                     const std::string& out_dir, const SweepHooks& hooks) {
+                     const std::string& out_dir, const SweepHooks& hooks, const Shard& shard) {
   config.Validate();
   const std::vector<ModeRun> runs = ExpandModes(config.modes, config.flag_overrides);
   const MachineInfo machine = ReadMachineInfo();
   const nlohmann::json config_json = nlohmann::json::parse(config.ToJson());
   const int64_t measured = config.frames - config.warmup;
   const int state_dim = env::FindSpec(config.system).state_dim;
-  const int64_t total_frames =
-      static_cast<int64_t>(config.agents.size() * runs.size()) * config.repeats * config.frames;
+  const int64_t cells = static_cast<int64_t>(config.agents.size() * runs.size());
+  int64_t owned = 0;
+  for (int64_t i = 0; i < cells; ++i) owned += shard.Owns(i) ? 1 : 0;
+  const int64_t total_frames = owned * config.repeats * config.frames;
   int64_t frames_done = 0;
 
   SweepResult result;
@@ -71,14 +116,19 @@ SweepResult RunSweep(const ProfileConfig& config, const PipelineModels& models,
                     {"config", config_json},
                     {"system", config.system},
                     {"runs", index_runs}};
-    if (!index_runs.empty()) {
+    if (shard.sharded()) {
+      result.index["shard"] = {{"index", shard.index}, {"count", shard.count}, {"cells", cells}};
+    }
+    if (!index_runs.empty() || shard.sharded()) {
       WriteTextFile((fs::path(out_dir) / "index.json").string(), result.index.dump(2) + "\n",
                     "profile index");
     }
   };
 
+  int64_t cell = -1;
   for (int64_t n : config.agents) {
     for (const ModeRun& run : runs) {
+      if (!shard.Owns(++cell)) continue;
       const std::string stem = RunStem(run.label, n);
       std::vector<RepeatRecord> records;
       std::string backend;

@@ -26,6 +26,27 @@ struct SweepHooks {
   std::function<bool()> interrupted;
 };
 
+/// The part of a sweep one process runs: cell i — the (N, mode) pairs in sweep order, N
+/// outer, modes inner, all repeats of a cell together — belongs to shard i mod count. Used
+/// for Slurm job arrays, GNU parallel and mpirun; `calf compare` merges the shards.
+struct Shard {
+  int64_t index = 0;  ///< k in 0..count-1.
+  int64_t count = 1;  ///< n >= 1; 1 = the whole sweep.
+  bool sharded() const { return count > 1; }
+  /// Whether cell `cell` belongs to this shard.
+  bool Owns(int64_t cell) const { return cell % count == index; }
+  /// The sub-directory of --out-dir a shard writes ("shard-2-of-3").
+  std::string DirName() const;
+};
+
+/// Parses "k/n" (0 <= k < n, n <= 100000). Throws ConfigError naming `flag`.
+Shard ParseShard(const std::string& text, const std::string& flag = "--shard");
+
+/// The shard of this process when an MPI launcher started it (OpenMPI's
+/// OMPI_COMM_WORLD_RANK/SIZE, MPICH/Hydra's and Slurm PMI's PMI_RANK/PMI_SIZE), else {0, 1}.
+/// Slurm's SLURM_PROCID alone is not used: a batch script sees it too (pass --shard).
+Shard ShardFromLauncher();
+
 /// What a sweep produced.
 struct SweepResult {
   nlohmann::json index;                   ///< The content of index.json.
@@ -46,7 +67,10 @@ std::string RunStem(const std::string& mode, int64_t n_agents);
 /// then the (mode, N) summary JSON; index.json last. Throws ConfigError/PolicyError for bad
 /// input, IoError for file failures, InterruptedError when hooks.interrupted() says so
 /// (the finished summaries and an index of them are kept).
+/// A sharded sweep runs only the cells `shard` owns and records {"shard": {index, count,
+/// cells}} in its index.json, written even when the shard owns no cell.
 SweepResult RunSweep(const ProfileConfig& config, const PipelineModels& models,
-                     const std::string& out_dir, const SweepHooks& hooks = {});
+                     const std::string& out_dir, const SweepHooks& hooks = {},
+                     const Shard& shard = {});
 
 }  // namespace calf::core::profile

@@ -24,9 +24,19 @@ nlohmann::json ToJsonObject(const EpisodeStats& s) {
           {"mean_length", s.mean_length()}};
 }
 
+void Combine(EpisodeStats& into, const EpisodeStats& s) {
+  into.finished += s.finished;
+  into.goal += s.goal;
+  into.out_of_bounds += s.out_of_bounds;
+  into.time_limit += s.time_limit;
+  into.cost_sum += s.cost_sum;
+  into.length_sum += s.length_sum;
+}
+
 }  // namespace
 
-RunStats::RunStats(int64_t n) : cost_(n, 0.0), length_(n, 0), in_first_(n, 1) {}
+RunStats::RunStats(int64_t n)
+    : cost_(n, 0.0), length_(n, 0), in_first_(n, 1), blocks_((n + kBlock - 1) / kBlock) {}
 
 void RunStats::Observe(const SimState& st) {
   for (int64_t i = 0; i < st.num_agents; ++i) {
@@ -34,8 +44,9 @@ void RunStats::Observe(const SimState& st) {
     length_[i] += 1;
     modes_[static_cast<int>(st.modes[i])] += 1;
     if (st.done[i] != DoneReason::kNone) {
-      Add(all_, st.done[i], cost_[i], length_[i]);
-      if (in_first_[i]) Add(first_, st.done[i], cost_[i], length_[i]);
+      BlockStats& b = blocks_[i / kBlock];
+      Add(b.all, st.done[i], cost_[i], length_[i]);
+      if (in_first_[i]) Add(b.first, st.done[i], cost_[i], length_[i]);
       in_first_[i] = 0;
       cost_[i] = 0.0;
       length_[i] = 0;
@@ -44,17 +55,47 @@ void RunStats::Observe(const SimState& st) {
   agent_steps_ += st.num_agents;
 }
 
+std::vector<BlockStats> RunStats::Blocks() const {
+  std::vector<BlockStats> out = blocks_;
+  if (!from_blocks_) {
+    for (size_t i = 0; i < in_first_.size(); ++i) out[i / kBlock].unfinished += in_first_[i];
+  }
+  return out;
+}
+
+RunStats RunStats::FromBlocks(std::vector<BlockStats> blocks, const int64_t modes[4],
+                              int64_t agent_steps) {
+  RunStats r(0);
+  r.blocks_ = std::move(blocks);
+  r.from_blocks_ = true;
+  for (int m = 0; m < 4; ++m) r.modes_[m] = modes[m];
+  r.agent_steps_ = agent_steps;
+  return r;
+}
+
+EpisodeStats RunStats::first_episodes() const {
+  EpisodeStats s;
+  for (const BlockStats& b : blocks_) Combine(s, b.first);
+  return s;
+}
+
+EpisodeStats RunStats::all_episodes() const {
+  EpisodeStats s;
+  for (const BlockStats& b : blocks_) Combine(s, b.all);
+  return s;
+}
+
 double RunStats::mode_fraction(Mode mode) const {
   return agent_steps_ ? double(modes_[static_cast<int>(mode)]) / agent_steps_ : 0.0;
 }
 
 std::string RunStats::ToJson() const {
   int64_t unfinished = 0;
-  for (uint8_t f : in_first_) unfinished += f;
-  nlohmann::json first = ToJsonObject(first_);
+  for (const BlockStats& b : Blocks()) unfinished += b.unfinished;
+  nlohmann::json first = ToJsonObject(first_episodes());
   first["unfinished"] = unfinished;
   nlohmann::json j = {{"first_episode", first},
-                      {"episodes", ToJsonObject(all_)},
+                      {"episodes", ToJsonObject(all_episodes())},
                       {"agent_steps", agent_steps_},
                       {"modes",
                        {{"certified", mode_fraction(Mode::kCertified)},

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/env/registry.h"
+#include "core/error.h"
 #include "core/io/output_file.h"
 #include "core/io/trajectory_writer.h"
 #include "core/sim/load_policy.h"
@@ -73,28 +74,37 @@ void ResolveSimConfig(SimConfig& config) {
 }
 
 RunOutcome RunToFile(const SimConfig& config, const std::string& out, int threads,
-                     const RunHooks& hooks) {
+                     const RunHooks& hooks, const AgentSlice& slice) {
+  const int64_t first = slice.first;
+  const int64_t count = slice.count < 0 ? config.num_agents - first : slice.count;
+  CALF_CHECK(first >= 0 && count > 0 && first + count <= config.num_agents)
+      << "slice [" << first << ", " << first + count << ") of " << config.num_agents;
   CheckOutputFile(out, "trajectory");  // before the slow part: model loading and simulation
-  LoadedPolicy policy = LoadPolicy(config);
-  Simulator sim(config, policy.models);
+  SimConfig local = config;
+  local.num_agents = count;
+  LoadedPolicy policy = LoadPolicy(local);
+  Simulator sim(local, policy.models);
   const env::EnvSpec& spec = sim.spec();
 
   std::vector<double> initial;
   if (!config.initial_states_path.empty()) {
     initial = ReadInitialStatesCsv(config.initial_states_path, config.num_agents, spec.state_dim);
+    initial.erase(initial.begin() + (first + count) * spec.state_dim, initial.end());
+    initial.erase(initial.begin(), initial.begin() + first * spec.state_dim);
   }
   SimState state;
-  sim.Reset(state, initial.empty() ? nullptr : &initial);
+  sim.Reset(state, initial.empty() ? nullptr : &initial, first);
 
   const TrajectoryMeta meta{config.ToJson(), config.seed, spec.name, config.policy};
   TrajectoryWriterOptions wopt;
   wopt.compress = config.compress;
-  TrajectoryWriter writer(out, config.num_agents, spec.state_dim, spec.action_dim, meta, wopt);
+  TrajectoryWriter writer(out, count, spec.state_dim, spec.action_dim, meta, wopt);
   writer.WriteInitialStates(state.states.data());
+  if (hooks.ready) hooks.ready();
 
   RunOutcome outcome;
-  outcome.stats = RunStats(config.num_agents);
-  std::vector<int32_t> episode_during(config.num_agents);
+  outcome.stats = RunStats(count);
+  std::vector<int32_t> episode_during(count);
   PendingRow pending;
   const int64_t every = config.record_every;
   const auto t0 = std::chrono::steady_clock::now();

@@ -20,11 +20,21 @@ void ResolveSimConfig(SimConfig& config);
 
 /// What a front end watches and steers while RunToFile works.
 struct RunHooks {
+  /// Called once when everything that can fail on bad input is done (policy loaded, output
+  /// created), before the first step.
+  std::function<void()> ready;
   /// Polled before each step; true stops the run at that step boundary (the file is then
   /// finished with complete = 0).
   std::function<bool()> interrupted;
   /// Called after each step with the number of steps done.
   std::function<void(int64_t)> progress;
+};
+
+/// A contiguous slice of the population [first, first + count) — one process's share of a
+/// distributed run. `count` < 0 means every agent from `first` on.
+struct AgentSlice {
+  int64_t first = 0;
+  int64_t count = -1;
 };
 
 /// What a finished (or interrupted) run did.
@@ -40,7 +50,12 @@ struct RunOutcome {
 /// it) and writes the trajectory to `out` (through an OutputFile: `<out>.partial`, renamed
 /// when finished). Row i holds the transition at step i·K (K = record_every) and states[i+1]
 /// the state that follows it. Throws calf::Error; on an error the destination is untouched.
+///
+/// With a `slice`, only those agents are simulated (their random streams keyed by their global
+/// index, initial states taken from the rows of the whole CSV) and `out` holds them alone;
+/// the file's config attribute is still the whole run's. The slice's bits equal the same
+/// agents' bits in a whole run when slice.first is a multiple of kAgentBlock.
 RunOutcome RunToFile(const SimConfig& config, const std::string& out, int threads,
-                     const RunHooks& hooks = {});
+                     const RunHooks& hooks = {}, const AgentSlice& slice = {});
 
 }  // namespace calf::core

@@ -47,7 +47,7 @@ class Simulator {
   void Step(SimState& state, int threads = 0) const;
 
   /// Agents per block of batched inference (fixed, independent of thread count).
-  static constexpr int64_t kBlock = 256;
+  static constexpr int64_t kBlock = kAgentBlock;
 
  private:
   struct Scratch;

@@ -10,6 +10,11 @@
 
 namespace calf::core {
 
+/// Agents per block: the simulator's batch of inference, the statistics' unit of summation
+/// and the unit in which a population is split across processes (fixed, so every split
+/// that starts slices on a block boundary gives the same bits).
+inline constexpr int64_t kAgentBlock = 256;
+
 /// Everything that changes during a run.
 struct SimState {
   int64_t num_agents = 0;

@@ -4,6 +4,7 @@ bad inputs (one error line, exit 2).
 
 Usage: profile_cli_test.py <calf> <make_test_models> <scratch dir> <case>. Exit 0 on success."""
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -42,7 +43,7 @@ def case_help():
     for flag in ["--agents", "--mode", "--frames", "--warmup", "--repeats", "--out-dir",
                  "--preset", "--vectorized-heights", "--stats-cache", "--batched-trails",
                  "--batched-inference", "--render", "--size", "--train", "--system", "--seed",
-                 "--threads", "--config", "--force", "--quiet", "--json"]:
+                 "--threads", "--config", "--shard", "--force", "--quiet", "--json"]:
         assert flag in r.stdout, flag
 
 
@@ -183,5 +184,45 @@ def case_bad_inputs():
     assert "nope.pt" in r.stderr
 
 
+def case_shards():
+    # the whole sweep, then the same sweep in 3 shards (4 cells: 0 and 3 in shard 0, none
+    # missing); compare reads the shard directory as one sweep with the same cells
+    whole, sharded = WORK / "whole", WORK / "sharded"
+    tiny(whole)
+    for k in range(3):
+        r = tiny(sharded, "--shard", f"{k}/3", "--json")
+        assert json.loads(r.stdout)["shard"] == {"index": k, "count": 3}
+        index = json.loads((sharded / f"shard-{k}-of-3" / "index.json").read_text())
+        assert index["shard"] == {"index": k, "count": 3, "cells": 4}
+        cells = [("baseline", 3), ("optimized", 3), ("baseline", 8), ("optimized", 8)]
+        assert [(r["mode"], r["n_agents"]) for r in index["runs"]] == cells[k::3], index["runs"]
+    a = json.loads(calf("compare", whole, "--out-dir", WORK / "rw", "--json").stdout)
+    b = json.loads(calf("compare", sharded, "--out-dir", WORK / "rs", "--json").stdout)
+    assert a["headline"]["n_agents"] == b["headline"]["n_agents"], (a, b)
+    assert (WORK / "rs" / "report.html").exists()
+    # under mpirun (OpenMPI's variables) each rank takes its own shard, no flag needed
+    env = dict(os.environ, OMPI_COMM_WORLD_RANK="1", OMPI_COMM_WORLD_SIZE="2")
+    mpi = WORK / "mpi"
+    r = subprocess.run([CALF, "profile", *PM, "--agents", "3,8", "--frames", "8", "--warmup",
+                        "3", "--repeats", "1", "--preset", "low", "--out-dir", str(mpi),
+                        "--quiet"], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    index = json.loads((mpi / "shard-1-of-2" / "index.json").read_text())
+    assert [(r["mode"], r["n_agents"]) for r in index["runs"]] == [("optimized", 3),
+                                                                  ("optimized", 8)]
+    # a missing shard is named, with the command that makes it
+    r = calf("compare", mpi, "--out-dir", WORK / "rm", expect=2)
+    assert "shard 0 of 2 is missing" in r.stderr and "--shard 0/2" in r.stderr, r.stderr
+    # shards of different sweeps do not merge
+    shutil.copytree(sharded / "shard-0-of-3", mpi / "shard-0-of-3")
+    r = calf("compare", mpi, "--out-dir", WORK / "rm", expect=2)
+    assert "shard count" in r.stderr, r.stderr
+    # malformed --shard
+    for bad in ["3/3", "a/b", "-1/2", "1", "1/0", "0/2/3", ""]:
+        r = calf("profile", *PM, "--shard", bad, "--out-dir", WORK / "bad", expect=2)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "--shard" in lines[0], (bad, r.stderr)
+
+
 {"help": case_help, "sweep": case_sweep, "ablation": case_ablation, "force": case_force,
- "bad_inputs": case_bad_inputs, "train": case_train}[CASE]()
+ "bad_inputs": case_bad_inputs, "train": case_train, "shards": case_shards}[CASE]()

@@ -1,0 +1,40 @@
+#pragma once
+// The CLI's one contact with the optional MPI engine (mpi/): a build without MPI, or a
+// process no MPI launcher started, runs as one process and these are trivial.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/sim/run_to_file.h"
+
+namespace calf::cli {
+
+/// Starts MPI when an MPI launcher started this process (and the build has MPI); ends it
+/// when destroyed. Create one in main before parsing.
+class ProcessGroup {
+ public:
+  ProcessGroup(int* argc, char*** argv);
+  ~ProcessGroup();
+  ProcessGroup(const ProcessGroup&) = delete;
+  ProcessGroup& operator=(const ProcessGroup&) = delete;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// This process's rank and the number of processes (0 and 1 without MPI).
+int ProcessRank();
+int ProcessCount();
+
+/// Runs `f` (a phase that checks input) and, when this process is one of several ranks, makes
+/// every rank agree on its outcome: if it threw on any rank, every rank throws the lowest
+/// failing rank's error (printed by rank 0 only). Without MPI: f().
+void OnEveryProcess(const std::function<void()>& f);
+
+/// core::RunToFile, or mpi::RunToFileOnRanks when this process is one of several ranks.
+core::RunOutcome RunToFileOnProcesses(const core::SimConfig& config, const std::string& out,
+                                      int threads, const core::RunHooks& hooks);
+
+}  // namespace calf::cli
