@@ -4,6 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/mpi_glue.h"
 #include "core/error.h"
 #include "report/report.h"
 #include "report/sections.h"
@@ -61,6 +62,7 @@ void SetupCompareCommand(CLI::App& app, int* exit_code) {
 }
 
 int RunCompare(const CompareOptions& o) {
+  RequireOneProcess("compare", "a report is one file set");
   if (o.n < 1) throw ConfigError("--n must be >= 1, got " + std::to_string(o.n));
   if (o.resamples < 1) {
     throw ConfigError("--resamples must be >= 1, got " + std::to_string(o.resamples));

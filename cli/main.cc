@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
   } catch (const calf::ReportedElsewhereError& e) {
     return static_cast<int>(e.code());  // rank 0 of this MPI job printed the one line
   } catch (const calf::Error& e) {
+    // under mpirun the ranks ran the same line: rank 0 prints for the job
+    if (calf::cli::ProcessRank() != 0) return static_cast<int>(e.code());
     std::string sub =
         app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
     std::fprintf(stderr, "calf%s: error: %s\n", sub.c_str(), e.what());

@@ -1,5 +1,7 @@
 #include "cli/mpi_glue.h"
 
+#include "core/error.h"
+
 #ifdef CALF_WITH_MPI
 #include "mpi/distributed_run.h"
 #include "mpi/session.h"
@@ -57,5 +59,12 @@ core::RunOutcome RunToFileOnProcesses(const core::SimConfig& config, const std::
 #endif
 
 ProcessGroup::~ProcessGroup() = default;
+
+void RequireOneProcess(const std::string& command, const std::string& why) {
+  if (ProcessCount() > 1) {
+    throw ConfigError("calf " + command + " runs as one process (" + why +
+                      "); start it without mpirun");
+  }
+}
 
 }  // namespace calf::cli

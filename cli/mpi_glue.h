@@ -28,6 +28,10 @@ class ProcessGroup {
 int ProcessRank();
 int ProcessCount();
 
+/// Throws ConfigError (exit 2) when this process is one of several MPI ranks: `command` has
+/// nothing to split across processes (each rank would write the same files).
+void RequireOneProcess(const std::string& command, const std::string& why);
+
 /// Runs `f` (a phase that checks input) and, when this process is one of several ranks, makes
 /// every rank agree on its outcome: if it threw on any rank, every rank throws the lowest
 /// failing rank's error (printed by rank 0 only). Without MPI: f().

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/flags.h"
+#include "cli/mpi_glue.h"
 #include "core/env/registry.h"
 #include "core/error.h"
 #include "core/io/output_file.h"
@@ -133,6 +134,7 @@ void SetupScreenshotCommand(CLI::App& app, int* exit_code) {
 }
 
 int RunScreenshot(ScreenshotOptions& o) {
+  RequireOneProcess("screenshot", "one renderer writes the images");
   // every flag is checked before the (slow) simulation and the GL context
   render::RenderOptions ro;
   ParseSize(o.size, &ro.width, &ro.height);

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <vector>
 
+#include "cli/mpi_glue.h"
 #include "core/error.h"
 #include "core/io/output_file.h"
 #include "core/version.h"
@@ -227,6 +228,7 @@ int RunDirMode(const ScreenshotDiffOptions& o) {
 }  // namespace
 
 int RunScreenshotDiff(const ScreenshotDiffOptions& options) {
+  RequireOneProcess("screenshot-diff", "a diff is one comparison");
   return options.dir_mode ? RunDirMode(options) : RunFileMode(options);
 }
 

@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "cli/mpi_glue.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
 #include "core/env/registry.h"
@@ -81,6 +82,8 @@ void SetupTrainCommand(CLI::App& app, int* exit_code) {
 }
 
 int RunTrain(const TrainOptions& o) {
+  RequireOneProcess(
+      "train", "TD3 steps one environment; algorithms with parallel environments will split them");
   namespace fs = std::filesystem;
   omp_set_num_threads(o.threads);
   const TrainOverrides settings = ExplicitSettings(o);
