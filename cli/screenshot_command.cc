@@ -11,12 +11,14 @@
 
 #include "cli/flags.h"
 #include "cli/mpi_glue.h"
+#include "cli/progress.h"
 #include "core/env/registry.h"
 #include "core/error.h"
 #include "core/io/output_file.h"
 #include "render_offscreen/offscreen_target.h"
 #include "render_offscreen/png_shots.h"
 #include "render_offscreen/scene_feed.h"
+#include "render_offscreen/video_sink.h"
 
 namespace calf::cli {
 namespace {
@@ -73,6 +75,39 @@ std::vector<int64_t> ParseSteps(const std::string& text) {
   return steps;
 }
 
+// `0:1500:5` -> 0, 5, ..., 1500 (STEP defaults to 1; STOP included when reached)
+std::vector<int64_t> ParseStepRange(const std::string& text) {
+  std::vector<long long> v;
+  std::stringstream in(text);
+  std::string item;
+  bool ok = true;
+  while (std::getline(in, item, ':')) {
+    size_t used = 0;
+    long long x = -1;
+    try {
+      x = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    ok = ok && !item.empty() && used == item.size() && x >= 0;
+    v.push_back(x);
+  }
+  if (!ok || v.size() < 2 || v.size() > 3 || (v.size() == 3 && v[2] < 1)) {
+    throw ConfigError("--steps-range '" + text.substr(0, 40) +
+                      "' is not START:STOP[:STEP] (non-negative, STEP >= 1), e.g. 0:1500:5");
+  }
+  const long long step = v.size() == 3 ? v[2] : 1;
+  if (v[1] < v[0]) {
+    throw ConfigError("--steps-range '" + text + "' is empty (STOP < START)");
+  }
+  if ((v[1] - v[0]) / step + 1 > 1000000) {
+    throw ConfigError("--steps-range '" + text + "' asks for more than 1,000,000 frames");
+  }
+  std::vector<int64_t> steps;
+  for (long long k = v[0]; k <= v[1]; k += step) steps.push_back(k);
+  return steps;
+}
+
 std::string StepFileName(int64_t step) {
   char name[64];
   std::snprintf(name, sizeof(name), "step_%06lld.png", static_cast<long long>(step));
@@ -121,6 +156,14 @@ void SetupScreenshotCommand(CLI::App& app, int* exit_code) {
   out->excludes(out_dir);
   steps_at->needs(out_dir);
   out_dir->needs(steps_at);
+  auto* video = sub->add_option("--video", opt->video,
+                                "Write a video of --steps-range instead of PNGs: .mp4 (H.264), "
+                                ".webp or .gif (FFmpeg)");
+  sub->add_option("--fps", opt->fps, "Video frames per second")->capture_default_str();
+  auto* range = sub->add_option("--steps-range", opt->steps_range,
+                                "Video: START:STOP[:STEP] global steps (live default 0:--steps)");
+  video->excludes(out)->excludes(out_dir)->excludes(steps_at)->excludes(step);
+  range->needs(video);
   sub->add_option("--renderer", opt->renderer, "Trail renderer: batched | per-agent")
       ->capture_default_str();
   sub->add_option("--camera", opt->camera, "Camera preset: iso | top")->capture_default_str();
@@ -133,6 +176,58 @@ void SetupScreenshotCommand(CLI::App& app, int* exit_code) {
   sub->callback([opt, exit_code]() { *exit_code = RunScreenshot(*opt); });
 }
 
+namespace {
+
+// `--video`: the same feeds into a VideoSink
+int RunVideo(ScreenshotOptions& o, const render::RenderOptions& ro) {
+  std::vector<int64_t> steps;
+  if (Given(o.app, "--steps-range")) {
+    steps = ParseStepRange(o.steps_range);
+  } else if (o.run_path.empty()) {
+    if (o.config.steps < 0) {
+      throw ConfigError("--steps " + std::to_string(o.config.steps) + " is negative");
+    }
+    for (int64_t k = 0; k <= o.config.steps; ++k) steps.push_back(k);
+  } else {
+    throw ConfigError(
+        "--video with --run needs --steps-range START:STOP[:STEP] (steps the run "
+        "recorded, e.g. 0:1500:5)");
+  }
+  Progress progress("video", static_cast<int64_t>(steps.size()), !o.quiet);
+  render::VideoOptions vo;
+  vo.render = ro;
+  vo.fps = o.fps;
+  vo.progress = [&progress](int64_t done) { progress.Update(done); };
+  render::VideoSink sink(o.video, vo);  // checks the path, format, fps and ffmpeg first
+  render::FeedOptions feed;
+  feed.trail = o.trail;
+  feed.threads = o.threads;
+  if (Given(o.app, "--critic")) feed.critic_path = o.config.critic_path;
+  if (o.run_path.empty()) {
+    render::FeedLive(o.config, steps, feed, sink);
+  } else {
+    render::FeedRun(o.run_path, steps, feed, sink);
+  }
+  const int64_t frames = sink.Finish();
+  progress.Finish();
+  if (o.json) {
+    const json j = {
+        {"video", o.video},         {"frames", frames},    {"fps", o.fps},
+        {"width", ro.width},        {"height", ro.height}, {"first_step", steps.front()},
+        {"last_step", steps.back()}};
+    std::printf("%s\n", j.dump(2).c_str());
+  }
+  if (!o.quiet) {
+    std::fprintf(stderr,
+                 "calf screenshot: %lld frames (steps %lld..%lld) at %g fps -> %s (%dx%d)\n",
+                 static_cast<long long>(frames), static_cast<long long>(steps.front()),
+                 static_cast<long long>(steps.back()), o.fps, o.video.c_str(), ro.width, ro.height);
+  }
+  return 0;
+}
+
+}  // namespace
+
 int RunScreenshot(ScreenshotOptions& o) {
   RequireOneProcess("screenshot", "one renderer writes the images");
   // every flag is checked before the (slow) simulation and the GL context
@@ -144,6 +239,7 @@ int RunScreenshot(ScreenshotOptions& o) {
     throw ConfigError("--trail " + std::to_string(o.trail) + " must be 0 (no trails) or >= 2");
   }
   if (o.threads < 0) throw ConfigError("--threads must be >= 0 (0 = all cores)");
+  if (Given(o.app, "--video")) return RunVideo(o, ro);
   std::vector<int64_t> steps;
   if (Given(o.app, "--steps-at")) {
     steps = ParseSteps(o.steps_at);

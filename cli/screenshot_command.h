@@ -22,6 +22,9 @@ struct ScreenshotOptions {
   std::string renderer = "batched";  ///< --renderer: batched | per-agent.
   std::string camera = "iso";        ///< --camera: iso | top.
   std::string size = "1280x720";     ///< --size: WIDTHxHEIGHT, 1..16384 each.
+  std::string video;                 ///< --video: .mp4 / .webp / .gif instead of PNGs.
+  double fps = 30.0;                 ///< --fps: frames per second of the video.
+  std::string steps_range;           ///< --steps-range START:STOP[:STEP]: the video's steps.
   int threads = 0;          ///< --threads: simulation threads (0 = all); no effect on pixels.
   bool quiet = false;       ///< --quiet: nothing on stderr.
   bool json = false;        ///< --json: the written files as JSON on stdout.

@@ -18,6 +18,7 @@ PACKAGES=(
   libxml2-utils
   clang-format
   libopenmpi-dev openmpi-bin
+  ffmpeg
 )
 
 missing=()
