@@ -36,7 +36,7 @@ th, td { border: 1px solid #d0d7de; padding: 4px 9px; }
 th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .caption { font-weight: 600; margin-top: 1em; }
-figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
+figure { margin: 1em 0; } figure svg, figure img, figure video { max-width: 100%; height: auto; }
 figcaption { color: #57606a; font-size: 0.9em; }
 pre { background: #f6f8fa; padding: 1em; overflow-x: auto; font-size: 0.85em; }
 )";
@@ -141,9 +141,20 @@ std::string RenderHtml(const std::vector<Section>& sections,
       }
     }
     for (const auto& image : s.images) {
-      h << "<figure>\n<img alt=\"" << EscapeHtml(image.caption) << "\" src=\"data:image/png;base64,"
-        << Base64(ReadText(image.path)) << "\">\n<figcaption>" << EscapeHtml(image.caption)
-        << "</figcaption>\n</figure>\n";
+      // embedded, so the report stays one self-contained file
+      h << "<figure>\n";
+      if (image.kind == ImageRef::Kind::kMp4) {
+        h << "<video controls muted loop playsinline preload=\"auto\" title=\""
+          << EscapeHtml(image.caption) << "\" src=\"data:video/mp4;base64,"
+          << Base64(ReadText(image.path)) << "\"></video>\n";
+      } else {
+        const char* mime = image.kind == ImageRef::Kind::kWebp  ? "image/webp"
+                           : image.kind == ImageRef::Kind::kGif ? "image/gif"
+                                                                : "image/png";
+        h << "<img alt=\"" << EscapeHtml(image.caption) << "\" src=\"data:" << mime
+          << ";base64," << Base64(ReadText(image.path)) << "\">\n";
+      }
+      h << "<figcaption>" << EscapeHtml(image.caption) << "</figcaption>\n</figure>\n";
     }
     if (!s.code_caption.empty()) h << "<p>" << EscapeHtml(s.code_caption) << "</p>\n";
     if (!s.code.empty()) h << "<pre><code>" << EscapeHtml(s.code) << "</code></pre>\n";

@@ -60,7 +60,12 @@ std::string RenderMarkdown(const std::vector<Section>& sections,
       }
     }
     for (const auto& image : s.images) {
-      md << "![" << image.caption << "](" << image.link << ")\n\n";
+      // Markdown has no video: link it (GitHub and most viewers play a linked .mp4)
+      if (image.kind == ImageRef::Kind::kMp4) {
+        md << "[Video: " << image.caption << "](" << image.link << ")\n\n";
+      } else {
+        md << "![" << image.caption << "](" << image.link << ")\n\n";
+      }
     }
     if (!s.code_caption.empty()) md << s.code_caption << "\n\n";
     if (!s.code.empty()) md << "```json\n" << s.code << "\n```\n\n";

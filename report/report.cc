@@ -44,13 +44,25 @@ std::vector<ImageRef> FindScreenshots(const std::string& dir, const std::string&
   if (!fs::is_directory(dir, ec)) {
     throw ConfigError("--screenshots " + dir + ": no such directory; run `calf screenshot` first");
   }
+  const std::pair<const char*, ImageRef::Kind> kinds[] = {{".png", ImageRef::Kind::kPng},
+                                                           {".mp4", ImageRef::Kind::kMp4},
+                                                           {".webp", ImageRef::Kind::kWebp},
+                                                           {".gif", ImageRef::Kind::kGif}};
+  auto kind_of = [&](const fs::path& p) -> const ImageRef::Kind* {
+    for (const auto& [ext, kind] : kinds) {
+      if (p.extension() == ext) return &kind;
+    }
+    return nullptr;
+  };
   std::vector<fs::path> pngs;
   for (auto it = fs::recursive_directory_iterator(dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec) && it->path().extension() == ".png") pngs.push_back(it->path());
+    if (it->is_regular_file(ec) && kind_of(it->path()) != nullptr) pngs.push_back(it->path());
   }
   if (ec) throw IoError(dir + ": cannot list (" + ec.message() + ")");
-  if (pngs.empty()) throw ConfigError("--screenshots " + dir + ": holds no .png file");
+  if (pngs.empty()) {
+    throw ConfigError("--screenshots " + dir + ": holds no .png file (nor .mp4/.webp/.gif)");
+  }
   std::sort(pngs.begin(), pngs.end());
   if (pngs.size() > static_cast<std::size_t>(kMaxScreenshots)) pngs.resize(kMaxScreenshots);
   const fs::path report_abs = fs::absolute(report_dir, ec).lexically_normal();
@@ -58,6 +70,7 @@ std::vector<ImageRef> FindScreenshots(const std::string& dir, const std::string&
   for (const auto& png : pngs) {
     const fs::path abs = fs::absolute(png, ec).lexically_normal();
     ImageRef ref;
+    ref.kind = *kind_of(png);
     ref.path = png.string();
     ref.link = abs.lexically_relative(report_abs).generic_string();
     if (ref.link.empty()) ref.link = abs.generic_string();

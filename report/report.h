@@ -61,7 +61,8 @@ struct ReportResult {
 /// Deterministic for the same inputs and options. Not thread-safe for the same out_dir.
 ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& options);
 
-/// The PNG files below `dir` (recursively, sorted by path, at most kMaxScreenshots) with links
+/// The PNG files and videos (.mp4, .webp, .gif) below `dir` (recursively, sorted by path, at
+/// most kMaxScreenshots) with links
 /// relative to `report_dir`. Throws calf::ConfigError when `dir` is not a directory or holds no
 /// PNG file.
 std::vector<ImageRef> FindScreenshots(const std::string& dir, const std::string& report_dir);

@@ -441,7 +441,7 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
     shots.title = "Screenshots";
     shots.paragraphs.push_back(
         "Offscreen renders of the scene (agents, trails and the critic surface), from `calf "
-        "screenshot`.");
+        "screenshot` (videos from `calf screenshot --video`).");
     shots.images = screenshots;
     sections.push_back(shots);
   }

@@ -19,8 +19,12 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
 };
 
-/// A picture shown in a section (a PNG screenshot).
+/// A picture shown in a section: a PNG screenshot, or a video (MP4, animated WebP or GIF)
+/// from `calf screenshot --video`.
 struct ImageRef {
+  /// What the file is; the HTML embeds a video as <video>, the rest as <img>.
+  enum class Kind { kPng, kMp4, kWebp, kGif };
+  Kind kind = Kind::kPng;
   std::string path;     ///< File to embed (HTML reads it); absolute or relative to the cwd.
   std::string link;     ///< Path relative to the report directory (Markdown links it).
   std::string caption;  ///< Shown under the picture: the file's path below the screenshot dir.
@@ -34,7 +38,7 @@ struct Section {
   std::vector<std::string> bullets;
   std::vector<Table> tables;
   std::vector<std::string> charts;  ///< ChartFiles::name of the charts shown here.
-  std::vector<ImageRef> images;     ///< PNG pictures shown after the charts.
+  std::vector<ImageRef> images;     ///< Pictures and videos shown after the charts.
   std::string code_caption;         ///< Line shown above `code`.
   std::string code;                 ///< e.g. the config JSON.
 };

@@ -17,6 +17,7 @@ SHOT_SYSTEM=${DEMO_SHOT_SYSTEM:-point_mass}
 SHOT_AGENTS=${DEMO_SHOT_AGENTS:-20}
 SHOT_STEPS=${DEMO_SHOT_STEPS:-100,500}
 SHOT_SIZE=${DEMO_SHOT_SIZE:-640x360}
+VIDEO_STEPS=${DEMO_VIDEO_STEPS:-0:300:2}       # steps of the short video in the report
 # --------------------------------------------------------------------------------------------
 
 calf=${1:-${CALF:-build/calf}}
@@ -65,6 +66,13 @@ if "$calf" screenshot --system "$SHOT_SYSTEM" --policy calf --agents "$SHOT_AGEN
   --steps-at "$SHOT_STEPS" --out-dir "$shots" --size "$SHOT_SIZE"; then
   echo "demo: screenshots took $(elapsed "$t")"
   shot_args=(--screenshots "$shots")
+  # a short video of the same scene (H.264 MP4, plays in the HTML report); needs ffmpeg
+  if "$calf" screenshot --system "$SHOT_SYSTEM" --policy calf --agents "$SHOT_AGENTS" \
+    --steps-range "$VIDEO_STEPS" --size "$SHOT_SIZE" --fps 30 --video "$shots/video.mp4" --quiet; then
+    echo "demo: video: $shots/video.mp4"
+  else
+    echo "demo: warning: calf screenshot --video failed (no ffmpeg?); the report has no video" >&2
+  fi
 else
   echo "demo: warning: calf screenshot failed (no EGL/offscreen GL here?); the report has no screenshots" >&2
 fi

@@ -19,6 +19,7 @@ PACKAGES=(
   clang-format
   libopenmpi-dev openmpi-bin
   ffmpeg
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -65,6 +65,9 @@ if args[:1] == ["screenshot"]:
     if os.environ.get("FAKE_NO_EGL"):
         print("calf screenshot: error: no EGL display", file=sys.stderr)
         sys.exit(3)
+    if "--video" in args:
+        pathlib.Path(opt("--video")).write_bytes(b"\x00\x00\x00\x18ftypisom")
+        sys.exit(0)
     out = pathlib.Path(opt("--out-dir"))
     out.mkdir(parents=True, exist_ok=True)
     for step in opt("--steps-at").split(","):
@@ -108,10 +111,15 @@ def check_common(r, out, calls):
     assert abl["--out-dir"] == str(out / "prof_ablation") and "--force" in raw
     for k in ("--frames", "--warmup", "--repeats"):
         assert abl[k] == prof[k], k  # compare refuses profiles of different configs
-    shot, _ = call(calls, "screenshot")
+    shots = [c for c in calls if c[:1] == ["screenshot"] and "--help" not in c]
+    shot, _ = call(calls, "screenshot", count=len(shots), index=0)
     assert shot == {"--system": "point_mass", "--policy": "calf", "--agents": "20",
                     "--steps-at": "100,500", "--out-dir": str(out / "shots"),
                     "--size": "640x360"}, shot
+    if len(shots) == 2:  # the video, only after the screenshots worked
+        video, _ = call(calls, "screenshot", count=2, index=1)
+        assert video["--video"] == str(out / "shots" / "video.mp4"), video
+        assert video["--steps-range"] == "0:300:2" and video["--fps"] == "30", video
     comp, raw = call(calls, "compare")
     assert raw[1] == str(out / "prof") and comp["--out-dir"] == str(out), raw
     assert comp["--ablation"] == str(out / "prof_ablation") and comp["--n"] == "20", comp
@@ -127,6 +135,9 @@ def case_shots():
     assert comp.get("--screenshots") == str(out / "shots"), comp
     md = (out / "report.md").read_text()
     assert "## Screenshots" in md and "](shots/step_500.png)" in md
+    assert "[Video: video.mp4](shots/video.mp4)" in md, md
+    assert 'src="data:video/mp4;base64,' in (out / "report.html").read_text()
+    assert len([c for c in calls if c[:1] == ["screenshot"]]) == 2
     assert "## Ablation at N=20" in md
     assert "warning" not in r.stderr, r.stderr
 
@@ -135,6 +146,7 @@ def case_no_egl():
     r, out, calls = run_demo({"FAKE_NO_EGL": "1"})
     comp = check_common(r, out, calls)
     assert "--screenshots" not in comp, comp
+    assert len([c for c in calls if c[:1] == ["screenshot"]]) == 1  # no video attempted
     assert "demo: warning: calf screenshot failed" in r.stderr, r.stderr
     assert "## Screenshots" not in (out / "report.md").read_text()
 
