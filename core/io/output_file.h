@@ -3,6 +3,14 @@
 // checkpoints): to a temporary name in the destination directory, renamed into place when
 // complete, so a reader never sees half a file and a failed write leaves nothing at the
 // destination. One suffix (kPartialSuffix), one writability check (CheckOutputFile).
+//
+// Ownership of a temporary: the constructor creates `<path>.partial` exclusively (O_EXCL)
+// and holds an open-file-description lock (fcntl F_OFD_SETLK) on it until Commit/Discard or
+// exit. A process removes only a temporary it holds. An existing `<path>.partial` whose lock
+// is held belongs to a live writer: refused (exit 2). One whose lock is free was left by a
+// killed process: it is taken over (locked, truncated, reused), never unlinked first, so two
+// processes cannot both decide it is stale. OFD locks do not conflict with the flock() HDF5
+// takes on its own descriptor of the same file.
 
 #include <string>
 
@@ -12,13 +20,15 @@ namespace calf::core {
 inline constexpr const char* kPartialSuffix = ".partial";
 
 /// An output being written. The constructor checks the destination (CheckOutputFile) and
-/// names the temporary `<path>.partial`; the writer writes temp_path(), then calls Commit().
-/// Destroying an uncommitted OutputFile removes the temporary (an error path). Not
-/// thread-safe; move-only.
+/// creates and locks the temporary `<path>.partial` (see the file comment); the writer
+/// writes temp_path() (opening it again and truncating is fine: the same file), then calls
+/// Commit(). Destroying an uncommitted OutputFile removes the temporary (an error path).
+/// Not thread-safe; move-only.
 class OutputFile {
  public:
   /// `what` names the output in messages (e.g. "--out", "checkpoint"). Throws IoError
-  /// (exit 2) when the destination cannot be written (see CheckOutputFile).
+  /// (exit 2) when the destination cannot be written (see CheckOutputFile) or when another
+  /// live process is writing the same output.
   explicit OutputFile(std::string path, std::string what = "output");
   ~OutputFile();
   OutputFile(OutputFile&& other) noexcept;
@@ -33,7 +43,8 @@ class OutputFile {
   /// Renames the temporary to the final path, replacing an older file there. Throws
   /// IoError (exit 3) when the rename fails (the temporary is removed).
   void Commit();
-  /// Removes the temporary now, if it exists (an error path). Idempotent.
+  /// Removes the temporary now if this object created or took it over and it is still the
+  /// same file (an error path). Idempotent.
   void Discard();
   bool committed() const { return committed_; }
 
@@ -42,7 +53,11 @@ class OutputFile {
   std::string temp_;
   std::string what_;
   bool committed_ = false;
+  int fd_ = -1;  // the locked temporary; -1 once committed or discarded
 };
+
+/// True when `<path>.partial` exists and is locked by a live OutputFile (of any process).
+bool OutputInProgress(const std::string& path);
 
 /// Writes `text` to `path` through an OutputFile; throws IoError (exit 3 for a failed
 /// write, e.g. a full disk; exit 2 for a destination that cannot be written).
@@ -52,7 +67,8 @@ void WriteTextFile(const std::string& path, const std::string& text,
 /// The one writability check: `path` must not be a directory, its directory must exist, and
 /// a file must be creatable there (probed by creating and removing a uniquely named file:
 /// access() is not enough, root passes it on read-only and virtual file systems such as
-/// /proc). Throws IoError (exit 2) naming `what`, the path and how to fix it.
+/// /proc), and no live process may be writing `<path>.partial` (OutputInProgress). Throws
+/// IoError (exit 2) naming `what`, the path and how to fix it.
 void CheckOutputFile(const std::string& path, const std::string& what);
 
 /// Creates `dir` (with its parents) when missing and checks that files can be created in it
