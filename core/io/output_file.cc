@@ -146,6 +146,9 @@ void OutputFile::Commit() {
                       "' was removed or replaced while writing; write it again",
                   ExitCode::kRuntime);
   }
+  struct stat st {};
+  const bool is_new = lstat(path_.c_str(), &st) != 0 && errno == ENOENT;
+  if (is_new && fstat(fd_, &st) != 0) st = {};
   if (std::rename(temp_.c_str(), path_.c_str()) != 0) {
     const int err = errno;
     Discard();
@@ -154,6 +157,7 @@ void OutputFile::Commit() {
                   ExitCode::kRuntime);
   }
   committed_ = true;
+  if (is_new) OutputGroup::NoteNewFile(path_, st.st_dev, st.st_ino);
   close(fd_);  // releases the lock
   fd_ = -1;
 }
@@ -226,7 +230,14 @@ void PrepareOutputDir(const std::string& dir, const std::string& what) {
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
     throw IoError("cannot use " + what + " '" + dir + "': it exists and is not a directory");
   }
+  // the topmost missing directory: the one to remove if the outputs are abandoned
+  fs::path topmost;
+  for (fs::path p = fs::absolute(dir, ec); !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    topmost = p;
+    if (p == p.parent_path()) break;
+  }
   fs::create_directories(dir, ec);
+  if (!topmost.empty() && fs::is_directory(topmost)) OutputGroup::NoteCreatedDir(topmost.string());
   if (!fs::is_directory(dir, ec)) {
     throw IoError("cannot create " + what + " '" + dir +
                   "': " + (ec ? ec.message() : std::string("unknown error")) +
@@ -236,6 +247,53 @@ void PrepareOutputDir(const std::string& dir, const std::string& what) {
     throw IoError("cannot write in " + what + " '" + dir + "': it is not writable (" +
                   std::strerror(err) + "); choose another directory");
   }
+}
+
+namespace {
+OutputGroup* g_group = nullptr;  // the live group, if any
+}  // namespace
+
+OutputGroup::OutputGroup(Policy policy) : policy_(policy) {
+  CALF_CHECK(g_group == nullptr) << "nested OutputGroup";
+  g_group = this;
+}
+
+OutputGroup::~OutputGroup() {
+  g_group = nullptr;
+  if (kept_) return;
+  if (policy_ == Policy::kKeepFiles) {
+    for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
+      // deepest first; rmdir(2) removes only an empty directory
+      std::error_code ec;
+      std::vector<fs::path> sub;
+      for (fs::recursive_directory_iterator d(*it, ec), end; !ec && d != end; d.increment(ec)) {
+        if (d->is_directory(ec)) sub.push_back(d->path());
+      }
+      for (auto s = sub.rbegin(); s != sub.rend(); ++s) rmdir(s->c_str());
+      rmdir(it->c_str());
+    }
+    return;
+  }
+  for (auto it = files_.rbegin(); it != files_.rend(); ++it) {
+    struct stat st {};
+    if (lstat(it->path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == it->dev &&
+        st.st_ino == it->ino) {
+      unlink(it->path.c_str());
+    }
+  }
+  for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
+    std::error_code ec;
+    fs::remove_all(*it, ec);  // best effort on an error path
+  }
+}
+
+void OutputGroup::NoteCreatedDir(const std::string& dir) {
+  if (g_group != nullptr) g_group->dirs_.push_back(dir);
+}
+
+void OutputGroup::NoteNewFile(const std::string& path, unsigned long long dev,
+                              unsigned long long ino) {
+  if (g_group != nullptr) g_group->files_.push_back({path, dev, ino});
 }
 
 }  // namespace calf::core

@@ -13,6 +13,9 @@
 // takes on its own descriptor of the same file.
 
 #include <string>
+#include <vector>
+
+#include "core/error.h"
 
 namespace calf::core {
 
@@ -74,5 +77,62 @@ void CheckOutputFile(const std::string& path, const std::string& what);
 /// Creates `dir` (with its parents) when missing and checks that files can be created in it
 /// (as CheckOutputFile). Throws IoError (exit 2) naming `what`.
 void PrepareOutputDir(const std::string& dir, const std::string& what);
+
+/// Outputs that stand or fall together (a report: charts, their gnuplot sources, Markdown
+/// and HTML; a profile sweep; a screenshot sequence). While an OutputGroup is alive, every
+/// directory PrepareOutputDir creates and every file an OutputFile commits to a name that
+/// did not exist before are recorded; an OutputGroup destroyed without Keep() (an error on
+/// the way) removes those files (if still the ones written) and those directories with
+/// their content (they did not exist before this process made them). Files that replaced
+/// older ones are left. One group at a time per process (the CLI command's); not
+/// thread-safe.
+class OutputGroup {
+ public:
+  /// What an abandoned group removes.
+  enum class Policy {
+    kAllOrNothing,  ///< New files and created directories with their content.
+    kKeepFiles,     ///< Only created directories left empty (a training run's earlier
+                    ///< checkpoints are worth keeping when a later write fails).
+  };
+  explicit OutputGroup(Policy policy = Policy::kAllOrNothing);
+  ~OutputGroup();
+  OutputGroup(const OutputGroup&) = delete;
+  OutputGroup& operator=(const OutputGroup&) = delete;
+
+  /// The outputs are complete (or an interrupted run's valid part): keep them.
+  void Keep() { kept_ = true; }
+
+  /// Records a directory made by this process (called by PrepareOutputDir).
+  static void NoteCreatedDir(const std::string& dir);
+  /// Records a committed file that did not exist before (called by OutputFile::Commit).
+  static void NoteNewFile(const std::string& path, unsigned long long dev, unsigned long long ino);
+
+ private:
+  struct NewFile {
+    std::string path;
+    unsigned long long dev, ino;
+  };
+  Policy policy_;
+  bool kept_ = false;
+  std::vector<std::string> dirs_;
+  std::vector<NewFile> files_;
+};
+
+/// Runs `command` (a CLI command) inside an OutputGroup: its outputs are kept when it
+/// returns (whatever its exit code) or is interrupted (InterruptedError: what was written is
+/// valid), and removed when it throws anything else (as `policy` says). Returns what
+/// `command` returns.
+template <typename F>
+auto AllOrNothing(F&& command, OutputGroup::Policy policy = OutputGroup::Policy::kAllOrNothing) {
+  OutputGroup group(policy);
+  try {
+    auto result = command();
+    group.Keep();
+    return result;
+  } catch (const InterruptedError&) {
+    group.Keep();
+    throw;
+  }
+}
 
 }  // namespace calf::core

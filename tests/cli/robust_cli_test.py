@@ -134,5 +134,59 @@ def case_device_out():
     assert fifo.is_fifo()
 
 
+def full_disk(args, fsize_kib, created=(), expect=3):
+    """`calf <args>` on a "full disk": one line, exit 3, no temporaries or created
+    directories left, no crash in HDF5's cleanup at exit (it used to end in SIGSEGV)."""
+    before = set(os.listdir(WORK))
+    r = calf(*args, expect=expect, fsize_kib=fsize_kib)
+    one_line(r, "error")
+    assert not leftovers(WORK), leftovers(WORK)
+    for d in created:
+        assert not (WORK / d).exists(), f"{d} left behind after {args}"
+    assert set(os.listdir(WORK)) <= before | {"models"}, set(os.listdir(WORK)) - before
+    return r
+
+
+def case_full_disk_run():
+    for extra in ([], ["--compress"], ["--json"]):
+        r = full_disk(["run", "--policy", "pd", "--agents", 2000, "--steps", 2000, "--out",
+                       "full.h5", "--quiet", *extra], 256)
+        one_line(r, "full.h5", "File too large")
+        assert not (WORK / "full.h5").exists()
+
+
+def case_full_disk_profile():
+    pm = models()
+    args = ["profile", *pm, "--agents", 3, "--frames", 4, "--warmup", 1, "--repeats", 1,
+            "--preset", "low", "--out-dir", "prof", "--quiet"]
+    full_disk(args, 8, created=["prof"])
+    # the summaries compare reads, written without a limit
+    calf(*args)
+    base, opt = WORK / "prof/baseline_n3.json", WORK / "prof/optimized_n3.json"
+    for kib in (1, 8, 30):
+        full_disk(["compare", base, opt, "--out-dir", "rep", "--quiet"], kib, created=["rep"])
+    # an existing --out-dir stays, emptied of what the failed run added
+    (WORK / "mine").mkdir()
+    (WORK / "mine/keep.txt").write_text("mine")
+    full_disk(["compare", base, opt, "--out-dir", "mine", "--quiet"], 8)
+    assert sorted(os.listdir(WORK / "mine")) == ["keep.txt"], os.listdir(WORK / "mine")
+
+
+def case_full_disk_screenshot():
+    r = full_disk(["screenshot", "--agents", 3, "--size", "256x256", "--out", "shot.png"], 4)
+    one_line(r, "shot.png", "File too large")
+    full_disk(["screenshot", "--agents", 3, "--size", "256x256", "--steps-at", "1,2",
+               "--out-dir", "shots"], 4, created=["shots"])
+
+
+def case_full_disk_train():
+    cfg = WORK / "tiny.json"
+    cfg.write_text('{"max_steps_per_episode": 80, "start_training_step": 40, '
+                   '"replay_size": 1000, "hidden": [16, 16], "batch_size": 16, '
+                   '"checkpoint_every": 1}')
+    full_disk(["train", "--system", "point_mass", "--config", cfg, "--seed", 5, "--quiet",
+               "--episodes", 3, "--out-dir", "tr"], 4, created=["tr"])
+
+
 globals()["case_" + CASE]()
 print(f"robust_cli_test {CASE}: ok")

@@ -229,3 +229,56 @@ TEST_CASE("A failed commit is a runtime error (exit 3) and removes the temporary
   CHECK(code == static_cast<int>(ExitCode::kRuntime));
   CHECK_FALSE(fs::exists(path + kPartialSuffix));
 }
+
+TEST_CASE("An abandoned OutputGroup removes what it created and nothing else") {
+  calf::testing::TempDir dir;
+  Put(dir.File("old.txt"), "old");
+  fs::create_directory(dir.File("existing"));
+  Put(dir.File("existing/mine.txt"), "mine");
+  SECTION("all or nothing") {
+    {
+      calf::core::OutputGroup group;
+      PrepareOutputDir(dir.File("new/deeper"), "--out-dir");
+      WriteTextFile(dir.File("new/deeper/a.txt"), "a");
+      WriteTextFile(dir.File("existing/b.txt"), "b");
+      WriteTextFile(dir.File("old.txt"), "replaced");
+    }  // not kept: an error on the way
+    CHECK_FALSE(fs::exists(dir.File("new")));
+    CHECK_FALSE(fs::exists(dir.File("existing/b.txt")));
+    CHECK(Slurp(dir.File("existing/mine.txt")) == "mine");
+    CHECK(Slurp(dir.File("old.txt")) == "replaced");  // a replaced file is not restored
+  }
+  SECTION("kept") {
+    {
+      calf::core::OutputGroup group;
+      PrepareOutputDir(dir.File("new"), "--out-dir");
+      WriteTextFile(dir.File("new/a.txt"), "a");
+      group.Keep();
+    }
+    CHECK(Slurp(dir.File("new/a.txt")) == "a");
+  }
+  SECTION("keep files: only empty created directories go") {
+    {
+      calf::core::OutputGroup group(calf::core::OutputGroup::Policy::kKeepFiles);
+      PrepareOutputDir(dir.File("empty/sub"), "--out-dir");
+      PrepareOutputDir(dir.File("full"), "--out-dir");
+      WriteTextFile(dir.File("full/ckpt.bin"), "worth keeping");
+    }
+    CHECK_FALSE(fs::exists(dir.File("empty")));
+    CHECK(Slurp(dir.File("full/ckpt.bin")) == "worth keeping");
+  }
+  SECTION("an interrupted command keeps its outputs") {
+    CHECK_THROWS_AS(calf::core::AllOrNothing([&]() -> int {
+                      WriteTextFile(dir.File("run.h5"), "valid, complete = 0");
+                      throw calf::InterruptedError("interrupted");
+                    }),
+                    calf::InterruptedError);
+    CHECK(fs::exists(dir.File("run.h5")));
+    CHECK_THROWS_AS(calf::core::AllOrNothing([&]() -> int {
+                      WriteTextFile(dir.File("half.h5"), "x");
+                      throw IoError("disk full", ExitCode::kRuntime);
+                    }),
+                    IoError);
+    CHECK_FALSE(fs::exists(dir.File("half.h5")));
+  }
+}
