@@ -188,5 +188,27 @@ def case_full_disk_train():
                "--episodes", 3, "--out-dir", "tr"], 4, created=["tr"])
 
 
+def case_corrupt_checkpoint():
+    """Row 3: a checkpoint with a few bytes changed is refused by --resume (exit 2, the file
+    named), whatever bytes; nothing is written."""
+    cfg = WORK / "tiny.json"
+    cfg.write_text('{"max_steps_per_episode": 80, "start_training_step": 40, '
+                   '"replay_size": 1000, "hidden": [16, 16], "batch_size": 16}')
+    calf("train", "--system", "point_mass", "--config", cfg, "--seed", 5, "--quiet",
+         "--episodes", 2, "--out-dir", "tr")
+    good = (WORK / "tr/checkpoint.bin").read_bytes()
+    for i, pos in enumerate([20, len(good) // 3, len(good) // 2, len(good) - 100, len(good) - 3]):
+        bad = bytearray(good)
+        for k in range(3):  # "a few bytes changed"
+            bad[pos + k] ^= 0x5A
+        path = WORK / f"bad{i}.bin"
+        path.write_bytes(bytes(bad))
+        out = WORK / f"resumed{i}"
+        r = calf("train", "--resume", path, "--episodes", 3, "--out-dir", out, "--quiet",
+                 expect=2)
+        one_line(r, str(path), "checksum mismatch")
+        assert not out.exists(), f"{out} written from a corrupt checkpoint"
+
+
 globals()["case_" + CASE]()
 print(f"robust_cli_test {CASE}: ok")
