@@ -6,6 +6,7 @@
 
 #include "cli/mpi_glue.h"
 #include "core/error.h"
+#include "core/io/output_file.h"
 #include "report/report.h"
 #include "report/sections.h"
 
@@ -58,7 +59,8 @@ void SetupCompareCommand(CLI::App& app, int* exit_code) {
       "  calf compare prof/ --ablation prof_ablation/ --out-dir report/\n"
       "  calf compare baseline.json optimized.json\n"
       "  calf compare old_sweep/ new_sweep/ --fail-on-regression 5% --json");
-  sub->callback([o, exit_code]() { *exit_code = RunCompare(*o); });
+  sub->callback(
+      [o, exit_code]() { *exit_code = core::AllOrNothing([&] { return RunCompare(*o); }); });
 }
 
 int RunCompare(const CompareOptions& o) {

@@ -49,10 +49,7 @@ int main(int argc, char** argv) {
     // usage errors: calf's one-line form (CLI11's own adds a second "Run with --help" line)
     const std::string sub =
         app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
-    std::string what = e.what();
-    for (char& c : what) {
-      if (c == '\n') c = ' ';
-    }
+    const std::string what = calf::OneLine(e.what());
     std::fprintf(stderr, "calf%s: error: %s; see 'calf%s --help'\n", sub.c_str(), what.c_str(),
                  sub.c_str());
     return static_cast<int>(calf::ExitCode::kUsage);
@@ -63,12 +60,13 @@ int main(int argc, char** argv) {
     if (calf::cli::ProcessRank() != 0) return static_cast<int>(e.code());
     std::string sub =
         app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
-    std::fprintf(stderr, "calf%s: error: %s\n", sub.c_str(), e.what());
+    std::fprintf(stderr, "calf%s: error: %s\n", sub.c_str(), calf::OneLine(e.what()).c_str());
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
     std::string sub =
         app.get_subcommands().empty() ? "" : " " + app.get_subcommands()[0]->get_name();
-    std::fprintf(stderr, "calf%s: internal error: %s\n", sub.c_str(), e.what());
+    std::fprintf(stderr, "calf%s: internal error: %s\n", sub.c_str(),
+                 calf::OneLine(e.what()).c_str());
     return static_cast<int>(calf::ExitCode::kRuntime);
   }
   return exit_code;

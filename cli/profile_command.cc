@@ -11,6 +11,7 @@
 #include "cli/signals.h"
 #include "core/env/registry.h"
 #include "core/error.h"
+#include "core/io/output_file.h"
 #include "core/profile/sweep.h"
 #include "core/sim/load_policy.h"
 
@@ -128,7 +129,8 @@ void SetupProfileCommand(CLI::App& app, int* exit_code) {
   sub->add_flag("--force", opt->force, "Replace results already in --out-dir");
   sub->add_flag("--quiet,-q", opt->quiet, "No progress bar and no table on stderr");
   sub->add_flag("--json", opt->json, "Print the sweep's summaries as JSON on stdout");
-  sub->callback([opt, exit_code]() { *exit_code = RunProfile(*opt); });
+  sub->callback(
+      [opt, exit_code]() { *exit_code = core::AllOrNothing([&] { return RunProfile(*opt); }); });
 }
 
 int RunProfile(const ProfileOptions& o) {

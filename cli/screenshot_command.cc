@@ -173,7 +173,8 @@ void SetupScreenshotCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   sub->add_flag("--quiet,-q", opt->quiet, "Print nothing on stderr");
   sub->add_flag("--json", opt->json, "Print the written files as JSON on stdout");
-  sub->callback([opt, exit_code]() { *exit_code = RunScreenshot(*opt); });
+  sub->callback(
+      [opt, exit_code]() { *exit_code = core::AllOrNothing([&] { return RunScreenshot(*opt); }); });
 }
 
 namespace {

@@ -273,7 +273,9 @@ void SetupScreenshotDiffCommand(CLI::App& app, int* exit_code) {
       "  calf screenshot-diff golden/frame.png out/frame.png --out diff.png\n"
       "  calf screenshot-diff --dir golden/ out/ --out-dir diffs/ --max-diff-ratio 0.001 --json\n"
       "Docs: docs/screenshot-diff.md");
-  sub->callback([options, exit_code]() { *exit_code = RunScreenshotDiff(*options); });
+  sub->callback([options, exit_code]() {
+    *exit_code = core::AllOrNothing([&] { return RunScreenshotDiff(*options); });
+  });
 }
 
 }  // namespace calf::cli

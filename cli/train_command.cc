@@ -78,7 +78,10 @@ void SetupTrainCommand(CLI::App& app, int* exit_code) {
                   "OpenMP threads (training is serial; results do not depend on it)")
       ->check(CLI::PositiveNumber);
   sub->add_flag("--quiet", options->quiet, "no progress output");
-  sub->callback([options, exit_code] { *exit_code = RunTrain(*options); });
+  sub->callback([options, exit_code] {
+    *exit_code = core::AllOrNothing([&] { return RunTrain(*options); },
+                                    core::OutputGroup::Policy::kKeepFiles);
+  });
 }
 
 int RunTrain(const TrainOptions& o) {

@@ -67,6 +67,15 @@ class InterruptedError : public Error {
   explicit InterruptedError(const std::string& what) : Error(what, ExitCode::kInterrupted) {}
 };
 
+/// Longest message OneLine keeps, in bytes (a 50 MB config value must not be echoed whole).
+inline constexpr size_t kMaxMessageBytes = 600;
+
+/// `text` made fit for a one-line message: control characters (newlines in HDF5's and
+/// libraries' texts, tabs) become spaces, runs of spaces collapse, and text longer than
+/// `max_bytes` keeps its start and end around " ... (N bytes omitted) ... ". Used by
+/// cli/main.cc on every message it prints and by messages that quote user values.
+std::string OneLine(const std::string& text, size_t max_bytes = kMaxMessageBytes);
+
 namespace internal {
 /// Collects a message and aborts with file:line when destroyed; used by CALF_CHECK.
 class CheckFailure {

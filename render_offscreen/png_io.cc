@@ -178,8 +178,15 @@ void WritePng(const std::string& path, const Image& image, const PngText& text) 
 
   const bool ok = WritePngStream(png, info, file.get(), image, rows.data(), chunks.data(),
                                  static_cast<int>(chunks.size()));
+  const int write_errno = errno;
   png_destroy_write_struct(&png, &info);
-  if (!ok) throw IoError("cannot write '" + path + "': " + state.message, ExitCode::kRuntime);
+  if (!ok) {
+    // libpng says only "Write Error"; the system says why (e.g. "No space left on device")
+    const std::string why = std::ferror(file.get()) != 0 ? std::string(state.message) + " (" +
+                                                               std::strerror(write_errno) + ")"
+                                                         : std::string(state.message);
+    throw IoError("cannot write '" + path + "': " + why, ExitCode::kRuntime);
+  }
   // flush and sync before the rename so a crash leaves either the old file or the new one
   const bool flushed = std::fflush(file.get()) == 0 && fsync(fileno(file.get())) == 0;
   const int flush_errno = errno;

@@ -301,8 +301,7 @@ std::vector<ChartFiles> WriteCharts(const Comparison& comparison, const std::str
   std::error_code ec;
   const fs::path out = fs::absolute(out_dir, ec);
   const fs::path src = out / "gnuplot";
-  fs::create_directories(src, ec);
-  if (ec) throw IoError(src.string() + ": cannot create directory (" + ec.message() + ")");
+  core::PrepareOutputDir(src.string(), "chart directory");
 
   struct Spec {
     std::string name, title;

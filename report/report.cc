@@ -112,11 +112,7 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
   profiles.clear();  // frame samples are no longer needed
   ablation.reset();
 
-  std::error_code ec;
-  fs::create_directories(options.out_dir, ec);
-  if (ec || !fs::is_directory(options.out_dir)) {
-    throw IoError(options.out_dir + ": cannot create the output directory (" + ec.message() + ")");
-  }
+  core::PrepareOutputDir(options.out_dir, "--out-dir");
   if (options.charts) {
     result.charts = WriteCharts(result.comparison, options.out_dir, options.chart);
   }

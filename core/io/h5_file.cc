@@ -15,13 +15,20 @@ static_assert(std::is_same<hid_t, calf::core::H5Id>::value,
 namespace calf::core {
 namespace {
 
-// HDF5 prints its error stack to stderr by default; calf reports errors itself.
-void QuietHdf5() {
-  static const bool quiet = [] {
+// Called before calf's first HDF5 call. HDF5 prints its error stack to stderr by default;
+// calf reports errors itself. And HDF5's own cleanup at exit is switched off: after a failed
+// H5Fclose (a full disk: the final flush fails) HDF5 1.10.8 keeps a half-closed file in its
+// ID table, and H5_term_library, run by atexit, crashes closing it again (SIGSEGV in
+// H5F__close_cb, exit 139 instead of calf's 3). calf closes every file it keeps explicitly
+// (H5File::Close, checked); what is left at exit is an abandoned file on an error path,
+// whose temporary OutputFile removes, and memory the kernel reclaims.
+void InitHdf5() {
+  static const bool initialised = [] {
+    H5dont_atexit();  // only effective before the library initialises itself
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     return true;
   }();
-  (void)quiet;
+  (void)initialised;
 }
 
 herr_t InnermostError(unsigned n, const H5E_error2_t* err, void* data) {
@@ -31,13 +38,26 @@ herr_t InnermostError(unsigned n, const H5E_error2_t* err, void* data) {
   return 0;
 }
 
+// HDF5's low-level I/O messages dump their arguments ("file write failed: time = ...,
+// filename = ..., errno = 27, error message = 'File too large', buf = 0x..., ..."): keep the
+// verb and the system's words ("file write failed: File too large").
+std::string Condense(const std::string& desc) {
+  const std::string key = "error message = '";
+  const size_t at = desc.find(key);
+  if (at == std::string::npos) return desc;
+  const size_t from = at + key.size();
+  const size_t to = desc.find('\'', from);
+  const std::string head = desc.substr(0, std::min(desc.find(':'), at));
+  return head + ": " + desc.substr(from, to == std::string::npos ? std::string::npos : to - from);
+}
+
 // The most specific message on HDF5's error stack, e.g. "unable to open file: ... errno = 2".
 std::string Hdf5Reason() {
   std::string desc;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, InnermostError, &desc);
   H5Eclear2(H5E_DEFAULT);
   if (desc.empty()) return "";
-  return " (hdf5: " + desc + ")";
+  return " (hdf5: " + Condense(desc) + ")";
 }
 
 // A failed write/flush/close: a runtime failure (exit 3).
@@ -188,7 +208,7 @@ bool H5Handle::Close() {
 // ---- H5File ------------------------------------------------------------------------------
 
 H5File H5File::Create(const std::string& path) {
-  QuietHdf5();
+  InitHdf5();
   H5Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
   if (!file.valid()) {
     throw IoError("cannot create hdf5 file '" + path +
@@ -198,7 +218,7 @@ H5File H5File::Create(const std::string& path) {
 }
 
 H5File H5File::Open(const std::string& path, bool read_only) {
-  QuietHdf5();
+  InitHdf5();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     throw IoError("hdf5 file '" + path + "' does not exist");

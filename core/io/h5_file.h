@@ -2,7 +2,8 @@
 // A small RAII layer over the HDF5 C API: files, scalar attributes, extendible datasets that
 // grow along dim 0, and whole-dataset / row-range readers. Every HDF5 return code is checked;
 // failures throw calf::IoError naming the file and the object. HDF5's own error printing is
-// switched off the first time a file is created or opened.
+// switched off the first time a file is created or opened, and so is HDF5's atexit cleanup (see
+// InitHdf5 in h5_file.cc: it crashed after a failed close on a full disk).
 //
 // hdf5.h is not included here: identifiers are carried as H5Id (hid_t is int64_t in HDF5
 // 1.10 and later, checked in h5_file.cc).

@@ -334,20 +334,31 @@ std::string RegisterHead(torch::jit::Module& m, const Mlp& mlp, const std::strin
   return code + "        " + prefix + "out = " + x + "\n";
 }
 
-void SaveModule(torch::jit::Module& m, const std::string& path) {
-  OutputFile out(path, "model");
+// Writes `m` to `out`'s temporary; the caller commits.
+void SaveModule(torch::jit::Module& m, OutputFile& out) {
   try {
     m.save(out.temp_path());
   } catch (const std::exception& e) {
-    throw IoError("cannot write model '" + path + "': " + std::string(e.what()).substr(0, 200),
+    throw IoError("cannot write model '" + out.path() + "': " + OneLine(e.what(), 200),
                   ExitCode::kRuntime);
   }
-  out.Commit();
 }
 
 }  // namespace
 
 void SaveActorTorchScript(const Mlp& actor, const std::string& path) {
+  OutputFile out(path, "model");
+  SaveActorTorchScript(actor, out);
+  out.Commit();
+}
+
+void SaveCriticTorchScript(const Mlp& q1, const Mlp& q2, int state_dim, const std::string& path) {
+  OutputFile out(path, "model");
+  SaveCriticTorchScript(q1, q2, state_dim, out);
+  out.Commit();
+}
+
+void SaveActorTorchScript(const Mlp& actor, OutputFile& out) {
   EnsureTorchThreads();
   torch::jit::Module m("CalfActor");
   std::string body = RegisterHead(m, actor, "", "state");
@@ -356,10 +367,10 @@ void SaveActorTorchScript(const Mlp& actor, const std::string& path) {
   m.register_buffer("max_action", ToTensor(scale));
   m.define("def forward(self, state: Tensor) -> Tensor:\n" + body +
            "        return out * self.max_action\n");
-  SaveModule(m, path);
+  SaveModule(m, out);
 }
 
-void SaveCriticTorchScript(const Mlp& q1, const Mlp& q2, int state_dim, const std::string& path) {
+void SaveCriticTorchScript(const Mlp& q1, const Mlp& q2, int state_dim, OutputFile& out) {
   EnsureTorchThreads();
   (void)state_dim;
   torch::jit::Module m("CalfCritic");
@@ -368,7 +379,7 @@ void SaveCriticTorchScript(const Mlp& q1, const Mlp& q2, int state_dim, const st
   body += RegisterHead(m, q2, "q2_", "sa");
   m.define("def forward(self, state: Tensor, action: Tensor) -> Tuple[Tensor, Tensor]:\n" + body +
            "        return q1_out, q2_out\n");
-  SaveModule(m, path);
+  SaveModule(m, out);
 }
 
 Mlp MakeRandomMlp(const std::vector<int>& sizes, Activation hidden, Activation last,

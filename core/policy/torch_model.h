@@ -46,11 +46,17 @@ class TorchModel {
   std::string path_;
 };
 
+class OutputFile;
+
 /// Saves an actor MLP (Linear-ReLU-…-Tanh, scaled) as a TorchScript module built with
 /// torch::jit::Module::define, loadable by calf and by torch.jit.load.
 void SaveActorTorchScript(const Mlp& actor, const std::string& path);
 /// Saves twin critic heads as one TorchScript module; forward(state, action) -> (q1, q2).
 void SaveCriticTorchScript(const Mlp& q1, const Mlp& q2, int state_dim, const std::string& path);
+/// As above, into `out`'s temporary, without committing it (for outputs committed together,
+/// e.g. a training run's models and model.json).
+void SaveActorTorchScript(const Mlp& actor, OutputFile& out);
+void SaveCriticTorchScript(const Mlp& q1, const Mlp& q2, int state_dim, OutputFile& out);
 
 /// A randomly initialised MLP with torch.nn.Linear's default init (uniform ±1/sqrt(in)),
 /// from a deterministic seed. Used to make small test models.

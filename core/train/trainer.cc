@@ -6,6 +6,7 @@
 
 #include "core/env/registry.h"
 #include "core/error.h"
+#include "core/io/checksum.h"
 #include "core/io/h5_file.h"
 #include "core/io/output_file.h"
 #include "core/io/trajectory_schema.h"
@@ -18,8 +19,10 @@ namespace {
 using nlohmann::json;
 
 constexpr char kCheckpointMagic[8] = {'C', 'A', 'L', 'F', 'T', 'R', 'N', '1'};
-// 1: TD3 only (no algorithm name, no environment state); 2: the algorithm seam
-constexpr uint32_t kCheckpointVersion = 2;
+// 1: TD3 only (no algorithm name, no environment state); 2: the algorithm seam; 3: version 2
+// followed by a CRC-32C of every byte before it (core/io/checksum.h), verified before use
+constexpr uint32_t kCheckpointVersion = 3;
+constexpr uint32_t kFirstChecksummedVersion = 3;
 
 }  // namespace
 
@@ -65,6 +68,8 @@ void Trainer::SaveCheckpoint(const std::string& path) const {
                     ExitCode::kRuntime);
     }
   }
+  // computed from the bytes read back: a write that did not reach the file is caught here
+  AppendCrc32c(file.temp_path(), "checkpoint");
   file.Commit();
 }
 
@@ -76,10 +81,28 @@ std::unique_ptr<Trainer> Trainer::FromCheckpoint(const std::string& path,
   in.read(magic, 8);
   if (!in || std::string(magic, 8) != std::string(kCheckpointMagic, 8))
     throw IoError("'" + path + "' is not a calf training checkpoint (bad magic)");
-  const auto version = ReadPod<uint32_t>(in);
+  uint32_t version = 0;
+  in.read(reinterpret_cast<char*>(&version), sizeof version);
+  if (!in) throw IoError("checkpoint '" + path + "' is truncated (no version)");
   if (version < 1 || version > kCheckpointVersion)
     throw IoError("checkpoint '" + path + "' has version " + std::to_string(version) +
                   ", this calf reads versions 1 to " + std::to_string(kCheckpointVersion));
+  // the whole file is checked before anything in it is used (versions 1 and 2 have no
+  // checksum: only their structure is checked)
+  if (version >= kFirstChecksummedVersion) VerifyCrc32c(path, "checkpoint");
+  try {
+    return Parse(in, version, path, overrides);
+  } catch (const IoError& e) {
+    const std::string what = e.what();
+    if (what.find(path) != std::string::npos) throw;
+    // binary_io's short-read messages do not know the file
+    throw IoError("checkpoint '" + path + "': " + what);
+  }
+}
+
+std::unique_ptr<Trainer> Trainer::Parse(std::istream& in, uint32_t version, const std::string& path,
+                                        const TrainOverrides& overrides) {
+  char magic[8];
   TrainConfig config;
   try {
     config.ApplyJson(ReadString(in), path);
@@ -109,6 +132,12 @@ std::unique_ptr<Trainer> Trainer::FromCheckpoint(const std::string& path,
   in.read(magic, 8);
   if (!in || std::string(magic, 8) != std::string(kCheckpointMagic, 8))
     throw IoError("checkpoint '" + path + "' is truncated or corrupt (no end marker)");
+  if (version >= kFirstChecksummedVersion) {
+    char crc[4];
+    in.read(crc, 4);
+    if (!in || in.peek() != std::char_traits<char>::eof())
+      throw IoError("checkpoint '" + path + "' is corrupt (bytes after the end marker)");
+  }
   if (t->config_.episodes < t->episodes_done()) {
     // running on would train nothing and rewrite the outputs with a shorter run length
     throw ConfigError("checkpoint '" + path + "' has already trained " +

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <istream>
 #include <memory>
 #include <string>
 
@@ -61,6 +62,11 @@ class Trainer {
   }
 
  private:
+  // Reads a checkpoint after its magic and version (and, from version 3, its checksum
+  // verified): the header, the algorithm's state and the end marker.
+  static std::unique_ptr<Trainer> Parse(std::istream& in, uint32_t version, const std::string& path,
+                                        const TrainOverrides& overrides);
+
   TrainConfig config_;
   std::unique_ptr<env::Environment> env_;
   std::unique_ptr<Algorithm> algorithm_;

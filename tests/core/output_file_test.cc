@@ -84,12 +84,74 @@ TEST_CASE("An uncommitted output leaves nothing behind and keeps the old file") 
   }
 }
 
-TEST_CASE("Discard never removes a directory or a non-regular file of the temporary's name") {
+TEST_CASE("A temporary that is not a regular file is refused and left alone") {
   calf::testing::TempDir dir;
   const std::string path = dir.File("o.h5");
-  fs::create_directory(path + kPartialSuffix);
-  { OutputFile f(path); }
-  CHECK(fs::is_directory(path + kPartialSuffix));
+  SECTION("a directory") {
+    fs::create_directory(path + kPartialSuffix);
+    auto [msg, code] = Failure([&] { OutputFile f(path); });
+    CHECK_THAT(msg, Catch::Contains("not a regular file"));
+    CHECK(code == 2);
+    CHECK(fs::is_directory(path + kPartialSuffix));
+  }
+  SECTION("a symbolic link, even to a regular file") {
+    Put(dir.File("target"), "keep");
+    fs::create_symlink(dir.File("target"), path + kPartialSuffix);
+    auto [msg, code] = Failure([&] { OutputFile f(path); });
+    CHECK(code == 2);
+    CHECK(fs::is_symlink(path + kPartialSuffix));
+    CHECK(Slurp(dir.File("target")) == "keep");
+  }
+}
+
+TEST_CASE("A live writer's temporary is never taken or removed by a second writer") {
+  calf::testing::TempDir dir;
+  const std::string path = dir.File("same.h5");
+  OutputFile first(path, "--out");
+  Put(first.temp_path(), "first");
+  // OFD locks belong to the open file description, so a second writer in this process
+  // conflicts exactly as one in another process does
+  auto [msg, code] = Failure([&] { OutputFile second(path, "--out"); });
+  CHECK_THAT(
+      msg, Catch::Contains("another process is writing it") && Catch::Contains("same.h5.partial"));
+  CHECK(code == 2);
+  CHECK(calf::core::OutputInProgress(path));
+  CHECK(Slurp(first.temp_path()) == "first");  // untouched by the failed second writer
+  first.Commit();
+  CHECK(Slurp(path) == "first");
+  CHECK_FALSE(calf::core::OutputInProgress(path));
+  // once the first is done, a new writer may start
+  OutputFile third(path, "--out");
+  third.Discard();
+  CHECK(Slurp(path) == "first");
+}
+
+TEST_CASE("A stale temporary left by a killed process is taken over, not unlinked") {
+  calf::testing::TempDir dir;
+  const std::string path = dir.File("k.h5");
+  Put(path + kPartialSuffix, "left by kill -9");
+  struct stat before {};
+  REQUIRE(stat((path + kPartialSuffix).c_str(), &before) == 0);
+  CHECK_FALSE(calf::core::OutputInProgress(path));
+  OutputFile f(path);
+  struct stat after {};
+  REQUIRE(stat(f.temp_path().c_str(), &after) == 0);
+  CHECK(after.st_ino == before.st_ino);  // the same file, reused
+  CHECK(after.st_size == 0);             // truncated
+  CHECK(calf::core::OutputInProgress(path));
+  f.Discard();
+  CHECK_FALSE(fs::exists(path + kPartialSuffix));
+}
+
+TEST_CASE("Discard removes only the file this writer created") {
+  calf::testing::TempDir dir;
+  const std::string path = dir.File("r.h5");
+  OutputFile f(path);
+  // someone replaced the temporary: it is not ours any more
+  fs::remove(f.temp_path());
+  Put(f.temp_path(), "someone else's");
+  f.Discard();
+  CHECK(Slurp(path + kPartialSuffix) == "someone else's");
 }
 
 TEST_CASE("WriteTextFile writes the whole text atomically") {
@@ -166,4 +228,57 @@ TEST_CASE("A failed commit is a runtime error (exit 3) and removes the temporary
   auto [msg, code] = Failure([&] { f.Commit(); });
   CHECK(code == static_cast<int>(ExitCode::kRuntime));
   CHECK_FALSE(fs::exists(path + kPartialSuffix));
+}
+
+TEST_CASE("An abandoned OutputGroup removes what it created and nothing else") {
+  calf::testing::TempDir dir;
+  Put(dir.File("old.txt"), "old");
+  fs::create_directory(dir.File("existing"));
+  Put(dir.File("existing/mine.txt"), "mine");
+  SECTION("all or nothing") {
+    {
+      calf::core::OutputGroup group;
+      PrepareOutputDir(dir.File("new/deeper"), "--out-dir");
+      WriteTextFile(dir.File("new/deeper/a.txt"), "a");
+      WriteTextFile(dir.File("existing/b.txt"), "b");
+      WriteTextFile(dir.File("old.txt"), "replaced");
+    }  // not kept: an error on the way
+    CHECK_FALSE(fs::exists(dir.File("new")));
+    CHECK_FALSE(fs::exists(dir.File("existing/b.txt")));
+    CHECK(Slurp(dir.File("existing/mine.txt")) == "mine");
+    CHECK(Slurp(dir.File("old.txt")) == "replaced");  // a replaced file is not restored
+  }
+  SECTION("kept") {
+    {
+      calf::core::OutputGroup group;
+      PrepareOutputDir(dir.File("new"), "--out-dir");
+      WriteTextFile(dir.File("new/a.txt"), "a");
+      group.Keep();
+    }
+    CHECK(Slurp(dir.File("new/a.txt")) == "a");
+  }
+  SECTION("keep files: only empty created directories go") {
+    {
+      calf::core::OutputGroup group(calf::core::OutputGroup::Policy::kKeepFiles);
+      PrepareOutputDir(dir.File("empty/sub"), "--out-dir");
+      PrepareOutputDir(dir.File("full"), "--out-dir");
+      WriteTextFile(dir.File("full/ckpt.bin"), "worth keeping");
+    }
+    CHECK_FALSE(fs::exists(dir.File("empty")));
+    CHECK(Slurp(dir.File("full/ckpt.bin")) == "worth keeping");
+  }
+  SECTION("an interrupted command keeps its outputs") {
+    CHECK_THROWS_AS(calf::core::AllOrNothing([&]() -> int {
+                      WriteTextFile(dir.File("run.h5"), "valid, complete = 0");
+                      throw calf::InterruptedError("interrupted");
+                    }),
+                    calf::InterruptedError);
+    CHECK(fs::exists(dir.File("run.h5")));
+    CHECK_THROWS_AS(calf::core::AllOrNothing([&]() -> int {
+                      WriteTextFile(dir.File("half.h5"), "x");
+                      throw IoError("disk full", ExitCode::kRuntime);
+                    }),
+                    IoError);
+    CHECK_FALSE(fs::exists(dir.File("half.h5")));
+  }
 }

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/io/checksum.h"
 #include "core/io/h5_file.h"
 #include "core/io/trajectory_schema.h"
 #include "core/sim/simulator.h"
@@ -139,15 +140,17 @@ TEST_CASE("Resuming from a checkpoint continues bit-identically", "[train][check
 
 TEST_CASE("A version-1 checkpoint of the TD3-only trainer still resumes", "[train][checkpoint]") {
   // version 1 = version 2 without the "algo" config key, the algorithm name and the
-  // environment state; rewrite a version-2 file into that layout
+  // environment state; version 2 = version 3 without the checksum: rewrite a version-3
+  // file into that layout
   const std::string dir = TempDir();
   Trainer full(TinyConfig());
   full.RunUntil(3);
   Trainer part(TinyConfig());
   part.RunUntil(1);
   for (int i = 0; i < 11; ++i) A(part).Step();
-  part.SaveCheckpoint(dir + "/v2.bin");
-  std::string b = ReadBytes(dir + "/v2.bin");
+  part.SaveCheckpoint(dir + "/v3.bin");
+  std::string b = ReadBytes(dir + "/v3.bin");
+  b.resize(b.size() - 4);  // the CRC-32C of version 3
   size_t at = 8;
   auto pod64 = [&](size_t pos) {
     int64_t v;
@@ -176,6 +179,65 @@ TEST_CASE("A version-1 checkpoint of the TD3-only trainer still resumes", "[trai
   CHECK(resumed->total_steps() == part.total_steps());
   resumed->RunUntil(3);
   CHECK(SameTrainers(full, *resumed));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("A version-2 checkpoint (no checksum) still resumes", "[train][checkpoint]") {
+  const std::string dir = TempDir();
+  Trainer full(TinyConfig());
+  full.RunUntil(2);
+  Trainer part(TinyConfig());
+  part.RunUntil(1);
+  part.SaveCheckpoint(dir + "/v3.bin");
+  std::string b = ReadBytes(dir + "/v3.bin");
+  uint32_t version = 0;
+  std::memcpy(&version, b.data() + 8, 4);
+  REQUIRE(version == 3);
+  b.resize(b.size() - 4);
+  version = 2;
+  std::memcpy(&b[8], &version, 4);
+  std::ofstream(dir + "/v2.bin", std::ios::binary) << b;
+  auto resumed = Trainer::FromCheckpoint(dir + "/v2.bin");
+  resumed->RunUntil(2);
+  CHECK(SameTrainers(full, *resumed));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("A checkpoint with damaged bytes is refused before use, naming the file",
+          "[train][checkpoint]") {
+  // issue 19 row 3: a few changed bytes used to resume into a model of NaN parameters
+  const std::string dir = TempDir();
+  Trainer t(TinyConfig());
+  t.RunUntil(1);
+  const std::string ckpt = dir + "/ckpt.bin";
+  t.SaveCheckpoint(ckpt);
+  const std::string good = ReadBytes(ckpt);
+  const std::string bad = dir + "/bad.bin";
+  int refused = 0, tried = 0;
+  // a byte changed anywhere after the magic and version: 1 in every 97 bytes, all bits of it
+  for (size_t pos = 12; pos < good.size(); pos += 97) {
+    for (unsigned char flip : {0x01, 0x40, 0xff}) {
+      std::string bytes = good;
+      bytes[pos] = static_cast<char>(bytes[pos] ^ flip);
+      std::ofstream(bad, std::ios::binary | std::ios::trunc) << bytes;
+      ++tried;
+      try {
+        Trainer::FromCheckpoint(bad);
+      } catch (const calf::IoError& e) {
+        CHECK(e.code() == calf::ExitCode::kUsage);
+        CHECK_THAT(e.what(), Catch::Contains(bad) && Catch::Contains("checksum mismatch"));
+        ++refused;
+      }
+    }
+  }
+  CHECK(tried > 30);
+  CHECK(refused == tried);
+  SECTION("one byte more or less") {
+    std::ofstream(bad, std::ios::binary | std::ios::trunc) << good << 'x';
+    CHECK_THROWS_AS(Trainer::FromCheckpoint(bad), calf::IoError);
+    std::ofstream(bad, std::ios::binary | std::ios::trunc) << good.substr(0, good.size() - 1);
+    CHECK_THROWS_AS(Trainer::FromCheckpoint(bad), calf::IoError);
+  }
   fs::remove_all(dir);
 }
 
@@ -224,6 +286,9 @@ TEST_CASE("Resume refuses incompatible or corrupt checkpoints", "[train][checkpo
     REQUIRE(d == 2);
     d = 3;
     std::memcpy(bytes.data() + pos + key.size(), &d, 4);
+    // a valid checksum over the changed bytes: the structure check is what refuses it
+    const uint32_t crc = calf::core::Crc32c(0, bytes.data(), bytes.size() - 4);
+    std::memcpy(bytes.data() + bytes.size() - 4, &crc, 4);
     std::ofstream(dir + "/dims.bin", std::ios::binary) << bytes;
     CHECK_THROWS_AS(Trainer::FromCheckpoint(dir + "/dims.bin"), calf::IoError);
   }

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Issue 19 reproducers, end to end: concurrent writers of one output, stale temporaries, a
+full disk, corrupt checkpoints and hostile inputs. Each case builds its own input.
+
+Usage: robust_cli_test.py <calf> <make_test_models> <scratch dir> <case>. Exit 0 on success."""
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+
+CALF, MAKE_MODELS = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+WORK = pathlib.Path(sys.argv[3])
+CASE = sys.argv[4]
+shutil.rmtree(WORK, ignore_errors=True)
+WORK.mkdir(parents=True)
+
+
+def models():
+    subprocess.run([MAKE_MODELS, str(WORK / "models")], check=True, capture_output=True)
+    return ["--actor", str(WORK / "models/point_mass/actor.pt"),
+            "--critic", str(WORK / "models/point_mass/critic.pt")]
+
+
+def calf(*args, expect=0, fsize_kib=None, timeout=600):
+    """Runs calf; with fsize_kib, under `ulimit -f` with SIGXFSZ ignored (a full disk: writes
+    beyond the limit fail with EFBIG)."""
+    cmd = [CALF, *map(str, args)]
+    if fsize_kib is not None:
+        cmd = ["bash", "-c", f'trap "" XFSZ; ulimit -f {fsize_kib}; exec "$@"', "calf", *cmd]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=WORK)
+    assert r.returncode == expect, (
+        f"calf {' '.join(map(str, args))}: exit {r.returncode}, expected {expect}\n"
+        f"stdout: {r.stdout[-2000:]}\nstderr: {r.stderr[-2000:]}")
+    return r
+
+
+def one_line(r, *words):
+    """stderr is exactly one line mentioning every word."""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{r.stderr}"
+    for w in words:
+        assert w in lines[0], f"'{w}' not in: {lines[0]}"
+    return lines[0]
+
+
+def leftovers(directory):
+    return sorted(str(p.relative_to(directory)) for p in pathlib.Path(directory).rglob("*")
+                  if p.name.endswith(".partial") or p.name == "gnuplot" or
+                  p.name.startswith(".calf-probe"))
+
+
+def long_run(out):
+    """Starts a run that goes on until signalled (50 agents: small writes) and waits until it
+    writes its temporary."""
+    p = subprocess.Popen([CALF, "run", "--policy", "pd", "--agents", "50", "--steps",
+                          "1000000000", "--out", str(out), "--quiet"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    partial = pathlib.Path(str(out) + ".partial")
+    deadline = time.time() + 120
+    while not partial.exists() and time.time() < deadline and p.poll() is None:
+        time.sleep(0.05)
+    if not partial.exists():
+        p.kill()
+        raise AssertionError("the long run never started writing")
+    return p
+
+
+def case_concurrent():
+    """Two `calf run --out same.h5` at once: the second is refused (exit 2, one line) and the
+    first run's temporary and result are untouched."""
+    out = WORK / "same.h5"
+    partial = pathlib.Path(str(out) + ".partial")
+    first = long_run(out)
+    try:
+        inode = partial.stat().st_ino
+        for _ in range(3):
+            r = calf("run", "--policy", "pd", "--agents", 5, "--steps", 5, "--out", out,
+                     expect=2)
+            one_line(r, "another process is writing it", "same.h5.partial")
+            assert partial.exists() and partial.stat().st_ino == inode, "second run touched it"
+    finally:
+        first.send_signal(signal.SIGTERM)
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 130, (first.returncode, err)
+    with h5py.File(out, "r") as f:
+        assert f.attrs["complete"] == 0 and f["actions"].shape[0] > 0
+    assert not partial.exists()
+    # sequentially, the same output is simply replaced
+    calf("run", "--policy", "pd", "--agents", 5, "--steps", 5, "--out", out, "--quiet")
+    with h5py.File(out, "r") as f:
+        assert f.attrs["complete"] == 1 and f["actions"].shape == (5, 5, 1)
+
+
+def case_stale_partial():
+    """A `.partial` left by `kill -9` is taken over by the next run; a directory of that name
+    is refused and left alone."""
+    out = WORK / "k.h5"
+    partial = pathlib.Path(str(out) + ".partial")
+    p = long_run(out)
+    time.sleep(0.5)
+    p.kill()
+    p.wait()
+    assert partial.exists(), "kill -9 leaves the temporary"
+    calf("run", "--policy", "pd", "--agents", 5, "--steps", 5, "--out", out, "--quiet")
+    assert not partial.exists()
+    with h5py.File(out, "r") as f:
+        assert f.attrs["complete"] == 1
+    out2 = WORK / "o.h5"
+    d = pathlib.Path(str(out2) + ".partial")
+    d.mkdir()
+    r = calf("run", "--policy", "pd", "--agents", 5, "--steps", 5, "--out", out2, expect=2)
+    one_line(r, "o.h5.partial", "not a regular file")
+    assert d.is_dir() and not out2.exists()
+
+
+def case_device_out():
+    """Row 1: an existing FIFO as --out of run/screenshot/screenshot-diff is refused and stays
+    a FIFO."""
+    fifo = WORK / "fifo"
+    os.mkfifo(fifo)
+    r = calf("run", "--policy", "pd", "--agents", 5, "--steps", 5, "--out", fifo, expect=2)
+    one_line(r, "not a regular file")
+    r = calf("screenshot", "--agents", 3, "--size", "64x64", "--out", fifo, expect=2)
+    one_line(r, "not a regular file")
+    png = WORK / "a.png"
+    calf("screenshot", "--agents", 3, "--size", "64x64", "--out", png)
+    r = calf("screenshot-diff", png, png, "--out", fifo, expect=2)
+    one_line(r, "not a regular file")
+    assert fifo.is_fifo()
+
+
+def full_disk(args, fsize_kib, created=(), expect=3):
+    """`calf <args>` on a "full disk": one line, exit 3, no temporaries or created
+    directories left, no crash in HDF5's cleanup at exit (it used to end in SIGSEGV)."""
+    before = set(os.listdir(WORK))
+    r = calf(*args, expect=expect, fsize_kib=fsize_kib)
+    one_line(r, "error")
+    assert not leftovers(WORK), leftovers(WORK)
+    for d in created:
+        assert not (WORK / d).exists(), f"{d} left behind after {args}"
+    assert set(os.listdir(WORK)) <= before | {"models"}, set(os.listdir(WORK)) - before
+    return r
+
+
+def case_full_disk_run():
+    for extra in ([], ["--compress"], ["--json"]):
+        r = full_disk(["run", "--policy", "pd", "--agents", 2000, "--steps", 2000, "--out",
+                       "full.h5", "--quiet", *extra], 256)
+        one_line(r, "full.h5", "File too large")
+        assert not (WORK / "full.h5").exists()
+
+
+def case_full_disk_profile():
+    pm = models()
+    args = ["profile", *pm, "--agents", 3, "--frames", 4, "--warmup", 1, "--repeats", 1,
+            "--preset", "low", "--out-dir", "prof", "--quiet"]
+    full_disk(args, 8, created=["prof"])
+    # the summaries compare reads, written without a limit
+    calf(*args)
+    base, opt = WORK / "prof/baseline_n3.json", WORK / "prof/optimized_n3.json"
+    for kib in (1, 8, 30):
+        full_disk(["compare", base, opt, "--out-dir", "rep", "--quiet"], kib, created=["rep"])
+    # an existing --out-dir stays, emptied of what the failed run added
+    (WORK / "mine").mkdir()
+    (WORK / "mine/keep.txt").write_text("mine")
+    full_disk(["compare", base, opt, "--out-dir", "mine", "--quiet"], 8)
+    assert sorted(os.listdir(WORK / "mine")) == ["keep.txt"], os.listdir(WORK / "mine")
+
+
+def case_full_disk_screenshot():
+    r = full_disk(["screenshot", "--agents", 3, "--size", "256x256", "--out", "shot.png"], 4)
+    one_line(r, "shot.png", "File too large")
+    full_disk(["screenshot", "--agents", 3, "--size", "256x256", "--steps-at", "1,2",
+               "--out-dir", "shots"], 4, created=["shots"])
+
+
+def case_full_disk_train():
+    cfg = WORK / "tiny.json"
+    cfg.write_text('{"max_steps_per_episode": 80, "start_training_step": 40, '
+                   '"replay_size": 1000, "hidden": [16, 16], "batch_size": 16, '
+                   '"checkpoint_every": 1}')
+    full_disk(["train", "--system", "point_mass", "--config", cfg, "--seed", 5, "--quiet",
+               "--episodes", 3, "--out-dir", "tr"], 4, created=["tr"])
+
+
+def case_corrupt_checkpoint():
+    """Row 3: a checkpoint with a few bytes changed is refused by --resume (exit 2, the file
+    named), whatever bytes; nothing is written."""
+    cfg = WORK / "tiny.json"
+    cfg.write_text('{"max_steps_per_episode": 80, "start_training_step": 40, '
+                   '"replay_size": 1000, "hidden": [16, 16], "batch_size": 16}')
+    calf("train", "--system", "point_mass", "--config", cfg, "--seed", 5, "--quiet",
+         "--episodes", 2, "--out-dir", "tr")
+    good = (WORK / "tr/checkpoint.bin").read_bytes()
+    for i, pos in enumerate([20, len(good) // 3, len(good) // 2, len(good) - 100, len(good) - 3]):
+        bad = bytearray(good)
+        for k in range(3):  # "a few bytes changed"
+            bad[pos + k] ^= 0x5A
+        path = WORK / f"bad{i}.bin"
+        path.write_bytes(bytes(bad))
+        out = WORK / f"resumed{i}"
+        r = calf("train", "--resume", path, "--episodes", 3, "--out-dir", out, "--quiet",
+                 expect=2)
+        one_line(r, str(path), "checksum mismatch")
+        assert not out.exists(), f"{out} written from a corrupt checkpoint"
+
+
+globals()["case_" + CASE]()
+print(f"robust_cli_test {CASE}: ok")
