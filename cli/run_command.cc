@@ -74,9 +74,21 @@ struct PendingRow {
     has_row = true;
   }
 
-  void AppendTo(core::TrajectoryWriter& writer, const core::SimState& st) {
+  // observations and goals of the state that follows the row (families with a goal)
+  std::vector<float> next_obs;
+  std::vector<double> next_goals;
+
+  void AppendTo(core::TrajectoryWriter& writer, const core::Simulator& sim,
+                const core::SimState& st) {
     if (!has_row) return;
     rec.next_states = st.states.data();
+    if (sim.spec().goal_dim > 0) {
+      next_obs.resize(st.num_agents * sim.spec().obs_dim);
+      next_goals.resize(st.num_agents * sim.spec().goal_dim);
+      sim.Observe(st, next_obs.data(), next_goals.data());
+      rec.next_obs = next_obs.data();
+      rec.next_goals = next_goals.data();
+    }
     writer.Append(rec);
     has_row = false;
   }
@@ -92,7 +104,7 @@ void SetupRunCommand(CLI::App& app, int* exit_code) {
   core::SimConfig& c = opt->config;
   sub->add_option("--system", c.system, core::env::FamilyNames() + " (calf systems lists them)")
       ->capture_default_str();
-  sub->add_option("--policy", c.policy, "pd | move_to_point | nominal | actor | calf")
+  sub->add_option("--policy", c.policy, "pd | move_to_point | goal_pd | nominal | actor | calf")
       ->capture_default_str();
   sub->add_option("--agents", c.num_agents, "Number of agents N (> 0)")->capture_default_str();
   sub->add_option("--steps", c.steps, "Steps to simulate (>= 0), dt each")->capture_default_str();
@@ -107,7 +119,7 @@ void SetupRunCommand(CLI::App& app, int* exit_code) {
   sub->add_option("--config", opt->config_path,
                   "JSON file setting any config key (docs/config.md)");
   sub->add_option("--initial-states", c.initial_states_path,
-                  "CSV with one initial state per agent (x,v or x,y,theta)");
+                  "CSV with one initial state per agent (its state's columns, calf systems)");
   sub->add_option("--threads", opt->threads,
                   "OpenMP threads (0 = all cores); results do not depend on it")
       ->capture_default_str();
@@ -168,9 +180,20 @@ int RunRun(RunOptions& o) {
   core::TrajectoryMeta meta{config.ToJson(), config.seed, spec.name, config.policy};
   core::TrajectoryWriterOptions wopt;
   wopt.compress = config.compress;
+  // a family with a moving goal records what the policy saw and where the goal was
+  std::vector<float> obs0;
+  std::vector<double> goals0;
+  if (spec.goal_dim > 0) {
+    wopt.obs_dim = spec.obs_dim;
+    wopt.goal_dim = spec.goal_dim;
+    obs0.resize(config.num_agents * spec.obs_dim);
+    goals0.resize(config.num_agents * spec.goal_dim);
+    sim.Observe(state, obs0.data(), goals0.data());
+  }
   core::TrajectoryWriter writer(o.out, config.num_agents, spec.state_dim, spec.action_dim, meta,
                                 wopt);
-  writer.WriteInitialStates(state.states.data());
+  writer.WriteInitialStates(state.states.data(), obs0.empty() ? nullptr : obs0.data(),
+                            goals0.empty() ? nullptr : goals0.data());
 
   InstallInterruptHandlers();
   core::RunStats stats(config.num_agents);
@@ -196,12 +219,12 @@ int RunRun(RunOptions& o) {
       pending.Capture(state, episode_during, k, config.record_every > 1);
     }
     if ((k + 1) % config.record_every == 0 || k + 1 == config.steps) {
-      pending.AppendTo(writer, state);
+      pending.AppendTo(writer, sim, state);
     }
     progress.Update(k + 1);
   }
   progress.Finish();
-  if (pending.has_row) pending.AppendTo(writer, state);  // interrupted between recorded steps
+  if (pending.has_row) pending.AppendTo(writer, sim, state);  // interrupted between recorded steps
   writer.Finish(!interrupted);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -227,6 +250,10 @@ int RunRun(RunOptions& o) {
                  100 * stats.mode_fraction(core::Mode::kRelax),
                  100 * stats.mode_fraction(core::Mode::kFallback),
                  100 * stats.mode_fraction(core::Mode::kNominal));
+    if (spec.goal_dim > 0) {
+      std::fprintf(stderr, "  goals reached (and redrawn): %lld\n",
+                   static_cast<long long>(stats.goal_hits()));
+    }
   }
   if (interrupted) {
     throw InterruptedError("interrupted at step " + std::to_string(k) + "; '" + o.out +

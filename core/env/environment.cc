@@ -10,6 +10,8 @@ Environment::Environment(EnvSpec spec, EnvParams params)
 
 Environment::~Environment() = default;
 
+void Environment::StateChanged(const AgentBlock&) const {}
+
 void Environment::Step(const AgentBlock& b, const double* actions, const StepOutput& out) const {
   Advance(b, actions, out);
   // the time limit is the one ending every family shares: a truncation, checked last so a

@@ -33,6 +33,7 @@ void RunStats::Observe(const SimState& st) {
     cost_[i] -= st.rewards[i];
     length_[i] += 1;
     modes_[static_cast<int>(st.modes[i])] += 1;
+    goal_hits_ += st.target_moved[i];
     if (st.done[i] != DoneReason::kNone) {
       Add(all_, st.done[i], cost_[i], length_[i]);
       if (in_first_[i]) Add(first_, st.done[i], cost_[i], length_[i]);
@@ -56,6 +57,7 @@ std::string RunStats::ToJson() const {
   nlohmann::json j = {{"first_episode", first},
                       {"episodes", ToJsonObject(all_)},
                       {"agent_steps", agent_steps_},
+                      {"goal_hits", goal_hits_},
                       {"modes",
                        {{"certified", mode_fraction(Mode::kCertified)},
                         {"relax", mode_fraction(Mode::kRelax)},

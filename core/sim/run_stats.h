@@ -38,9 +38,11 @@ class RunStats {
   /// Agent-steps per mode, indexed by Mode.
   const int64_t* mode_counts() const { return modes_; }
   int64_t agent_steps() const { return agent_steps_; }
+  /// Goals reached and redrawn within episodes (steps that moved an agent's target), all agents.
+  int64_t goal_hits() const { return goal_hits_; }
   /// Fraction of agent-steps in `mode`.
   double mode_fraction(Mode mode) const;
-  /// The statistics as a JSON object (first_episode, episodes, modes).
+  /// The statistics as a JSON object (first_episode, episodes, agent_steps, goal_hits, modes).
   std::string ToJson() const;
 
  private:
@@ -50,6 +52,7 @@ class RunStats {
   EpisodeStats first_, all_;
   int64_t modes_[4] = {0, 0, 0, 0};
   int64_t agent_steps_ = 0;
+  int64_t goal_hits_ = 0;
 };
 
 }  // namespace calf::core
