@@ -61,6 +61,9 @@ core::profile::ProfileConfig ResolveConfig(const ProfileOptions& o) {
   if (o.frames >= 0 || (o.app && o.app->count("--frames") > 0)) c.frames = o.frames;
   if (o.warmup >= 0 || (o.app && o.app->count("--warmup") > 0)) c.warmup = o.warmup;
   if (o.repeats >= 0 || (o.app && o.app->count("--repeats") > 0)) c.repeats = o.repeats;
+  if (!o.fused_step.empty()) {
+    c.fused_step = core::profile::ParseOnOff(o.fused_step, "--fused-step") ? "on" : "off";
+  }
   if (!o.render.empty()) c.render = core::profile::ParseOnOff(o.render, "--render");
   if (!o.size.empty()) ParseSize(o.size, &c.width, &c.height);
   if (o.train) c.train = true;
@@ -106,6 +109,9 @@ void SetupProfileCommand(CLI::App& app, int* exit_code) {
   sub->add_option("--stats-cache", opt->stats_cache, "on|off: force this flag");
   sub->add_option("--batched-trails", opt->batched_trails, "on|off: force this flag");
   sub->add_option("--batched-inference", opt->batched_inference, "on|off: force this flag");
+  sub->add_option("--fused-step", opt->fused_step,
+                  "on|off: the creature's fused step kernel vs per-creature functions (default: "
+                  "on with batched inference, i.e. optimized on, baseline off)");
   sub->add_option("--render", opt->render, "on|off: offscreen render section (default off)");
   sub->add_option("--size", opt->size, "Render size WxH (default 640x360)");
   sub->add_flag("--train", opt->train, "One training agent: CALF step + TD3 update per frame");

@@ -162,6 +162,7 @@ SweepResult RunSweep(const ProfileConfig& config, const PipelineModels& models,
       header.config = config_json;
       header.machine = machine;
       nlohmann::json summary = MakeRunSummary(header, records);
+      summary["fused_step"] = FusedStep(config, run.flags);  // the creature's step kernel
       WriteJsonAtomically(fs::path(out_dir) / (stem + ".json"), summary);
       nlohmann::json files = nlohmann::json::array();
       for (const auto& rec : records) files.push_back(rec.file);
