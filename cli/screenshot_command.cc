@@ -160,13 +160,32 @@ std::unique_ptr<core::TorchModel> LoadCritic(const core::SimConfig& config, bool
                                 spec);
 }
 
+// the scene of a family: a 3-D world with goals (the environment has a world box and a
+// 3-D goal) or the critic surface over the state plane
+render::CalfSceneOptions SceneOptions(const core::SimConfig& config, int trail) {
+  render::CalfSceneOptions so;
+  so.trail_length = trail;
+  so.surface.extent = static_cast<float>(config.env.boundary_limit);
+  const auto env = core::env::MakeEnvironment(config.system, config.env);
+  double lo[3], hi[3];
+  if (env->spec().goal_dim == 3 && env->WorldBox(lo, hi)) {
+    so.world3d = true;
+    for (int j = 0; j < 3; ++j) {
+      so.box_lo[j] = static_cast<float>(lo[j]);
+      so.box_hi[j] = static_cast<float>(hi[j]);
+    }
+  }
+  return so;
+}
+
 // renders the scene's current frame and writes one PNG; returns its JSON record
 class ShotWriter {
  public:
-  ShotWriter(const ScreenshotOptions& o, render::RenderOptions ro, const render::SceneBounds& b,
+  ShotWriter(const ScreenshotOptions& o, render::RenderOptions ro, const render::CalfScene& scene,
              std::string run_label, std::string config_hash)
       : run_label_(std::move(run_label)), config_hash_(std::move(config_hash)), camera_(o.camera) {
-    ro.bounds = b;
+    ro.bounds = scene.Bounds();
+    scene.ConfigureRender(&ro);
     renderer_ = std::make_unique<render::SceneRenderer>(ro, MakeContext());
   }
 
@@ -258,9 +277,7 @@ json RenderFromRun(ScreenshotOptions& o, const render::RenderOptions& ro,
   }
 
   std::unique_ptr<core::TorchModel> critic = LoadCritic(config, critic_given);
-  render::CalfSceneOptions so;
-  so.trail_length = o.trail;
-  so.surface.extent = static_cast<float>(config.env.boundary_limit);
+  const render::CalfSceneOptions so = SceneOptions(config, o.trail);
   render::CalfScene scene(spec, info.num_agents, so);
   if (critic) scene.SetCritic(critic->heads());
 
@@ -269,6 +286,8 @@ json RenderFromRun(ScreenshotOptions& o, const render::RenderOptions& ro,
   const int64_t r0 = std::max<int64_t>(0, rows.front() - back);
   const int64_t r1 = rows.back();
   const core::H5Array<float> states = reader.ReadRows<float>("states", r0, r1 - r0 + 1);
+  core::H5Array<float> goals;  // a 3-D world's goals follow the states row for row
+  if (so.world3d) goals = reader.ReadRows<float>("goals", r0, r1 - r0 + 1);
   // transitions r0 .. min(r1, T-1): modes/done lead to the next row, episode tells resets
   const int64_t tr_count = std::min<int64_t>(r1 + 1, t) - r0;
   core::H5Array<uint8_t> modes, done;
@@ -281,8 +300,9 @@ json RenderFromRun(ScreenshotOptions& o, const render::RenderOptions& ro,
   const int64_t n = info.num_agents;
   const int d = info.state_dim;
   std::vector<uint8_t> reset(n);
-  ShotWriter writer(o, ro, scene.Bounds(), o.run_path, render::ConfigHash(info.meta.config_json));
+  ShotWriter writer(o, ro, scene, o.run_path, render::ConfigHash(info.meta.config_json));
   scene.Start(&states.values[0]);
+  if (so.world3d) scene.SetGoals(&goals.values[0]);
   size_t next = 0;
   for (int64_t r = r0; r <= r1 && next < rows.size(); ++r) {
     if (r > r0) {
@@ -296,6 +316,7 @@ json RenderFromRun(ScreenshotOptions& o, const render::RenderOptions& ro,
         }
       }
       scene.Advance(&states.values[(r - r0) * n * d], &modes.values[k * n], reset.data());
+      if (so.world3d) scene.SetGoals(&goals.values[(r - r0) * n * 3]);
     }
     while (next < rows.size() && rows[next] == r) {
       writer.Write(scene, (*shots)[next]);
@@ -333,12 +354,10 @@ json RenderLive(ScreenshotOptions& o, const render::RenderOptions& ro,
     shots->push_back({steps[i], paths.size() == 1 ? paths[0] : paths[i]});
   }
 
-  render::CalfSceneOptions so;
-  so.trail_length = o.trail;
-  so.surface.extent = static_cast<float>(config.env.boundary_limit);
+  const render::CalfSceneOptions so = SceneOptions(config, o.trail);
   render::CalfScene scene(spec, config.num_agents, so);
   if (critic != nullptr) scene.SetCritic(critic->heads());
-  ShotWriter writer(o, ro, scene.Bounds(), "live", render::ConfigHash(config.ToJson()));
+  ShotWriter writer(o, ro, scene, "live", render::ConfigHash(config.ToJson()));
 
   core::SimState state;
   sim.Reset(state);
@@ -348,6 +367,18 @@ json RenderLive(ScreenshotOptions& o, const render::RenderOptions& ro,
   std::vector<uint8_t> modes(n), reset(n);
   std::copy(state.states.begin(), state.states.end(), states_f.begin());
   scene.Start(states_f.data());
+  // a 3-D world's goals, through float as in the trajectory file
+  std::vector<float> goals_f(so.world3d ? n * 3 : 0);
+  const auto set_goals = [&] {
+    if (!so.world3d) return;
+    const int e = spec.env_state_dim;
+    for (int64_t i = 0; i < n; ++i) {
+      for (int j = 0; j < 3; ++j)
+        goals_f[i * 3 + j] = static_cast<float>(state.env_states[i * e + j]);
+    }
+    scene.SetGoals(goals_f.data());
+  };
+  set_goals();
   size_t next = 0;
   for (int64_t k = 0; next < steps.size(); ++k) {
     if (k > 0) {
@@ -358,6 +389,7 @@ json RenderLive(ScreenshotOptions& o, const render::RenderOptions& ro,
         reset[i] = state.done[i] != core::DoneReason::kNone ? 1 : 0;
       }
       scene.Advance(states_f.data(), modes.data(), reset.data());
+      set_goals();
     }
     while (next < steps.size() && steps[next] == k) {
       writer.Write(scene, (*shots)[next]);
@@ -385,7 +417,8 @@ void SetupScreenshotCommand(CLI::App& app, int* exit_code) {
   step->needs(run);
   auto* system = sub->add_option("--system", c.system, "Live: " + core::env::FamilyNames())
                      ->capture_default_str();
-  auto* policy = sub->add_option("--policy", c.policy, "Live: pd | move_to_point | actor | calf")
+  auto* policy = sub->add_option("--policy", c.policy,
+                                 "Live: pd | move_to_point | goal_pd | nominal | actor | calf")
                      ->capture_default_str();
   auto* agents =
       sub->add_option("--agents", c.num_agents, "Live: number of agents")->capture_default_str();

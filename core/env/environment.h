@@ -115,6 +115,10 @@ class Environment {
   virtual void Reset(const AgentBlock& block, uint64_t seed, const uint64_t* counters,
                      const uint8_t* which) const = 0;
 
+  /// The box positions stay in, for families in 3-D space (the creature): lo/hi [3] of the
+  /// first three state coordinates. Returns false (and leaves them) for the others.
+  virtual bool WorldBox(double* lo, double* hi) const;
+
   /// Recomputes the environment state that derives from the state (e.g. a remembered goal
   /// distance) after the states of the block were set from outside (an initial-states CSV).
   /// The default does nothing.

@@ -94,6 +94,14 @@ class CreatureEnv final : public Environment {
     }
   }
 
+  bool WorldBox(double* lo, double* hi) const override {
+    for (int j = 0; j < 3; ++j) {
+      lo[j] = k_.lo[j];
+      hi[j] = k_.hi[j];
+    }
+    return true;
+  }
+
   void StateChanged(const AgentBlock& b) const override {
     for (int64_t k = 0; k < b.count; ++k) {
       Creature c = LoadAgent(b, k);
