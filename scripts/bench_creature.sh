@@ -5,6 +5,10 @@
 # Usage: scripts/bench_creature.sh [build dir]   (needs python3-numba: scripts/install_deps.sh)
 set -euo pipefail
 build=${1:-build}
+# a step of 100,000 creatures is ~0.4 ms: with OpenMP's default spin-wait a thread that the OS
+# deschedules (another process on the 2 cores) stalls the other at every barrier; passive
+# waiting keeps the 2-thread figures meaningful on a shared machine (set it to override)
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 here=$(cd "$(dirname "$0")/.." && pwd)
 json=$(mktemp)
 trap 'rm -f "$json"' EXIT
