@@ -63,6 +63,9 @@ core::profile::ProfileConfig ResolveConfig(const ProfileOptions& o) {
   CopyIfGiven(app, "--frames", o.frames, c.frames);
   CopyIfGiven(app, "--warmup", o.warmup, c.warmup);
   CopyIfGiven(app, "--repeats", o.repeats, c.repeats);
+  if (Given(app, "--fused-step")) {
+    c.fused_step = core::profile::ParseOnOff(o.fused_step, "--fused-step") ? "on" : "off";
+  }
   if (Given(app, "--render")) c.render = core::profile::ParseOnOff(o.render, "--render");
   if (Given(app, "--size")) ParseSize(o.size, &c.width, &c.height);
   if (Given(app, "--train")) c.train = true;
@@ -111,6 +114,9 @@ void SetupProfileCommand(CLI::App& app, int* exit_code) {
   sub->add_option("--stats-cache", opt->stats_cache, "on|off: force this flag");
   sub->add_option("--batched-trails", opt->batched_trails, "on|off: force this flag");
   sub->add_option("--batched-inference", opt->batched_inference, "on|off: force this flag");
+  sub->add_option("--fused-step", opt->fused_step,
+                  "on|off: the creature's fused step kernel vs per-creature functions (default: "
+                  "on with batched inference, i.e. optimized on, baseline off)");
   sub->add_option("--render", opt->render, "on|off: offscreen render section (default off)");
   sub->add_option("--size", opt->size, "Render size WxH (default 640x360)");
   sub->add_flag("--train", opt->train, "One training agent: CALF step + TD3 update per frame");

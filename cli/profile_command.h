@@ -18,8 +18,9 @@ struct ProfileOptions {
   std::string out_dir = "prof";
   std::string preset;
   std::string vectorized_heights, stats_cache, batched_trails, batched_inference;  ///< on|off.
-  std::string render;                                                              ///< on|off.
-  std::string size;                                                                ///< "WxH".
+  std::string fused_step;  ///< on|off: the creature's step kernel (default: as batched_inference).
+  std::string render;      ///< on|off.
+  std::string size;        ///< "WxH".
   bool train = false;
   std::string system;
   int64_t seed = -1;

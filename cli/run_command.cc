@@ -22,7 +22,7 @@ void SetupRunCommand(CLI::App& app, int* exit_code) {
   core::SimConfig& c = opt->config;
   sub->add_option("--system", c.system, core::env::FamilyNames() + " (calf systems lists them)")
       ->capture_default_str();
-  sub->add_option("--policy", c.policy, "pd | move_to_point | nominal | actor | calf")
+  sub->add_option("--policy", c.policy, "pd | move_to_point | goal_pd | nominal | actor | calf")
       ->capture_default_str();
   sub->add_option("--agents", c.num_agents, "Number of agents N (> 0)")->capture_default_str();
   sub->add_option("--steps", c.steps, "Steps to simulate (>= 0), dt each")->capture_default_str();
@@ -37,7 +37,7 @@ void SetupRunCommand(CLI::App& app, int* exit_code) {
   sub->add_option("--config", opt->config_path,
                   "JSON file setting any config key (docs/config.md)");
   sub->add_option("--initial-states", c.initial_states_path,
-                  "CSV with one initial state per agent (x,v or x,y,theta)");
+                  "CSV with one initial state per agent (its state's columns, calf systems)");
   sub->add_option("--threads", opt->threads,
                   "OpenMP threads (0 = all cores); results do not depend on it")
       ->capture_default_str();
@@ -103,6 +103,10 @@ int RunRun(RunOptions& o) {
                  100 * stats.mode_fraction(core::Mode::kRelax),
                  100 * stats.mode_fraction(core::Mode::kFallback),
                  100 * stats.mode_fraction(core::Mode::kNominal));
+    if (core::env::FindSpec(config.system).goal_dim > 0) {
+      std::fprintf(stderr, "  goals reached (and redrawn): %lld\n",
+                   static_cast<long long>(stats.goal_hits()));
+    }
   }
   if (!r.complete && !speaker) {
     throw ReportedElsewhereError("interrupted", ExitCode::kInterrupted);

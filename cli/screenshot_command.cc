@@ -132,7 +132,8 @@ void SetupScreenshotCommand(CLI::App& app, int* exit_code) {
   step->needs(run);
   auto* system = sub->add_option("--system", c.system, "Live: " + core::env::FamilyNames())
                      ->capture_default_str();
-  auto* policy = sub->add_option("--policy", c.policy, "Live: pd | move_to_point | actor | calf")
+  auto* policy = sub->add_option("--policy", c.policy,
+                                 "Live: pd | move_to_point | goal_pd | nominal | actor | calf")
                      ->capture_default_str();
   auto* agents =
       sub->add_option("--agents", c.num_agents, "Live: number of agents")->capture_default_str();

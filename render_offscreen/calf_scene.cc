@@ -74,7 +74,34 @@ CalfScene::CalfScene(const core::env::EnvSpec& spec, int64_t num_agents,
   modes_.assign(num_agents, cv::kModeNominal);
 }
 
+namespace {
+
+// state (x, y, z) -> world (X, Y up, Z): centred on the box's floor
+void ToWorld(const CalfSceneOptions& o, const float* s, float* w) {
+  w[0] = s[0] - 0.5F * (o.box_lo[0] + o.box_hi[0]);
+  w[1] = s[2] - o.box_lo[2];
+  w[2] = s[1] - 0.5F * (o.box_lo[1] + o.box_hi[1]);
+}
+
+}  // namespace
+
+void CalfScene::SetGoals(const float* goals) {
+  if (!options_.world3d) return;
+  goals_.resize(static_cast<size_t>(num_agents_) * 3);
+  for (int64_t i = 0; i < num_agents_; ++i) ToWorld(options_, goals + i * 3, &goals_[i * 3]);
+}
+
+void CalfScene::ConfigureRender(RenderOptions* ro) const {
+  if (!options_.world3d) return;
+  const float hx = 0.5F * (options_.box_hi[0] - options_.box_lo[0]);
+  const float hy = 0.5F * (options_.box_hi[1] - options_.box_lo[1]);
+  ro->draw_box = true;
+  ro->box_lo = {-hx, 0.0F, -hy};
+  ro->box_hi = {hx, options_.box_hi[2] - options_.box_lo[2], hy};
+}
+
 void CalfScene::SetCritic(const std::vector<core::Mlp>& critic_heads) {
+  if (options_.world3d) return;  // no value surface over a 3-D world
   const std::vector<float> q = CriticSurfaceValues(critic_heads, spec_, options_.surface);
   surface_.Update(q.data(), static_cast<int64_t>(q.size()));
   has_surface_ = true;
@@ -82,6 +109,12 @@ void CalfScene::SetCritic(const std::vector<core::Mlp>& critic_heads) {
 
 void CalfScene::Lift(const float* states) {
   std::copy(states, states + scratch_.size(), scratch_.begin());
+  if (options_.world3d) {
+    for (int64_t i = 0; i < num_agents_; ++i) {
+      ToWorld(options_, states + i * spec_.state_dim, &positions_[i * 3]);
+    }
+    return;
+  }
   if (has_surface_) {
     cv::LiftToSurface(surface_, scratch_.data(), spec_.state_dim, num_agents_, options_.agent_lift,
                       positions_.data());
@@ -123,6 +156,12 @@ SceneFrame CalfScene::Frame() const {
   f.agent_modes = modes_.data();
   f.num_agents = num_agents_;
   f.trails = trails_.get();
+  if (options_.world3d) {
+    f.show_goal = false;
+    f.goal_positions = goals_.empty() ? nullptr : goals_.data();
+    f.num_goals = goals_.empty() ? 0 : num_agents_;
+    return f;
+  }
   f.show_goal = true;
   f.goal = {
       0.0F,
@@ -133,6 +172,12 @@ SceneFrame CalfScene::Frame() const {
 
 SceneBounds CalfScene::Bounds() const {
   SceneBounds b;
+  if (options_.world3d) {
+    b.extent = 0.5F * std::max(options_.box_hi[0] - options_.box_lo[0],
+                               options_.box_hi[1] - options_.box_lo[1]);
+    b.height = options_.box_hi[2] - options_.box_lo[2];
+    return b;
+  }
   b.extent = options_.surface.extent;
   b.height = options_.surface.height_scale + options_.surface.epsilon;
   return b;

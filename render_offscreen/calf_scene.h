@@ -3,6 +3,7 @@
 // agents lifted onto it and their trails coloured by mode. Fed step by step from a live
 // Simulator or from the rows of a trajectory file; produces SceneFrames for SceneRenderer.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,6 +28,13 @@ struct CalfSceneOptions {
   /// World height added to the surface height at an agent's position (keeps discs and
   /// trails above the surface).
   float agent_lift = 0.05F;
+  /// A family in 3-D space with a goal per agent (the creature): agents are drawn at their
+  /// position in the world box [box_lo, box_hi] (state coordinates x, y, z; world X = x,
+  /// Y = z, Z = y, centred on the box's floor), with the box's edges and each agent's goal;
+  /// no critic surface. See core::env::Environment::WorldBox.
+  bool world3d = false;
+  std::array<float, 3> box_lo = {0.0F, 0.0F, 0.0F};
+  std::array<float, 3> box_hi = {0.0F, 0.0F, 0.0F};
 };
 
 /// The critic surface of a system: q(s, 0) = min over the critic's heads, on the surface grid
@@ -62,6 +70,12 @@ class CalfScene {
   /// starts at `states`); `reset` may be null.
   void Advance(const float* states, const uint8_t* modes, const uint8_t* reset);
 
+  /// 3-D worlds: every agent's goal [N*3] in state coordinates (drawn as markers).
+  void SetGoals(const float* goals);
+
+  /// 3-D worlds: sets the render options' box edges (world coordinates); no-op otherwise.
+  void ConfigureRender(RenderOptions* options) const;
+
   /// The current frame; points into this scene (valid until the next Start/Advance).
   SceneFrame Frame() const;
   /// The box the cameras must frame.
@@ -89,6 +103,7 @@ class CalfScene {
   std::vector<double> scratch_;  // states as double for LiftToSurface
   std::vector<float> positions_;
   std::vector<uint8_t> modes_;
+  std::vector<float> goals_;  // 3-D worlds: goal markers in world coordinates [N*3]
 };
 
 }  // namespace calf::render

@@ -33,6 +33,7 @@ void PngShots::Begin(const FeedInfo& info) {
   info_ = info;
   RenderOptions ro = options_;
   ro.bounds = info.bounds;
+  if (info.scene != nullptr) info.scene->ConfigureRender(&ro);
   renderer_ = std::make_unique<SceneRenderer>(ro, MakeContext());
 }
 

@@ -27,10 +27,21 @@ std::unique_ptr<core::TorchModel> LoadCritic(const core::SimConfig& config, bool
                                 spec);
 }
 
+// the scene of a family: a 3-D world with goals (the environment has a world box and a 3-D
+// goal) or the critic surface over the state plane
 CalfSceneOptions SceneOptions(const core::SimConfig& config, const FeedOptions& options) {
   CalfSceneOptions so;
   so.trail_length = options.trail;
   so.surface.extent = static_cast<float>(config.env.boundary_limit);
+  const auto env = core::env::MakeEnvironment(config.system, config.env);
+  double lo[3], hi[3];
+  if (env->spec().goal_dim == 3 && env->WorldBox(lo, hi)) {
+    so.world3d = true;
+    for (int j = 0; j < 3; ++j) {
+      so.box_lo[j] = static_cast<float>(lo[j]);
+      so.box_hi[j] = static_cast<float>(hi[j]);
+    }
+  }
   return so;
 }
 
@@ -90,7 +101,8 @@ std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> s
   for (int64_t s : steps) rows.push_back(StatesRowOf(reader, config, s, final_step));
 
   std::unique_ptr<core::TorchModel> critic = LoadCritic(config, critic_given);
-  CalfScene scene(spec, info.num_agents, SceneOptions(config, options));
+  const CalfSceneOptions so = SceneOptions(config, options);
+  CalfScene scene(spec, info.num_agents, so);
   if (critic) scene.SetCritic(critic->heads());
 
   // read rows [r0, last]: the trail window of the first shot through the last shot
@@ -98,6 +110,8 @@ std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> s
   const int64_t r0 = std::max<int64_t>(0, rows.front() - back);
   const int64_t r1 = rows.back();
   const core::H5Array<float> states = reader.ReadRows<float>("states", r0, r1 - r0 + 1);
+  core::H5Array<float> goals;  // a 3-D world's goals follow the states row for row
+  if (so.world3d) goals = reader.ReadRows<float>("goals", r0, r1 - r0 + 1);
   // transitions r0 .. min(r1, T-1): modes/done lead to the next row, episode tells resets
   const int64_t tr_count = std::min<int64_t>(r1 + 1, t) - r0;
   core::H5Array<uint8_t> modes, done;
@@ -110,8 +124,9 @@ std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> s
   const int64_t n = info.num_agents;
   const int d = info.state_dim;
   std::vector<uint8_t> reset(n);
-  sink.Begin({scene.Bounds(), run_path, ConfigHash(info.meta.config_json), n});
+  sink.Begin({scene.Bounds(), run_path, ConfigHash(info.meta.config_json), n, &scene});
   scene.Start(&states.values[0]);
+  if (so.world3d) scene.SetGoals(&goals.values[0]);
   size_t next = 0;
   for (int64_t r = r0; r <= r1 && next < rows.size(); ++r) {
     if (r > r0) {
@@ -125,6 +140,7 @@ std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> s
         }
       }
       scene.Advance(&states.values[(r - r0) * n * d], &modes.values[k * n], reset.data());
+      if (so.world3d) scene.SetGoals(&goals.values[(r - r0) * n * 3]);
     }
     while (next < rows.size() && rows[next] == r) sink.Frame(scene, steps[next++]);
   }
@@ -146,18 +162,31 @@ std::vector<int64_t> FeedLive(core::SimConfig config, const std::vector<int64_t>
   }
   core::Simulator sim(config, policy.models);
   const core::env::EnvSpec& spec = sim.spec();
-  CalfScene scene(spec, config.num_agents, SceneOptions(config, options));
+  const CalfSceneOptions so = SceneOptions(config, options);
+  CalfScene scene(spec, config.num_agents, so);
   if (critic != nullptr) scene.SetCritic(critic->heads());
 
   core::SimState state;
   sim.Reset(state);
   const int64_t n = config.num_agents;
-  sink.Begin({scene.Bounds(), "live", ConfigHash(config.ToJson()), n});
+  sink.Begin({scene.Bounds(), "live", ConfigHash(config.ToJson()), n, &scene});
   // states go through float as in the trajectory file, so a run file renders the same
   std::vector<float> states_f(state.states.size());
   std::vector<uint8_t> modes(n), reset(n);
   std::copy(state.states.begin(), state.states.end(), states_f.begin());
   scene.Start(states_f.data());
+  // a 3-D world's goals, through float as in the trajectory file
+  std::vector<float> goals_f(so.world3d ? n * 3 : 0);
+  const auto set_goals = [&] {
+    if (!so.world3d) return;
+    const int e = spec.env_state_dim;
+    for (int64_t i = 0; i < n; ++i) {
+      for (int j = 0; j < 3; ++j)
+        goals_f[i * 3 + j] = static_cast<float>(state.env_states[i * e + j]);
+    }
+    scene.SetGoals(goals_f.data());
+  };
+  set_goals();
   size_t next = 0;
   for (int64_t k = 0; next < steps.size(); ++k) {
     if (k > 0) {
@@ -168,6 +197,7 @@ std::vector<int64_t> FeedLive(core::SimConfig config, const std::vector<int64_t>
         reset[i] = state.done[i] != core::DoneReason::kNone ? 1 : 0;
       }
       scene.Advance(states_f.data(), modes.data(), reset.data());
+      set_goals();
     }
     while (next < steps.size() && steps[next] == k) sink.Frame(scene, steps[next++]);
   }

@@ -19,6 +19,9 @@ struct FeedInfo {
   std::string label;        ///< The run file's path, or "live".
   std::string config_hash;  ///< ConfigHash of the config the frames come from.
   int64_t num_agents = 0;
+  /// The scene the frames come from; a sink passes its RenderOptions through
+  /// scene->ConfigureRender (a 3-D world sets its own camera framing).
+  const CalfScene* scene = nullptr;
 };
 
 /// Consumes a feed: Begin once (after every input check, so a sink may start slow work such

@@ -82,6 +82,7 @@ struct SceneRenderer::Gl {
   GlVertexArray grid_vao;
   GlBuffer grid_vbo;
   GLsizei grid_vertices = 0;
+  GLsizei box_vertices = 0;  // after the grid's in the same buffer
   // surface: positions and colours re-uploaded when the surface changes
   GlVertexArray surface_vao;
   GlBuffer surface_pos;
@@ -127,6 +128,23 @@ SceneRenderer::SceneRenderer(const RenderOptions& options, std::shared_ptr<EglCo
   lines.insert(lines.end(), {-e, 0.0F, -e, e,  0.0F, -e, e,  0.0F, -e, e,  0.0F, e,
                              e,  0.0F, e,  -e, 0.0F, e,  -e, 0.0F, e,  -e, 0.0F, -e});
   gl_->grid_vertices = static_cast<GLsizei>(lines.size() / 3);
+  // the world box's 12 edges after the grid lines, drawn darker
+  if (options_.draw_box) {
+    const auto& lo = options_.box_lo;
+    const auto& hi = options_.box_hi;
+    const auto corner = [&](int c) {
+      return std::array<float, 3>{(c & 1) ? hi[0] : lo[0], (c & 2) ? hi[1] : lo[1],
+                                  (c & 4) ? hi[2] : lo[2]};
+    };
+    for (int c = 0; c < 8; ++c) {
+      for (int bit : {1, 2, 4}) {
+        if (c & bit) continue;  // each edge once, from its lower corner
+        const auto a = corner(c), b = corner(c | bit);
+        lines.insert(lines.end(), {a[0], a[1], a[2], b[0], b[1], b[2]});
+      }
+    }
+  }
+  gl_->box_vertices = static_cast<GLsizei>(lines.size() / 3) - gl_->grid_vertices;
   CALF_GL_CHECK(glBindVertexArray(gl_->grid_vao.id()));
   CALF_GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, gl_->grid_vbo.id()));
   CALF_GL_CHECK(
@@ -193,6 +211,13 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
     CALF_GL_CHECK_HOT(glBindVertexArray(g.grid_vao.id()));
     gl.DrawArrays(GL_LINES, 0, g.grid_vertices);
   }
+  if (g.box_vertices > 0) {
+    g.solid.Use();
+    CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.solid.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
+    CALF_GL_CHECK_HOT(glUniform3f(g.solid.Uniform("u_color"), 0.25F, 0.25F, 0.3F));
+    CALF_GL_CHECK_HOT(glBindVertexArray(g.grid_vao.id()));
+    gl.DrawArrays(GL_LINES, g.grid_vertices, g.box_vertices);
+  }
   if (frame.trails != nullptr) {
     trails_->Update(*frame.trails, &counters_.trails);
     trails_->Draw(*frame.trails, vp, &counters_.trails);
@@ -202,7 +227,8 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
                              ? options_.agent_size_px
                              : std::max(3.0F, std::round(options_.height / 144.0F));
   const int64_t n = frame.agent_positions != nullptr ? frame.num_agents : 0;
-  const size_t points = static_cast<size_t>(n) + (frame.show_goal ? 1 : 0);
+  const int64_t ng = frame.goal_positions != nullptr ? frame.num_goals : 0;
+  const size_t points = static_cast<size_t>(n) + (frame.show_goal ? 1 : 0) + ng;
   if (points > 0) {
     g.point_staging.resize(points);
     for (int64_t i = 0; i < n; ++i) {
@@ -212,6 +238,11 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
     }
     if (frame.show_goal) {
       g.point_staging[n] = PointVertex{frame.goal[0], frame.goal[1], frame.goal[2], 0, {0, 0, 0}};
+    }
+    const int64_t g0 = n + (frame.show_goal ? 1 : 0);  // first per-agent goal marker
+    for (int64_t i = 0; i < ng; ++i) {
+      const float* p = frame.goal_positions + i * 3;
+      g.point_staging[g0 + i] = PointVertex{p[0], p[1], p[2], 0, {0, 0, 0}};
     }
     CALF_GL_CHECK_HOT(glBindVertexArray(g.point_vao.id()));
     CALF_GL_CHECK_HOT(glBindBuffer(GL_ARRAY_BUFFER, g.point_vbo.id()));
@@ -233,6 +264,12 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
       CALF_GL_CHECK_HOT(glUniform1i(g.points.Uniform("u_by_mode"), 0));
       CALF_GL_CHECK_HOT(glUniform3f(g.points.Uniform("u_fill"), 1.0F, 0.1F, 0.6F));
       gl.DrawArrays(GL_POINTS, static_cast<GLint>(n), 1);
+    }
+    if (ng > 0) {
+      CALF_GL_CHECK_HOT(glUniform1f(g.points.Uniform("u_size"), 2.0F * agent_px));
+      CALF_GL_CHECK_HOT(glUniform1i(g.points.Uniform("u_by_mode"), 0));
+      CALF_GL_CHECK_HOT(glUniform3f(g.points.Uniform("u_fill"), 1.0F, 0.1F, 0.6F));
+      gl.DrawArrays(GL_POINTS, static_cast<GLint>(g0), static_cast<GLsizei>(ng));
     }
   }
 

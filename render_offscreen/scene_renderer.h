@@ -28,6 +28,10 @@ struct RenderOptions {
   SceneBounds bounds;          ///< What the camera frames and the grid covers.
   bool grid = true;            ///< Draw the grid overlay (floor grid, 1 unit spacing).
   float agent_size_px = 0.0F;  ///< Agent disc diameter; 0 = height / 144, at least 3.
+  /// Draw the edges of the world box [box_lo, box_hi] (world coordinates; a 3-D world).
+  bool draw_box = false;
+  std::array<float, 3> box_lo = {0.0F, 0.0F, 0.0F};
+  std::array<float, 3> box_hi = {0.0F, 0.0F, 0.0F};
 };
 
 /// Throws ConfigError when a size is 0 or above 16384, msaa_samples is negative or
@@ -44,6 +48,9 @@ struct SceneFrame {
   const core::visual::TrailStore* trails = nullptr;  ///< Trails, or none.
   bool show_goal = true;
   std::array<float, 3> goal = {0.0F, 0.0F, 0.0F};  ///< World position of the goal marker.
+  /// Per-agent goal markers [num_goals*3] (world positions), or null.
+  const float* goal_positions = nullptr;
+  int64_t num_goals = 0;
 };
 
 /// GL work of the last frame.

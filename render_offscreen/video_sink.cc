@@ -132,6 +132,7 @@ void VideoSink::StopEncoder() {
 void VideoSink::Begin(const FeedInfo& info) {
   RenderOptions ro = options_.render;
   ro.bounds = info.bounds;
+  if (info.scene != nullptr) info.scene->ConfigureRender(&ro);
   try {
     renderer_ = std::make_unique<SceneRenderer>(ro, std::make_shared<EglContext>());
   } catch (const RenderError& e) {

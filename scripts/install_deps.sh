@@ -13,7 +13,7 @@ PACKAGES=(
   libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri libgles-dev
   libpng-dev
   gnuplot-nox
-  libbenchmark-dev
+  libbenchmark-dev python3-numba
   librandom123-dev
   libxml2-utils
   clang-format

@@ -12,8 +12,11 @@ pm=(--system point_mass --policy calf --agents 20 --seed 1 --size 640x360 --quie
     --actor "$models/point_mass/actor.pt" --critic "$models/point_mass/critic.pt")
 dd=(--system differential_drive --policy calf --agents 10 --seed 1 --size 640x360 --quiet
     --actor "$models/differential_drive/actor.pt" --critic "$models/differential_drive/critic.pt")
+cr=(--system creature --policy calf --agents 20 --seed 1 --size 640x360 --quiet
+    --actor "$models/creature/actor.pt" --critic "$models/creature/critic.pt")
 for camera in iso top; do
   "$calf" screenshot "${pm[@]}" --steps 100 --camera "$camera" --out "$out/point_mass_calf_step100_$camera.png"
   "$calf" screenshot "${pm[@]}" --steps 500 --camera "$camera" --out "$out/point_mass_calf_step500_$camera.png"
   "$calf" screenshot "${dd[@]}" --steps 300 --camera "$camera" --out "$out/unicycle_calf_step300_$camera.png"
+  "$calf" screenshot "${cr[@]}" --steps 300 --camera "$camera" --out "$out/creature_calf_step300_$camera.png"
 done

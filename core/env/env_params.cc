@@ -10,6 +10,7 @@ using config::Range;
 EnvParams::EnvParams() {
   for (const EnvFamily& f : Families()) {
     for (const ParamSpec& g : f.spec.nominal_gains) nominal[g.name] = g.value;
+    for (const ParamSpec& q : f.spec.params) family[f.spec.name][q.name] = q.value;
   }
 }
 
@@ -24,6 +25,14 @@ void EnvParams::Bind(config::Binder& b) {
       for (const ParamSpec& g : f.spec.nominal_gains) nb.Value(g.name, nominal[g.name]);
     }
   });
+  for (const EnvFamily& f : Families()) {
+    if (f.spec.params.empty()) continue;
+    b.Object(f.spec.name, [this, &f](config::Binder& fb) {
+      std::map<std::string, double>& values = family[f.spec.name];
+      for (const ParamSpec& q : f.spec.params) fb.Value(q.name, values[q.name], q.range);
+      if (fb.kind() == config::Binder::Kind::kChecker && f.check != nullptr) f.check(*this, fb);
+    });
+  }
   if (b.kind() == config::Binder::Kind::kChecker && !(reset_range < boundary_limit)) {
     b.Fail("reset_range", "= " + std::to_string(reset_range) + " must be below boundary_limit (" +
                               std::to_string(boundary_limit) +
@@ -34,6 +43,14 @@ void EnvParams::Bind(config::Binder& b) {
 double EnvParams::gain(const std::string& name) const {
   const auto it = nominal.find(name);
   CALF_CHECK(it != nominal.end()) << "no nominal gain '" << name << "'";
+  return it->second;
+}
+
+double EnvParams::param(const std::string& family_name, const std::string& name) const {
+  const auto f = family.find(family_name);
+  CALF_CHECK(f != family.end()) << "no parameters of family '" << family_name << "'";
+  const auto it = f->second.find(name);
+  CALF_CHECK(it != f->second.end()) << "no parameter '" << name << "' of " << family_name;
   return it->second;
 }
 

@@ -10,6 +10,10 @@ Environment::Environment(EnvSpec spec, EnvParams params)
 
 Environment::~Environment() = default;
 
+void Environment::StateChanged(const AgentBlock&) const {}
+
+bool Environment::WorldBox(double*, double*) const { return false; }
+
 void Environment::Step(const AgentBlock& b, const double* actions, const StepOutput& out) const {
   Advance(b, actions, out);
   // the time limit is the one ending every family shares: a truncation, checked last so a

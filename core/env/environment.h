@@ -30,11 +30,12 @@ inline bool IsTerminal(DoneReason r) {
 
 namespace env {
 
-/// A numeric parameter a family declares (its nominal controller's gains).
+/// A numeric parameter a family declares (its nominal controller's gains, its own physics).
 struct ParamSpec {
   std::string name;
-  double value = 0.0;  ///< Default.
-  std::string doc;     ///< One line, with units.
+  double value = 0.0;                          ///< Default.
+  std::string doc;                             ///< One line, with units.
+  config::Range range = config::Range::Any();  ///< Allowed values (checked by the config).
 };
 
 /// Static description of an environment family.
@@ -51,6 +52,12 @@ struct EnvSpec {
   std::vector<std::string> state_names;  ///< d names, e.g. {"x", "v"} (CSV columns, docs).
   std::string nominal_policy;            ///< Name of its nominal controller, e.g. "pd".
   std::vector<ParamSpec> nominal_gains;  ///< Gains under the config's "nominal" object.
+  /// The family's own parameters, under a config object named after the family (e.g.
+  /// "creature": {...}); empty for families that need only the shared keys.
+  std::vector<ParamSpec> params;
+  /// Leading entries of the environment state that are a goal position (written as the
+  /// `goals` dataset of a run, beside `observations`); 0 = the family has no moving goal.
+  int goal_dim = 0;
 };
 
 /// A block of consecutive agents: views into the simulation's agent-major arrays.
@@ -60,6 +67,11 @@ struct AgentBlock {
   double* state = nullptr;          ///< [count * state_dim]
   double* env_state = nullptr;      ///< [count * env_state_dim]; null when env_state_dim is 0.
   int64_t* episode_step = nullptr;  ///< [count] steps taken in the current episode.
+  /// Key and counter of the random draws a family makes inside Step (e.g. a new goal): the
+  /// stream (seed, first + k) at counter `step` (the simulator's global step, the trainer's
+  /// step), so every draw is a pure function of where it is used.
+  uint64_t seed = 0;
+  uint64_t step = 0;
 };
 
 /// What a block step produced, one entry per agent.
@@ -102,6 +114,15 @@ class Environment {
   /// counter `counters[k]`. Does not touch episode counters.
   virtual void Reset(const AgentBlock& block, uint64_t seed, const uint64_t* counters,
                      const uint8_t* which) const = 0;
+
+  /// The box positions stay in, for families in 3-D space (the creature): lo/hi [3] of the
+  /// first three state coordinates. Returns false (and leaves them) for the others.
+  virtual bool WorldBox(double* lo, double* hi) const;
+
+  /// Recomputes the environment state that derives from the state (e.g. a remembered goal
+  /// distance) after the states of the block were set from outside (an initial-states CSV).
+  /// The default does nothing.
+  virtual void StateChanged(const AgentBlock& block) const;
 
   /// One control step of the block under `actions` [count * action_dim] (already clipped):
   /// advances the state in place, increments episode_step, and writes each agent's reward

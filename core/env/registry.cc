@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "core/env/creature/creature.h"
 #include "core/env/differential_drive/differential_drive.h"
 #include "core/env/point_mass/point_mass.h"
 #include "core/error.h"
@@ -14,6 +15,7 @@ const std::vector<EnvFamily>& Families() {
   static const std::vector<EnvFamily> families = {
       PointMassFamily(),
       DifferentialDriveFamily(),
+      CreatureFamily(),
   };
   return families;
 }
@@ -80,6 +82,8 @@ std::string DescribeFamiliesJson() {
     nlohmann::json gains = nlohmann::json::object();
     for (const ParamSpec& g : s.nominal_gains)
       gains[g.name] = {{"default", g.value}, {"doc", g.doc}};
+    nlohmann::json params = nlohmann::json::object();
+    for (const ParamSpec& q : s.params) params[q.name] = {{"default", q.value}, {"doc", q.doc}};
     all.push_back({{"name", s.name},
                    {"aliases", s.aliases},
                    {"summary", s.summary},
@@ -91,7 +95,9 @@ std::string DescribeFamiliesJson() {
                    {"max_action", s.max_action},
                    {"state_names", s.state_names},
                    {"nominal_policy", s.nominal_policy},
-                   {"nominal_gains", gains}});
+                   {"nominal_gains", gains},
+                   {"goal_dim", s.goal_dim},
+                   {"params", params}});
   }
   return all.dump(2);
 }

@@ -14,6 +14,10 @@ namespace calf::core::env {
 struct EnvFamily {
   EnvSpec spec;
   std::unique_ptr<Environment> (*make)(const EnvParams& params);
+  /// Cross-field checks of the family's own parameters (EnvSpec::params), or null. Called
+  /// by the config's checker with the binder of the family's object: fails through
+  /// `b.Fail(key, problem)` (the one config error phrasing).
+  void (*check)(const EnvParams& params, const config::Binder& b) = nullptr;
 };
 
 /// Every family, in registration order.

@@ -102,10 +102,15 @@ TrajectoryReader::TrajectoryReader(const std::string& path)
 }
 
 int64_t TrajectoryReader::RowCount(const std::string& dataset) const {
+  // the optional datasets of families with a goal follow `states` row for row
+  if ((dataset == "observations" || dataset == "goals") && file_.HasObject(dataset)) {
+    return info_.num_steps + 1;
+  }
   const DatasetSpec* spec = FindSpec(dataset);
   if (spec == nullptr) {
     throw IoError("trajectory '" + path() + "' has no dataset '" + dataset +
-                  "' (states, actions, rewards, q_values, modes, episode, done, step)");
+                  "' (states, actions, rewards, q_values, modes, episode, done, step; "
+                  "observations and goals for families with a goal)");
   }
   return dataset == "states" ? info_.num_steps + 1 : info_.num_steps;
 }

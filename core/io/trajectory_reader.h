@@ -42,7 +42,8 @@ class TrajectoryReader {
   const H5File& file() const { return file_; }
 
   /// Rows of a dataset that belong to the run: T for the per-step datasets (`actions`,
-  /// `rewards`, `q_values`, `modes`, `episode`, `done`, `step`), T+1 for `states`.
+  /// `rewards`, `q_values`, `modes`, `episode`, `done`, `step`), T+1 for `states`
+  /// and, in files of families with a goal, `observations` and `goals`.
   int64_t RowCount(const std::string& dataset) const;
 
   /// Reads a whole dataset (its first RowCount rows). T as in H5File::ReadDataset: float for

@@ -15,7 +15,17 @@ namespace calf::core {
 namespace {
 
 // Index of each dataset in Impl::datasets.
-enum Dataset : int { kStates, kActions, kRewards, kQValues, kModes, kEpisode, kDone, kStep };
+enum Dataset : int {
+  kStates,
+  kActions,
+  kRewards,
+  kQValues,
+  kModes,
+  kEpisode,
+  kDone,
+  kStep,
+  // the optional observations and goals follow (their indices are kept in Impl)
+};
 
 std::string UtcNowIso8601() {
   const std::time_t now = std::time(nullptr);
@@ -35,7 +45,8 @@ struct TrajectoryWriter::Impl {
   int action_dim = 0;
   TrajectoryWriterOptions options;
   std::optional<H5File> file;
-  std::vector<H5Appender> datasets;  // destroyed before `file` (declared after it)
+  std::vector<H5Appender> datasets;     // destroyed before `file` (declared after it)
+  int obs_index = -1, goal_index = -1;  // optional datasets, -1 when absent
   int64_t rows = 0;
   bool initial_written = false;
   bool finished = false;
@@ -94,6 +105,14 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, int64_t num_agents, 
     add("episode", H5Type::kInt32, {n});
     add("done", H5Type::kEnumUInt8, {n}, TrajectoryDoneMembers());
     add("step", H5Type::kInt64, {});
+    if (options.obs_dim > 0) {
+      im.obs_index = static_cast<int>(im.datasets.size());
+      add("observations", H5Type::kFloat32, {n, options.obs_dim});
+    }
+    if (options.goal_dim > 0) {
+      im.goal_index = static_cast<int>(im.datasets.size());
+      add("goals", H5Type::kFloat32, {n, options.goal_dim});
+    }
     f.Flush();
   } catch (...) {
     im.datasets.clear();
@@ -110,10 +129,15 @@ TrajectoryWriter::~TrajectoryWriter() {
   impl_.reset();
 }
 
-void TrajectoryWriter::WriteInitialStates(const double* states) {
+void TrajectoryWriter::WriteInitialStates(const double* states, const float* obs,
+                                          const double* goals) {
   Impl& im = *impl_;
   CALF_CHECK(!im.finished && !im.initial_written) << "WriteInitialStates called twice";
+  CALF_CHECK((im.obs_index < 0 || obs != nullptr) && (im.goal_index < 0 || goals != nullptr))
+      << "observations and goals are enabled: give them";
   im.datasets[kStates].Append(states, 1);
+  if (im.obs_index >= 0) im.datasets[im.obs_index].Append(obs, 1);
+  if (im.goal_index >= 0) im.datasets[im.goal_index].Append(goals, 1);
   im.initial_written = true;
 }
 
@@ -133,6 +157,14 @@ void TrajectoryWriter::Append(const StepRecord& r) {
   im.datasets[kDone].Append(r.done, 1);
   im.datasets[kStep].Append(&r.step, 1);
   im.datasets[kStates].Append(r.next_states, 1);
+  if (im.obs_index >= 0) {
+    CALF_CHECK(r.next_obs != nullptr) << "observations enabled but StepRecord::next_obs is null";
+    im.datasets[im.obs_index].Append(r.next_obs, 1);
+  }
+  if (im.goal_index >= 0) {
+    CALF_CHECK(r.next_goals != nullptr) << "goals enabled but StepRecord::next_goals is null";
+    im.datasets[im.goal_index].Append(r.next_goals, 1);
+  }
   ++im.rows;
   const double since_flush =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - im.last_flush).count();

@@ -22,18 +22,24 @@ struct TrajectoryMeta {
 struct TrajectoryWriterOptions {
   bool compress = false;          ///< Deflate (level 4) + shuffle on every dataset.
   double flush_interval_s = 5.0;  ///< H5Fflush at most this often during a run.
+  /// > 0: an `observations` dataset [T+1, N, obs_dim] (float32) beside `states`.
+  int obs_dim = 0;
+  /// > 0: a `goals` dataset [T+1, N, goal_dim] (float32) beside `states`.
+  int goal_dim = 0;
 };
 
 /// One recorded step of all agents (pointers to agent-major arrays of length N or N*dim).
 struct StepRecord {
-  int64_t step = 0;           ///< Global step index of the transition.
-  const double* actions;      ///< [N*m]
-  const double* rewards;      ///< [N]
-  const float* q_values;      ///< [N] NaN where no critic ran.
-  const uint8_t* modes;       ///< [N] calf::core::Mode values.
-  const int32_t* episode;     ///< [N] episode index during the transition.
-  const uint8_t* done;        ///< [N] calf::core::DoneReason values.
-  const double* next_states;  ///< [N*d] states after the step (after any reset).
+  int64_t step = 0;                    ///< Global step index of the transition.
+  const double* actions;               ///< [N*m]
+  const double* rewards;               ///< [N]
+  const float* q_values;               ///< [N] NaN where no critic ran.
+  const uint8_t* modes;                ///< [N] calf::core::Mode values.
+  const int32_t* episode;              ///< [N] episode index during the transition.
+  const uint8_t* done;                 ///< [N] calf::core::DoneReason values.
+  const double* next_states;           ///< [N*d] states after the step (after any reset).
+  const float* next_obs = nullptr;     ///< [N*obs_dim] observations of next_states (if enabled).
+  const double* next_goals = nullptr;  ///< [N*goal_dim] goals after the step (if enabled).
 };
 
 /// Streams a run into an HDF5 file. Not thread-safe; call from one thread.
@@ -46,8 +52,10 @@ class TrajectoryWriter {
   /// Without Finish(): closes and deletes the temporary file (an error path).
   ~TrajectoryWriter();
 
-  /// Writes states[0]; call once before the first Append.
-  void WriteInitialStates(const double* states);
+  /// Writes states[0] (and observations[0], goals[0] when enabled: then both are required);
+  /// call once before the first Append.
+  void WriteInitialStates(const double* states, const float* obs = nullptr,
+                          const double* goals = nullptr);
   /// Appends one recorded step (buffered; written in chunk-sized blocks).
   void Append(const StepRecord& record);
   /// Writes buffered rows, updates `steps_recorded` and flushes the file to disk now (a

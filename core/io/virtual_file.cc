@@ -16,9 +16,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Every dataset of a trajectory file; all but `step` have the agent axis 1.
-constexpr const char* kDatasets[] = {"states", "actions", "rewards", "q_values",
-                                     "modes",  "episode", "done",    "step"};
+// The datasets a trajectory file always has; all but `step` have the agent axis 1. A family
+// with a goal adds `observations` and `goals` (agent axis 1 too): the virtual file maps every
+// dataset its first part has.
+constexpr const char* kDatasets[] = {"states",  "actions", "rewards", "q_values",     "modes",
+                                     "episode", "done",    "step",    "observations", "goals"};
 
 // Closes an HDF5 id of any kind on scope exit.
 class Id {
@@ -126,6 +128,7 @@ void WriteVirtualTrajectory(const std::string& path, const std::vector<VirtualPa
     if (copy.failed) Fail("cannot copy the attributes of part '" + parts[0].path + "'", path);
 
     for (const char* name : kDatasets) {
+      if (H5Lexists(first.get(), name, H5P_DEFAULT) <= 0) continue;  // a family's extra datasets
       const bool agent_axis = std::string(name) != "step";
       const std::vector<VirtualPart> sources =
           agent_axis ? parts : std::vector<VirtualPart>{parts[0]};

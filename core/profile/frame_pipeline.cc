@@ -15,8 +15,9 @@ namespace {
 constexpr float kAgentLift = 0.05F;  // agents float just above the surface
 constexpr int kTrainingAgent = 0;    // the agent the statistics panel follows
 
-SimConfig MakeSimConfig(const ProfileConfig& c, int64_t n) {
+SimConfig MakeSimConfig(const ProfileConfig& c, const OptimizationFlags& flags, int64_t n) {
   SimConfig s;
+  s.env.fused_step = FusedStep(c, flags);
   s.system = c.system;
   s.policy = "calf";
   s.num_agents = n;
@@ -70,8 +71,8 @@ FramePipeline::FramePipeline(const ProfileConfig& config, const OptimizationFlag
   if (n_agents < 1 || n_agents > 100000000) {
     throw ConfigError("profile: agent count " + std::to_string(n_agents) + " is out of range");
   }
-  sim_ =
-      std::make_unique<Simulator>(MakeSimConfig(config, n_agents), MakePolicyModels(models, flags));
+  sim_ = std::make_unique<Simulator>(MakeSimConfig(config, flags, n_agents),
+                                     MakePolicyModels(models, flags));
   sim_->Reset(state_);
   state_dim_ = state_.state_dim;
   action_dim_ = state_.action_dim;

@@ -258,6 +258,7 @@ void ProfileConfig::Bind(config::Binder& b) {
   b.Value("threads", threads, Range::AtLeast(0));  // 0 = all cores
   b.Value("actor", actor_path);                    // "" = data/models/<system>/actor.pt
   b.Value("critic", critic_path);
+  b.Choice("fused_step", fused_step, {"auto", "on", "off"});
 }
 
 void ProfileConfig::ApplyJson(const std::string& json_text, const std::string& source_name,
@@ -299,6 +300,11 @@ void ProfileConfig::Validate() const {
 
 std::string ProfileConfig::ToJson(int indent) const {
   return config::ToJsonObject(*this).dump(indent);
+}
+
+bool FusedStep(const ProfileConfig& config, const OptimizationFlags& flags) {
+  if (config.fused_step == "auto") return flags.batched_inference;
+  return config.fused_step == "on";
 }
 
 }  // namespace calf::core::profile

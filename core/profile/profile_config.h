@@ -83,6 +83,10 @@ struct ProfileConfig {
   int64_t threads = 0;                ///< OpenMP threads (0 = all).
   std::string actor_path;             ///< Empty = data/models/<system>/actor.pt.
   std::string critic_path;            ///< Empty = data/models/<system>/critic.pt.
+  /// The step kernel of families that have one (the creature): "on" = the fused kernel,
+  /// "off" = one agent at a time through separate functions, "auto" = on exactly when the
+  /// run's batched_inference flag is on (baseline off, optimized on). Others ignore it.
+  std::string fused_step = "auto";
 
   /// Sets the preset's fields (and `preset`): low (3 agents, trail 300, decimation 3,
   /// rebuild 30, grid 15, heat map every 1000), medium (5, 600, 1, 15, 21, 500), high (10,
@@ -105,6 +109,9 @@ struct ProfileConfig {
   /// The resolved configuration (every key Bind lists) as JSON.
   std::string ToJson(int indent = -1) const;
 };
+
+/// Whether a run with `flags` uses the fused step kernel (ProfileConfig::fused_step).
+bool FusedStep(const ProfileConfig& config, const OptimizationFlags& flags);
 
 /// Parses a comma-separated list of agent counts ("3,5,10"); throws ConfigError for an
 /// empty list, an empty item, a non-number or a value < 1.

@@ -196,6 +196,7 @@ SweepResult RunSweep(const ProfileConfig& config, const PipelineModels& models,
       header.config = config_json;
       header.machine = machine;
       nlohmann::json summary = MakeRunSummary(header, records);
+      summary["fused_step"] = FusedStep(config, run.flags);  // the creature's step kernel
       WriteTextFile((fs::path(out_dir) / (stem + ".json")).string(), summary.dump(2) + "\n",
                     "profile summary");
       nlohmann::json files = nlohmann::json::array();

@@ -10,7 +10,13 @@
 namespace calf::core {
 
 /// What a random draw is for; each purpose gets its own counter lane so draws never collide.
-enum class DrawPurpose : uint32_t { kReset = 1, kRelax = 2, kExploration = 3, kUser = 100 };
+enum class DrawPurpose : uint32_t {
+  kReset = 1,
+  kRelax = 2,
+  kExploration = 3,
+  kGoal = 4,
+  kUser = 100
+};
 
 /// Stateless per-agent random stream. Thread-safe (no mutable state); deterministic.
 class AgentRandom {

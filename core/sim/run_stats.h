@@ -51,9 +51,11 @@ class RunStats {
   /// Agent-steps per mode, indexed by Mode.
   const int64_t* mode_counts() const { return modes_; }
   int64_t agent_steps() const { return agent_steps_; }
+  /// Goals reached and redrawn within episodes (steps that moved an agent's target), all agents.
+  int64_t goal_hits() const { return goal_hits_; }
   /// Fraction of agent-steps in `mode`.
   double mode_fraction(Mode mode) const;
-  /// The statistics as a JSON object (first_episode, episodes, modes).
+  /// The statistics as a JSON object (first_episode, episodes, agent_steps, goal_hits, modes).
   std::string ToJson() const;
 
   /// The per-block partial statistics, in block order (for gathering across processes).
@@ -61,7 +63,7 @@ class RunStats {
   /// The statistics of a population whose blocks (in global block order, e.g. gathered from
   /// every rank) and mode counts are given; the result's ToJson equals a one-process run's.
   static RunStats FromBlocks(std::vector<BlockStats> blocks, const int64_t modes[4],
-                             int64_t agent_steps);
+                             int64_t agent_steps, int64_t goal_hits = 0);
 
  private:
   std::vector<double> cost_;     // running cost of each agent's current episode
@@ -71,6 +73,7 @@ class RunStats {
   bool from_blocks_ = false;        // built by FromBlocks: blocks_ is complete
   int64_t modes_[4] = {0, 0, 0, 0};
   int64_t agent_steps_ = 0;
+  int64_t goal_hits_ = 0;
 };
 
 }  // namespace calf::core

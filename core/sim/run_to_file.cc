@@ -52,9 +52,20 @@ struct PendingRow {
     has_row = true;
   }
 
-  void AppendTo(TrajectoryWriter& writer, const SimState& st) {
+  // observations and goals of the state that follows the row (families with a goal)
+  std::vector<float> next_obs;
+  std::vector<double> next_goals;
+
+  void AppendTo(TrajectoryWriter& writer, const Simulator& sim, const SimState& st) {
     if (!has_row) return;
     rec.next_states = st.states.data();
+    if (sim.spec().goal_dim > 0) {
+      next_obs.resize(st.num_agents * sim.spec().obs_dim);
+      next_goals.resize(st.num_agents * sim.spec().goal_dim);
+      sim.Observe(st, next_obs.data(), next_goals.data());
+      rec.next_obs = next_obs.data();
+      rec.next_goals = next_goals.data();
+    }
     writer.Append(rec);
     has_row = false;
   }
@@ -98,8 +109,19 @@ RunOutcome RunToFile(const SimConfig& config, const std::string& out, int thread
   const TrajectoryMeta meta{config.ToJson(), config.seed, spec.name, config.policy};
   TrajectoryWriterOptions wopt;
   wopt.compress = config.compress;
+  // a family with a moving goal records what the policy saw and where the goal was
+  std::vector<float> obs0;
+  std::vector<double> goals0;
+  if (spec.goal_dim > 0) {
+    wopt.obs_dim = spec.obs_dim;
+    wopt.goal_dim = spec.goal_dim;
+    obs0.resize(count * spec.obs_dim);
+    goals0.resize(count * spec.goal_dim);
+    sim.Observe(state, obs0.data(), goals0.data());
+  }
   TrajectoryWriter writer(out, count, spec.state_dim, spec.action_dim, meta, wopt);
-  writer.WriteInitialStates(state.states.data());
+  writer.WriteInitialStates(state.states.data(), obs0.empty() ? nullptr : obs0.data(),
+                            goals0.empty() ? nullptr : goals0.data());
   if (hooks.ready) hooks.ready();
 
   RunOutcome outcome;
@@ -125,10 +147,10 @@ RunOutcome RunToFile(const SimConfig& config, const std::string& out, int thread
       }
       pending.Capture(state, episode_during, k, every > 1);
     }
-    if ((k + 1) % every == 0 || k + 1 == config.steps) pending.AppendTo(writer, state);
+    if ((k + 1) % every == 0 || k + 1 == config.steps) pending.AppendTo(writer, sim, state);
     if (hooks.progress) hooks.progress(k + 1);
   }
-  if (pending.has_row) pending.AppendTo(writer, state);  // interrupted between recorded steps
+  if (pending.has_row) pending.AppendTo(writer, sim, state);  // interrupted between recorded steps
   writer.Finish(!interrupted);
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   outcome.steps = k;

@@ -23,7 +23,7 @@ struct Simulator::Scratch {
   std::vector<float> obs, actor_out, critic_in, q;
   std::vector<double> actor, nominal, error;
   std::vector<uint64_t> counters;
-  std::vector<uint8_t> reset, moved;
+  std::vector<uint8_t> reset;
 };
 
 Simulator::Simulator(const SimConfig& config, PolicyModels models)
@@ -83,7 +83,28 @@ void Simulator::Reset(SimState& s, const std::vector<double>* initial, int64_t f
         &s.episode_step[begin]};
     if (initial) keep.assign(block.state, block.state + count * d);
     env_->Reset(block, config_.seed, counters.data(), nullptr);
-    if (initial) std::copy(keep.begin(), keep.end(), block.state);
+    if (initial) {
+      std::copy(keep.begin(), keep.end(), block.state);
+      env_->StateChanged(block);
+    }
+  }
+}
+
+void Simulator::Observe(const SimState& s, float* obs, double* goals) const {
+  const env::EnvSpec& spec = env_->spec();
+  const int d = spec.state_dim, e = spec.env_state_dim, o = spec.obs_dim, g = spec.goal_dim;
+  std::vector<int64_t> episode_step(kBlock);
+  for (int64_t begin = 0; begin < s.num_agents; begin += kBlock) {
+    const int64_t count = std::min(kBlock, s.num_agents - begin);
+    // Observe reads the state only; the block's views are non-const by the interface's type
+    const env::AgentBlock block{
+        s.first_agent + begin, count, const_cast<double*>(&s.states[begin * d]),
+        e > 0 ? const_cast<double*>(&s.env_states[begin * e]) : nullptr, episode_step.data()};
+    env_->Observe(block, obs + begin * o);
+    if (goals == nullptr) continue;
+    for (int64_t k = 0; k < count; ++k) {
+      for (int j = 0; j < g; ++j) goals[(begin + k) * g + j] = s.env_states[(begin + k) * e + j];
+    }
   }
 }
 
@@ -92,8 +113,11 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
   const int d = spec.state_dim, m = spec.action_dim, o = spec.obs_dim, e = spec.env_state_dim;
   const int64_t n = end - begin;
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  const env::AgentBlock block{s.first_agent + begin, n, &s.states[begin * d],
-                              e > 0 ? &s.env_states[begin * e] : nullptr, &s.episode_step[begin]};
+  const env::AgentBlock block{
+      s.first_agent + begin,        n,
+      &s.states[begin * d],         e > 0 ? &s.env_states[begin * e] : nullptr,
+      &s.episode_step[begin],       config_.seed,
+      static_cast<uint64_t>(s.step)};
   double* act = &s.actions[begin * m];
 
   if (policy_ == PolicyKind::kNominal) {
@@ -163,8 +187,9 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
   }
 
   // the environment's step: dynamics, reward, termination and the time limit
-  w.moved.assign(n, 0);
-  env_->Step(block, act, {&s.rewards[begin], &s.done[begin], w.moved.data()});
+  uint8_t* moved = &s.target_moved[begin];
+  std::fill(moved, moved + n, uint8_t{0});
+  env_->Step(block, act, {&s.rewards[begin], &s.done[begin], moved});
 
   // episode bookkeeping; ended episodes restart from the agent's stream at time step+1
   w.reset.assign(n, 0);
@@ -172,7 +197,7 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
   for (int64_t k = 0; k < n; ++k) {
     const int64_t i = begin + k;
     s.episode_return[i] += s.rewards[i];
-    if (w.moved[k] != 0) CalfResetCertificate(s.calf, i);  // the Lyapunov target moved
+    if (moved[k] != 0) CalfResetCertificate(s.calf, i);  // the Lyapunov target moved
     if (s.done[i] != DoneReason::kNone) {
       s.episode[i] += 1;
       s.episode_step[i] = 0;

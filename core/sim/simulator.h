@@ -37,6 +37,11 @@ class Simulator {
   void Reset(SimState& state, const std::vector<double>* initial_states = nullptr,
              int64_t first_agent = 0) const;
 
+  /// Every agent's observation [N*obs_dim] (float32, what the actor sees) and, when the family
+  /// carries a goal (EnvSpec::goal_dim > 0), every agent's goal [N*goal_dim] (`goals` may be
+  /// null). Serial; for recording.
+  void Observe(const SimState& state, float* obs, double* goals) const;
+
   /// True when inference goes through LibTorch per agent (see PolicyModels).
   bool torch_per_agent() const { return models_.torch_actor != nullptr; }
 

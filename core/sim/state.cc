@@ -17,6 +17,7 @@ void SimState::Resize(int64_t n, int d, int m, int e, double lambda_relax) {
   q_values.assign(n, std::numeric_limits<float>::quiet_NaN());
   modes.assign(n, Mode::kNominal);
   done.assign(n, DoneReason::kNone);
+  target_moved.assign(n, 0);
   episode.assign(n, 0);
   episode_step.assign(n, 0);
   episode_return.assign(n, 0.0);

@@ -24,14 +24,16 @@ struct SimState {
   int state_dim = 0;
   int action_dim = 0;
   int env_state_dim = 0;
-  int64_t step = 0;                    ///< Global step counter (steps taken so far).
-  std::vector<double> states;          ///< [N*d] current states.
-  std::vector<double> env_states;      ///< [N*e] per-agent environment state (goals, ...).
-  std::vector<double> actions;         ///< [N*m] last applied (clipped) actions.
-  std::vector<double> rewards;         ///< [N] last rewards.
-  std::vector<float> q_values;         ///< [N] last critic value (NaN when no critic ran).
-  std::vector<Mode> modes;             ///< [N] last mode.
-  std::vector<DoneReason> done;        ///< [N] why the last step ended an episode (or kNone).
+  int64_t step = 0;                ///< Global step counter (steps taken so far).
+  std::vector<double> states;      ///< [N*d] current states.
+  std::vector<double> env_states;  ///< [N*e] per-agent environment state (goals, ...).
+  std::vector<double> actions;     ///< [N*m] last applied (clipped) actions.
+  std::vector<double> rewards;     ///< [N] last rewards.
+  std::vector<float> q_values;     ///< [N] last critic value (NaN when no critic ran).
+  std::vector<Mode> modes;         ///< [N] last mode.
+  std::vector<DoneReason> done;    ///< [N] why the last step ended an episode (or kNone).
+  /// [N] 1 where the last step moved the agent's target (a goal reached and redrawn).
+  std::vector<uint8_t> target_moved;
   std::vector<int32_t> episode;        ///< [N] index of the agent's current episode.
   std::vector<int64_t> episode_step;   ///< [N] steps taken in the current episode.
   std::vector<double> episode_return;  ///< [N] accumulated reward of the current episode.

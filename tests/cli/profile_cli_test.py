@@ -43,7 +43,8 @@ def case_help():
     for flag in ["--agents", "--mode", "--frames", "--warmup", "--repeats", "--out-dir",
                  "--preset", "--vectorized-heights", "--stats-cache", "--batched-trails",
                  "--batched-inference", "--render", "--size", "--train", "--system", "--seed",
-                 "--threads", "--config", "--shard", "--force", "--quiet", "--json"]:
+                 "--threads", "--config", "--shard", "--force", "--quiet", "--json",
+                 "--fused-step"]:
         assert flag in r.stdout, flag
 
 
@@ -224,5 +225,33 @@ def case_shards():
         assert len(lines) == 1 and "--shard" in lines[0], (bad, r.stderr)
 
 
+def case_creature():
+    # baseline = per-creature step + LibTorch per agent, optimized = fused kernel + batched;
+    # --fused-step forces the kernel alone (the label stays the flags' label)
+    cr = ["--actor", str(WORK / "models/creature/actor.pt"),
+          "--critic", str(WORK / "models/creature/critic.pt")]
+    out = WORK / "creature"
+    r = calf("profile", "--system", "creature", *cr, "--agents", 40, "--frames", 8, "--warmup", 3,
+             "--repeats", 1, "--out-dir", out, "--quiet", "--json")
+    fused = {}
+    for run in json.loads((out / "index.json").read_text())["runs"]:
+        s = json.loads((out / run["summary"]).read_text())
+        assert s["system"] == "creature"
+        fused[run["mode"]] = s["fused_step"]
+    assert fused == {"baseline": False, "optimized": True}, fused
+    out2 = WORK / "creature_off"
+    calf("profile", "--system", "creature", *cr, "--agents", 40, "--frames", 8, "--warmup", 3,
+         "--repeats", 1, "--mode", "optimized", "--fused-step", "off", "--out-dir", out2,
+         "--quiet")
+    run = json.loads((out2 / "index.json").read_text())["runs"][0]
+    s = json.loads((out2 / run["summary"]).read_text())
+    assert run["mode"] == "optimized" and s["fused_step"] is False
+    assert json.loads((out2 / "index.json").read_text())["config"]["fused_step"] == "off"
+    r = calf("profile", "--system", "creature", *cr, "--fused-step", "sometimes",
+             "--out-dir", WORK / "never", expect=2)
+    assert "--fused-step" in r.stderr
+
+
 {"help": case_help, "sweep": case_sweep, "ablation": case_ablation, "force": case_force,
- "bad_inputs": case_bad_inputs, "train": case_train, "shards": case_shards}[CASE]()
+ "bad_inputs": case_bad_inputs, "train": case_train, "shards": case_shards,
+ "creature": case_creature}[CASE]()

@@ -198,5 +198,93 @@ def case_interrupt():
         assert np.isfinite(f["states"][t]).all()
 
 
+def case_creature():
+    # --system creature --policy nominal: observations and goals beside the usual datasets,
+    # goal hits in the --json summary, identical files for 1 and 2 threads
+    outs = []
+    for threads in (1, 2):
+        out = WORK / f"creature{threads}.h5"
+        r = calf("run", "--system", "creature", "--policy", "nominal", "--agents", 300,
+                 "--steps", 400, "--seed", 4, "--threads", threads, "--out", out, "--json",
+                 "--quiet")
+        summary = json.loads(r.stdout)
+        assert summary["goal_hits"] > 0, summary
+        d, attrs = datasets(out)
+        outs.append(d)
+    d = outs[0]
+    for k in outs[0]:
+        assert outs[0][k].tobytes() == outs[1][k].tobytes(), f"{k} differs between 1 and 2 threads"
+    assert attrs["system"] in ("creature", b"creature") and attrs["policy"] in ("goal_pd", b"goal_pd")
+    assert d["states"].shape == (401, 300, 7) and d["actions"].shape == (400, 300, 3)
+    assert d["observations"].shape == (401, 300, 7) and d["observations"].dtype == np.float32
+    assert d["goals"].shape == (401, 300, 3)
+    s, g, o = d["states"], d["goals"], d["observations"]
+    lo, hi = np.array([-10, -10, 0.0]), np.array([10, 10, 10.0])
+    assert (s[..., :3] >= lo - 1e-6).all() and (s[..., :3] <= hi + 1e-6).all()
+    assert (g >= lo - 1e-6).all() and (g <= hi + 1e-6).all()
+    assert np.allclose(o[..., :3], (g - s[..., :3]) / (hi - lo), atol=1e-5)
+    assert np.allclose(o[..., 3:6], (s[..., :3] - (lo + hi) / 2) / ((hi - lo) / 2), atol=1e-5)
+    assert np.allclose(o[..., 6], s[..., 6] / 200.0, atol=1e-6)
+    assert (np.abs(o) <= 1.0 + 1e-6).all()
+    # a goal moves exactly where the summary counted a hit (no episode ends in 400 steps)
+    moved = (np.abs(g[1:] - g[:-1]).sum(axis=2) > 0).sum()
+    assert moved == summary["goal_hits"], (moved, summary["goal_hits"])
+    assert (d["done"] == 0).all()
+    # initial states from a 7-column CSV
+    csv = WORK / "creature.csv"
+    csv.write_text("x,y,z,vx,vy,vz,stamina\n1,2,0,0,0,0,200\n-3,4,5,0.5,0,0,50\n")
+    out = WORK / "creature_init.h5"
+    calf("run", "--system", "creature", "--policy", "goal_pd", "--agents", 2, "--steps", 3,
+         "--initial-states", csv, "--out", out, "--quiet")
+    d, _ = datasets(out)
+    assert (d["states"][0] == np.array([[1, 2, 0, 0, 0, 0, 200], [-3, 4, 5, 0.5, 0, 0, 50]],
+                                       dtype=np.float32)).all()
+
+
+def case_creature_bad_inputs():
+    # one line, exit 2, nothing written
+    bad = {
+        "box.json": '{"system": "creature", "creature": {"box_min_x": 3, "box_max_x": 3}}',
+        "goal.json": '{"system": "creature", "creature": {"goal_threshold": 50}}',
+        "neg.json": '{"system": "creature", "creature": {"goal_threshold": -0.5}}',
+        "dt.json": '{"system": "creature", "dt": -0.01}',
+        "nan.json": '{"system": "creature", "creature": {"gravity": NaN}}',
+        "str.json": '{"system": "creature", "creature": {"max_vel": "fast"}}',
+    }
+    needles = {"box.json": "creature.box_max_x", "goal.json": "creature.goal_threshold",
+               "neg.json": "creature.goal_threshold", "dt.json": "'dt'",
+               "nan.json": "malformed JSON", "str.json": "creature.max_vel"}
+    (WORK / "six.csv").write_text("1,2,0,0,0,0\n1,2,0,0,0,0\n")
+    runs = [(["--config", WORK / name], needles[name]) for name in bad]
+    runs.append((["--system", "creature", "--agents", 2, "--initial-states", WORK / "six.csv"],
+                 "6 values, the system's state has 7"))
+    for name, text in bad.items():
+        (WORK / name).write_text(text)
+    for extra, needle in runs:
+        out = WORK / "never.h5"
+        r = calf("run", "--policy", "nominal", "--steps", 2, *extra, "--out", out, expect=2)
+        lines = [l for l in r.stderr.splitlines() if l.strip()]
+        assert needle in r.stderr, (extra, r.stderr)
+        assert len(lines) == 1 and lines[0].startswith("calf run: error:"), (extra, r.stderr)
+        assert not out.exists() and not pathlib.Path(str(out) + ".partial").exists(), extra
+
+
+def case_creature_train():
+    # calf train --system creature through the algorithm seam; its models drive calf run
+    out = WORK / "train"
+    calf("train", "--system", "creature", "--preset", "quick", "--episodes", 2, "--seed", 3,
+         "--out-dir", out, "--quiet")
+    model = json.loads((out / "model.json").read_text())
+    assert model["system"] == "creature" and model["obs_dim"] == 7 and model["action_dim"] == 3
+    r = calf("run", "--system", "creature", "--policy", "calf", "--actor", out / "actor.pt",
+             "--critic", out / "critic.pt", "--agents", 20, "--steps", 50,
+             "--out", WORK / "trained.h5", "--json", "--quiet")
+    summary = json.loads(r.stdout)
+    assert summary["agent_steps"] == 1000, summary
+    # the shipped model is the default
+    calf("run", "--system", "creature", "--policy", "calf", "--agents", 5, "--steps", 5,
+         "--out", WORK / "shipped.h5", "--quiet")
+
+
 globals()["case_" + CASE]()
 print(f"run_cli_test {CASE}: ok")

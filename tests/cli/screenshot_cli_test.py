@@ -263,5 +263,23 @@ def case_bad_inputs():
     assert not out.exists()
 
 
+def case_creature():
+    # the 3-D scene: live and from a run file (goals from its `goals` dataset) give the same
+    # pixels, both cameras, and the scene differs from the one 20 steps earlier
+    cr = ["--actor", WORK / "models/creature/actor.pt",
+          "--critic", WORK / "models/creature/critic.pt"]
+    run = WORK / "creature.h5"
+    calf("run", "--system", "creature", "--policy", "calf", *cr, "--agents", 12, "--steps", 200,
+         "--seed", 3, "--out", run, "--quiet")
+    for camera in ("iso", "top"):
+        live, from_run = WORK / f"live_{camera}.png", WORK / f"run_{camera}.png"
+        calf("screenshot", "--system", "creature", "--policy", "calf", *cr, "--agents", 12,
+             "--steps", 200, "--seed", 3, "--camera", camera, *SMALL, "--out", live, "--quiet")
+        calf("screenshot", "--run", run, "--camera", camera, *SMALL, "--out", from_run, "--quiet")
+        assert same_pixels(live, from_run), camera
+    calf("screenshot", "--run", run, "--step", 180, *SMALL, "--out", WORK / "earlier.png", "-q")
+    assert not same_pixels(WORK / "earlier.png", WORK / "run_iso.png")
+
+
 globals()["case_" + CASE]()
 print(f"screenshot {CASE}: ok")

@@ -109,7 +109,8 @@ TEST_CASE("The echoed profile config keeps its keys and values", "[profile][conf
   // the ones docs/profile-format.md lists
   REQUIRE(ProfileConfig().ToJson() ==
           R"({"actor":"","agents":[5],"critic":"","epsilon":0.01,"flag_overrides":{},)"
-          R"("frames":300,"grid":21,"heatmap_update_freq":500,"height":360,"height_scale":3.0,)"
+          R"("frames":300,"fused_step":"auto","grid":21,"heatmap_update_freq":500,)"
+          R"("height":360,"height_scale":3.0,)"
           R"("modes":["baseline","optimized"],"preset":"medium","record_agents":1000,)"
           R"("render":false,"repeats":3,"seed":0,"system":"point_mass","threads":0,)"
           R"("trail_decimation":1,"trail_length":600,"trail_rebuild_freq":15,"train":false,)"

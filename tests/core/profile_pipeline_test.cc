@@ -190,3 +190,52 @@ TEST_CASE("With --train every frame carries one TD3 update", "[profile][pipeline
   REQUIRE(p.trainer()->total_steps() == start + 5);
   REQUIRE(p.trainer()->As<calf::core::train::Td3Algorithm>().td3().iterations() == 5);
 }
+
+TEST_CASE("The creature's fused kernel and per-creature functions give the same profile run",
+          "[profile][pipeline][creature][determinism]") {
+  calf::testutil::TempDir dir;
+  calf::testutil::ProfileModels models(dir.path(), "creature");
+  ProfileConfig c = SmallConfig();
+  c.system = "creature";
+  const int64_t n = 300;
+  // the optimized design with the per-creature step (--fused-step off) and the baseline
+  // design with batched inference and the fused step: the kernel alone changes nothing
+  ProfileConfig off = c, on = c;
+  off.fused_step = "off";
+  on.fused_step = "on";
+  CHECK_FALSE(FusedStep(c, OptimizationFlags::Baseline()));
+  CHECK(FusedStep(c, OptimizationFlags::Optimized()));
+  FramePipeline fused(on, BaselineWithBatchedInference(), n, models.models(), nullptr, nullptr);
+  FramePipeline per(off, OptimizationFlags::Optimized(), n, models.models(), nullptr, nullptr);
+  FramePipeline opt(c, OptimizationFlags::Optimized(), n, models.models(), nullptr, nullptr);
+  for (int f = 0; f < 60; ++f) {
+    fused.RunFrame(true);
+    per.RunFrame(true);
+    opt.RunFrame(true);
+    REQUIRE(fused.state().states == per.state().states);
+    REQUIRE(fused.state().env_states == per.state().env_states);
+    REQUIRE(fused.state().rewards == per.state().rewards);
+    REQUIRE(fused.state().modes == per.state().modes);
+    REQUIRE(opt.state().states == per.state().states);
+  }
+}
+
+TEST_CASE("The creature's full baseline (per creature, LibTorch per agent) tracks optimized",
+          "[profile][pipeline][creature]") {
+  calf::testutil::TempDir dir;
+  calf::testutil::ProfileModels models(dir.path(), "creature");
+  ProfileConfig c = SmallConfig();
+  c.system = "creature";
+  const int64_t n = 20;
+  FramePipeline base(c, OptimizationFlags::Baseline(), n, models.models(), nullptr, nullptr);
+  FramePipeline opt(c, OptimizationFlags::Optimized(), n, models.models(), nullptr, nullptr);
+  // LibTorch and calf's kernel round the networks differently (~1e-6); the float32 physics
+  // carries that along, so the trajectories agree closely rather than bit for bit
+  for (int f = 0; f < 60; ++f) {
+    base.RunFrame(true);
+    opt.RunFrame(true);
+    for (size_t k = 0; k < base.state().states.size(); ++k) {
+      REQUIRE(std::fabs(base.state().states[k] - opt.state().states[k]) <= 1e-3);
+    }
+  }
+}

@@ -77,7 +77,7 @@ TEST_CASE("Slices on block boundaries give the whole run's bits and statistics",
     const auto pm = p.ReadRows<uint8_t>("modes", 0, p.info().num_steps);
     CHECK(Column(wm, slices[k].first, slices[k].count) == pm.values);
   }
-  const RunStats combined = RunStats::FromBlocks(blocks, modes, agent_steps);
+  const RunStats combined = RunStats::FromBlocks(blocks, modes, agent_steps, 0);
   CHECK(combined.ToJson() == whole.stats.ToJson());  // the same bits, not just close
 
   // a virtual file over the parts reads like the whole file

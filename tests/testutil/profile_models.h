@@ -11,24 +11,25 @@
 
 namespace calf::testutil {
 
-/// Saves and loads a point-mass actor and twin critic in `dir`; models() points into them.
+/// Saves and loads an actor and twin critic of `system` (point mass by default) in `dir`;
+/// models() points into them.
 class ProfileModels {
  public:
-  explicit ProfileModels(const std::string& dir) {
+  explicit ProfileModels(const std::string& dir, const std::string& system = "point_mass") {
     using namespace calf::core;
-    const env::EnvSpec& spec = env::FindSpec("point_mass");
+    const env::EnvSpec& spec = env::FindSpec(system);
     Eigen::VectorXf scale(spec.action_dim);
     for (int j = 0; j < spec.action_dim; ++j) scale[j] = static_cast<float>(spec.max_action[j]);
-    Mlp actor = MakeRandomMlp({spec.state_dim, 32, 32, spec.action_dim}, Activation::kRelu,
+    Mlp actor = MakeRandomMlp({spec.obs_dim, 32, 32, spec.action_dim}, Activation::kRelu,
                               Activation::kTanh, scale, 11);
-    Mlp q1 = MakeRandomMlp({spec.state_dim + spec.action_dim, 32, 32, 1}, Activation::kRelu,
+    Mlp q1 = MakeRandomMlp({spec.obs_dim + spec.action_dim, 32, 32, 1}, Activation::kRelu,
                            Activation::kIdentity, {}, 12);
-    Mlp q2 = MakeRandomMlp({spec.state_dim + spec.action_dim, 32, 32, 1}, Activation::kRelu,
+    Mlp q2 = MakeRandomMlp({spec.obs_dim + spec.action_dim, 32, 32, 1}, Activation::kRelu,
                            Activation::kIdentity, {}, 13);
     actor_path_ = dir + "/actor.pt";
     critic_path_ = dir + "/critic.pt";
     SaveActorTorchScript(actor, actor_path_);
-    SaveCriticTorchScript(q1, q2, spec.state_dim, critic_path_);
+    SaveCriticTorchScript(q1, q2, spec.obs_dim, critic_path_);
     actor_ = TorchModel::Load(actor_path_, TorchModel::Role::kActor, spec);
     critic_ = TorchModel::Load(critic_path_, TorchModel::Role::kCritic, spec);
     models_.actor = &actor_->heads()[0];

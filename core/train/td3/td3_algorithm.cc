@@ -87,7 +87,13 @@ Td3Algorithm::~Td3Algorithm() = default;
 
 env::AgentBlock Td3Algorithm::Block() {
   // the one training agent is agent 0 of its own population
-  return {0, 1, state_.data(), env_state_.empty() ? nullptr : env_state_.data(), &episode_step_};
+  return {0,
+          1,
+          state_.data(),
+          env_state_.empty() ? nullptr : env_state_.data(),
+          &episode_step_,
+          config_.seed,
+          static_cast<uint64_t>(step_)};
 }
 
 void Td3Algorithm::ResetEpisode() {

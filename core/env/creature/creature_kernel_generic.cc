@@ -1,0 +1,4 @@
+// The creature kernel's loops built for generic (see creature_kernel_body.inc; flags in
+// core/CMakeLists.txt). Called only after a CPU check.
+#define CALF_CREATURE_ISA(name) name##Generic
+#include "core/env/creature/creature_kernel_body.inc"
