@@ -210,5 +210,43 @@ def case_corrupt_checkpoint():
         assert not out.exists(), f"{out} written from a corrupt checkpoint"
 
 
+def case_input_errors():
+    """Rows 7, 8, 10: input errors are exit 2 with one line naming the file/flag, never an
+    "internal error", never a 300-digit number, nothing left behind."""
+    (WORK / "big.json").write_text('{"dt": 1e400}')
+    (WORK / "cfgdir").mkdir()
+    (WORK / "huge.json").write_text('{"system": "' + "x" * (17 << 20) + '"}')
+    long_value = "y" * 5_000_000
+    (WORK / "long.json").write_text('{"system": "' + long_value + '"}')
+    run = ["run", "--policy", "pd", "--agents", 3, "--steps", 3, "--out", "x.h5"]
+    cases = [
+        (run + ["--config", "big.json"], ["big.json", "1e400"]),
+        (run + ["--config", "cfgdir"], ["cfgdir", "is a directory"]),
+        (run + ["--config", "huge.json"], ["huge.json", "16 MiB"]),
+        (run + ["--config", "/dev/zero"], ["/dev/zero", "16 MiB"]),
+        (run + ["--config", "long.json"], ["bytes omitted"]),
+        (run + ["--seed", "18446744073709551616"], ["--seed", "18446744073709551615"]),
+        (run + ["--seed", "-1"], ["--seed"]),
+        (["profile", "--seed", "-1"], ["--seed"]),
+        (["train", "--episodes", "0"], ["--episodes", ">= 1"]),
+        (["screenshot", "--agents", 3, "--out", ""], ["--out is empty"]),
+        (["screenshot", "--agents", 3, "--trail", 2147483647], ["--trail", "1000000"]),
+        (["screenshot", "--agents", 10000000, "--out", "t.png"], ["--agents", "trail points"]),
+        (["screenshot", "--agents", 3, "--size", "16384x16384"], ["--size", "8192x8192"]),
+        (["screenshot", "--agents", 3, "--steps-at", 1, "--out-dir", "od", "--size", "0x5"],
+         ["--size"]),
+        (["screenshot-diff", "a.png", "b.png", "--max-diff-ratio", "nan"],
+         ["--max-diff-ratio", "nan"]),
+    ]
+    for args, words in cases:
+        r = calf(*args, expect=2)
+        line = one_line(r, *words)
+        assert "internal error" not in line, line
+        assert len(line) < 1000, f"{len(line)}-byte message for {args}"
+        assert "1797693134862315708" not in line, line
+    assert not (WORK / "shot.png").exists() and not (WORK / "od").exists()
+    assert not (WORK / "x.h5").exists() and not leftovers(WORK)
+
+
 globals()["case_" + CASE]()
 print(f"robust_cli_test {CASE}: ok")
