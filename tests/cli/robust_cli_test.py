@@ -244,7 +244,18 @@ def case_input_errors():
         assert "internal error" not in line, line
         assert len(line) < 1000, f"{len(line)}-byte message for {args}"
         assert "1797693134862315708" not in line, line
-    assert not (WORK / "shot.png").exists() and not (WORK / "od").exists()
+    # no empty out-dirs left by a refused step or an unreadable PNG (row 10)
+    calf("run", "--policy", "pd", "--agents", 5, "--steps", 20, "--out", "base.h5", "--quiet")
+    one_line(calf("screenshot", "--run", "base.h5", "--steps-at", 999, "--out-dir", "od2",
+                  expect=2), "999")
+    (WORK / "e").mkdir()
+    (WORK / "a").mkdir()
+    calf("screenshot", "--agents", 3, "--size", "32x24", "--out", "e/x.png")
+    (WORK / "a/x.png").write_text("junk")
+    one_line(calf("screenshot-diff", "--dir", "e", "a", "--out-dir", "od3", expect=2), "a/x.png")
+    for d in ("od", "od2", "od3"):
+        assert not (WORK / d).exists(), f"{d} left behind"
+    assert not (WORK / "shot.png").exists()
     assert not (WORK / "x.h5").exists() and not leftovers(WORK)
 
 
