@@ -13,7 +13,8 @@ OUT=${FUZZ_DIR:-$ROOT/build-fuzz}
 cmake -S "$ROOT/fuzz" -B "$OUT" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$OUT" -j "${JOBS:-2}"
 
-mkdir -p "$OUT/corpus"/{png_read_fuzz,image_diff_fuzz,checksum_fuzz,run_config_fuzz}
+mkdir -p "$OUT/corpus"/{png_read_fuzz,image_diff_fuzz,checksum_fuzz,zip_checksum_fuzz,run_config_fuzz}
+cp "$ROOT"/data/models/point_mass/*.pt "$OUT/corpus/zip_checksum_fuzz/"
 cp "$ROOT"/data/golden/*.png "$OUT/corpus/png_read_fuzz/"
 for f in "$ROOT"/data/models/*/*.json; do
   cp "$f" "$OUT/corpus/run_config_fuzz/$(basename "$(dirname "$f")")_$(basename "$f")"
@@ -39,7 +40,7 @@ for i in 0 1; do
 done
 
 status=0
-for target in png_read_fuzz image_diff_fuzz checksum_fuzz run_config_fuzz; do
+for target in png_read_fuzz image_diff_fuzz checksum_fuzz zip_checksum_fuzz run_config_fuzz; do
   echo "== $target: ${SECONDS_PER_TARGET}s"
   mkdir -p "$OUT/findings/$target"
   if ! (cd "$OUT/findings/$target" && "$OUT/$target" "$OUT/corpus/$target" \

@@ -210,6 +210,31 @@ def case_corrupt_checkpoint():
         assert not out.exists(), f"{out} written from a corrupt checkpoint"
 
 
+def case_corrupt_model():
+    """Row 3, models: a byte changed in any tensor of a TorchScript model is refused (exit 2,
+    the file named) before LibTorch loads it; LibTorch alone loaded most such files."""
+    import struct
+    import zipfile
+    pm = models()
+    actor = pathlib.Path(pm[1])
+    good = actor.read_bytes()
+    with zipfile.ZipFile(actor) as z:
+        tensors = [i for i in z.infolist() if "/data/" in i.filename and i.file_size > 0]
+    assert tensors, "no tensor entries in the model"
+    for info in tensors:
+        name_len, extra_len = struct.unpack("<HH", good[info.header_offset + 26:
+                                                       info.header_offset + 30])
+        start = info.header_offset + 30 + name_len + extra_len
+        bad = bytearray(good)
+        bad[start + info.file_size // 2] ^= 0x40
+        path = WORK / "bad_actor.pt"
+        path.write_bytes(bytes(bad))
+        r = calf("run", "--policy", "calf", "--actor", path, "--critic", pm[3], "--agents", 3,
+                 "--steps", 3, "--out", "x.h5", "--quiet", expect=2)
+        one_line(r, "bad_actor.pt", "CRC-32")
+    assert not (WORK / "x.h5").exists()
+
+
 def case_input_errors():
     """Rows 7, 8, 10: input errors are exit 2 with one line naming the file/flag, never an
     "internal error", never a 300-digit number, nothing left behind."""
