@@ -6,7 +6,7 @@ ASAN_DIR  ?= build-asan
 JOBS      ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: help deps configure build test demo bench asan format clean
+.PHONY: help deps configure build test demo bench asan fuzz format clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,10 @@ asan: deps ## build and test with AddressSanitizer + UBSan
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALF_SANITIZE=ON -DCALF_BUILD_BENCH=OFF $(CMAKE_ARGS)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && CALF_GL_DEBUG=1 ASAN_OPTIONS=detect_leaks=0:new_delete_type_mismatch=0 ctest --output-on-failure -j $(JOBS) -LE noasan
+
+FUZZ_SECONDS ?= 20
+fuzz: deps ## libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each (default 20); fails on a finding
+	JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_SECONDS) $(BUILD_DIR)/calf
 
 format: ## clang-format every C++ file in place
 	find core render_offscreen report cli tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i

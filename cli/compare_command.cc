@@ -4,6 +4,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/flags.h"
 #include "cli/mpi_glue.h"
 #include "core/error.h"
 #include "core/io/output_file.h"
@@ -34,6 +35,7 @@ void SetupCompareCommand(CLI::App& app, int* exit_code) {
   sub->add_flag("--json", o->json, "Print a machine-readable summary as JSON on stdout");
   sub->add_flag("--quiet,-q", o->quiet, "No summary on stderr (gate failures are still named)");
   sub->add_option("--seed", o->seed, "Bootstrap seed (reports are reproducible)")
+      ->check(SeedRule())
       ->capture_default_str();
   sub->add_option("--resamples", o->resamples, "Bootstrap resamples of the speed-up interval")
       ->capture_default_str();

@@ -70,10 +70,7 @@ core::profile::ProfileConfig ResolveConfig(const ProfileOptions& o) {
   if (Given(app, "--size")) ParseSize(o.size, &c.width, &c.height);
   if (Given(app, "--train")) c.train = true;
   CopyIfGiven(app, "--system", o.system, c.system);
-  if (Given(app, "--seed")) {
-    if (o.seed < 0) throw ConfigError("--seed " + std::to_string(o.seed) + " is negative");
-    c.seed = static_cast<uint64_t>(o.seed);
-  }
+  CopyIfGiven(app, "--seed", o.seed, c.seed);
   CopyIfGiven(app, "--threads", o.threads, c.threads);
   CopyIfGiven(app, "--actor", o.actor_path, c.actor_path);
   CopyIfGiven(app, "--critic", o.critic_path, c.critic_path);
@@ -121,7 +118,7 @@ void SetupProfileCommand(CLI::App& app, int* exit_code) {
   sub->add_option("--size", opt->size, "Render size WxH (default 640x360)");
   sub->add_flag("--train", opt->train, "One training agent: CALF step + TD3 update per frame");
   sub->add_option("--system", opt->system, core::env::FamilyNames() + " (calf systems lists them)");
-  sub->add_option("--seed", opt->seed, "Random seed (default 0)");
+  sub->add_option("--seed", opt->seed, "Random seed (default 0)")->check(SeedRule());
   sub->add_option("--threads", opt->threads, "OpenMP threads (0 = all cores)");
   sub->add_option("--config", opt->config_path, "JSON file with profile config keys");
   sub->add_option("--actor", opt->actor_path,

@@ -23,7 +23,7 @@ struct ProfileOptions {
   std::string size;        ///< "WxH".
   bool train = false;
   std::string system;
-  int64_t seed = -1;
+  uint64_t seed = 0;
   int64_t threads = -1;
   std::string config_path;
   std::string actor_path, critic_path;

@@ -27,6 +27,7 @@ void SetupRunCommand(CLI::App& app, int* exit_code) {
   sub->add_option("--agents", c.num_agents, "Number of agents N (> 0)")->capture_default_str();
   sub->add_option("--steps", c.steps, "Steps to simulate (>= 0), dt each")->capture_default_str();
   sub->add_option("--seed", c.seed, "Random seed; a run is a pure function of config + seed")
+      ->check(SeedRule())
       ->capture_default_str();
   sub->add_option("--out", opt->out, "Output HDF5 file (written as <out>.partial, then renamed)")
       ->capture_default_str();

@@ -42,9 +42,11 @@ void ParseSize(const std::string& text, int* width, int* height) {
   if (w < 0 || h < 0 || used_w != x || used_h != text.size() - x - 1) {
     throw ConfigError("--size '" + text + "' is not WIDTHxHEIGHT, e.g. 1280x720");
   }
-  if (w < 1 || h < 1 || w > render::kMaxRenderSize || h > render::kMaxRenderSize) {
-    throw ConfigError("--size " + text + " is outside 1.." +
-                      std::to_string(render::kMaxRenderSize) + " pixels per side");
+  if (w < 1 || h < 1 || w > render::kMaxRenderSize || h > render::kMaxRenderSize ||
+      w * h > render::kMaxRenderPixels) {
+    throw ConfigError("--size " + OneLine(text, 40) + " is outside 1.." +
+                      std::to_string(render::kMaxRenderSize) + " pixels per side or above " +
+                      std::to_string(render::kMaxRenderPixels) + " pixels (8192x8192)");
   }
   *width = static_cast<int>(w);
   *height = static_cast<int>(h);
@@ -139,7 +141,9 @@ void SetupScreenshotCommand(CLI::App& app, int* exit_code) {
       sub->add_option("--agents", c.num_agents, "Live: number of agents")->capture_default_str();
   auto* steps = sub->add_option("--steps", c.steps, "Live: steps to simulate before the shot")
                     ->capture_default_str();
-  auto* seed = sub->add_option("--seed", c.seed, "Live: random seed")->capture_default_str();
+  auto* seed = sub->add_option("--seed", c.seed, "Live: random seed")
+                   ->check(SeedRule())
+                   ->capture_default_str();
   for (auto* live : {system, policy, agents, steps, seed}) live->excludes(run);
   sub->add_option("--actor", c.actor_path,
                   "Live: TorchScript actor (default data/models/<system>/actor.pt)");
@@ -237,8 +241,10 @@ int RunScreenshot(ScreenshotOptions& o) {
   ParseSize(o.size, &ro.width, &ro.height);
   ro.camera = render::ParseCameraPreset(o.camera);
   ro.trails = render::ParseTrailRendererKind(o.renderer);
-  if (o.trail < 0 || o.trail == 1) {
-    throw ConfigError("--trail " + std::to_string(o.trail) + " must be 0 (no trails) or >= 2");
+  if (o.trail < 0 || o.trail == 1 || o.trail > render::kMaxTrailPoints) {
+    throw ConfigError("--trail " + std::to_string(o.trail) +
+                      " must be 0 (no trails) or from 2 to " +
+                      std::to_string(render::kMaxTrailPoints));
   }
   if (o.threads < 0) throw ConfigError("--threads must be >= 0 (0 = all cores)");
   if (Given(o.app, "--video")) return RunVideo(o, ro);
@@ -261,7 +267,7 @@ int RunScreenshot(ScreenshotOptions& o) {
     core::PrepareOutputDir(o.out_dir, "--out-dir");
     path_of = [dir = o.out_dir](int64_t s) { return (fs::path(dir) / StepFileName(s)).string(); };
   } else {
-    if (o.out.empty()) o.out = "shot.png";
+    if (!Given(o.app, "--out")) o.out = "shot.png";  // --out "" is refused by the check
     core::CheckOutputFile(o.out, "--out");
     path_of = [out = o.out](int64_t) { return out; };
   }

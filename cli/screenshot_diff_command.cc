@@ -14,6 +14,7 @@
 #include <system_error>
 #include <vector>
 
+#include "cli/flags.h"
 #include "cli/mpi_glue.h"
 #include "core/error.h"
 #include "core/io/output_file.h"
@@ -250,17 +251,17 @@ void SetupScreenshotDiffCommand(CLI::App& app, int* exit_code) {
   out->excludes(out_dir);
   sub->add_option("--threshold", options->threshold,
                   "Matching threshold in [0, 1]; smaller is more sensitive (default 0.1)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(NumberIn(0.0, 1.0));
   sub->add_flag("--include-aa", options->include_aa,
                 "Count anti-aliased pixels as differences instead of ignoring them");
   CLI::Option* max_pixels =
       sub->add_option("--max-diff-pixels", options->max_diff_pixels,
                       "Pass when at most N pixels per image differ (default 0)")
-          ->check(CLI::NonNegativeNumber);
+          ->check(NumberIn(0));
   CLI::Option* max_ratio =
       sub->add_option("--max-diff-ratio", options->max_diff_ratio,
                       "Pass when at most this fraction in [0, 1] of each image's pixels differ")
-          ->check(CLI::Range(0.0, 1.0));
+          ->check(NumberIn(0.0, 1.0));
   max_pixels->excludes(max_ratio);
   CLI::Option* json_flag =
       sub->add_flag("--json", options->json, "Print a JSON object on stdout instead of text");

@@ -64,19 +64,19 @@ void SetupTrainCommand(CLI::App& app, int* exit_code) {
                   "~10x slower)")
       ->check(CLI::IsMember({"eigen", "libtorch"}));
   sub->add_option("--seed", options->seed, "random seed (networks, resets, noise, minibatches)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(SeedRule());
   sub->add_option("--episodes", options->episodes, "number of training episodes (in total)")
-      ->check(CLI::PositiveNumber);
+      ->check(NumberIn(1));
   sub->add_option("--checkpoint-every", options->checkpoint_every,
                   "write a checkpoint every N episodes (0 = only at the end)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NumberIn(0));
   sub->add_option("--out-dir", options->out_dir, "output directory")->capture_default_str();
   sub->add_option("--resume", options->resume_path,
                   "continue from a checkpoint file (only --episodes and --checkpoint-every may "
                   "change; other options must agree with the checkpoint)");
   sub->add_option("--threads", options->threads,
                   "OpenMP threads (training is serial; results do not depend on it)")
-      ->check(CLI::PositiveNumber);
+      ->check(NumberIn(1));
   sub->add_flag("--quiet", options->quiet, "no progress output");
   sub->callback([options, exit_code] {
     *exit_code = core::AllOrNothing([&] { return RunTrain(*options); },

@@ -20,10 +20,12 @@ void CheckComplete(const char* which) {
 }  // namespace
 
 void ValidateRenderSize(int width, int height) {
-  if (width < 1 || height < 1 || width > kMaxRenderSize || height > kMaxRenderSize) {
+  if (width < 1 || height < 1 || width > kMaxRenderSize || height > kMaxRenderSize ||
+      int64_t{width} * height > kMaxRenderPixels) {
     throw ConfigError("render size " + std::to_string(width) + "x" + std::to_string(height) +
                       " is invalid; width and height must be in 1.." +
-                      std::to_string(kMaxRenderSize));
+                      std::to_string(kMaxRenderSize) + " and width x height at most " +
+                      std::to_string(kMaxRenderPixels) + " pixels (e.g. 8192x8192)");
   }
 }
 

@@ -13,7 +13,12 @@ namespace calf::render {
 /// Largest accepted image side in pixels.
 inline constexpr int kMaxRenderSize = 16384;
 
-/// Throws ConfigError unless 1 <= width, height <= kMaxRenderSize.
+/// Largest accepted image in pixels (8192x8192; a 16384x16384 4x-MSAA framebuffer needs
+/// 8 GiB, which llvmpipe refuses as "incomplete").
+inline constexpr int64_t kMaxRenderPixels = int64_t{8192} * 8192;
+
+/// Throws ConfigError unless 1 <= width, height <= kMaxRenderSize and
+/// width * height <= kMaxRenderPixels.
 void ValidateRenderSize(int width, int height);
 
 /// A width×height colour (RGBA8) + depth (24/8) framebuffer with `samples` MSAA samples

@@ -62,6 +62,16 @@ int64_t StatesRowOf(const core::TrajectoryReader& reader, const core::SimConfig&
 
 }  // namespace
 
+void CheckSceneBudget(int64_t agents, int64_t trail, const std::string& source) {
+  const int64_t points = std::max<int64_t>(trail, 1);
+  if (agents > 0 && agents > kMaxSceneTrailPoints / points) {
+    throw ConfigError(source + ": " + std::to_string(agents) + " agents with " +
+                      std::to_string(points) + "-point trails are above the limit of " +
+                      std::to_string(kMaxSceneTrailPoints) +
+                      " trail points per scene (docs/rendering.md); lower --trail or the agents");
+  }
+}
+
 std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> steps,
                              const FeedOptions& options, FrameSink& sink) {
   core::TrajectoryReader reader(run_path);
@@ -77,6 +87,7 @@ std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> s
     const fs::path beside = fs::path(run_path).parent_path() / config.critic_path;
     if (fs::exists(beside)) config.critic_path = beside.string();
   }
+  CheckSceneBudget(info.num_agents, options.trail, "'" + run_path + "'");
   const core::env::EnvSpec& spec = core::env::FindSpec(config.system);
   if (info.state_dim != spec.state_dim) {
     throw IoError("'" + run_path + "' has state dimension " + std::to_string(info.state_dim) +
@@ -150,6 +161,7 @@ std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> s
 std::vector<int64_t> FeedLive(core::SimConfig config, const std::vector<int64_t>& steps,
                               const FeedOptions& options, FrameSink& sink) {
   CALF_CHECK(!steps.empty()) << "FeedLive needs at least one step";
+  CheckSceneBudget(config.num_agents, options.trail, "--agents");
   config.steps = steps.back();
   if (!options.critic_path.empty()) config.critic_path = options.critic_path;
   core::ResolveSimConfig(config);

@@ -34,6 +34,17 @@ class FrameSink {
   virtual void Frame(const CalfScene& scene, int64_t step) = 0;
 };
 
+/// Longest trail per agent, in points (`--trail`).
+inline constexpr int64_t kMaxTrailPoints = 1'000'000;
+/// Most trail points of a whole scene (agents x trail length): 2^26, about 0.8 GB of trail
+/// vertices; beyond it `std::bad_alloc` used to end a screenshot as an "internal error".
+inline constexpr int64_t kMaxSceneTrailPoints = int64_t{1} << 26;
+
+/// Throws ConfigError when `agents` agents with `trail`-point trails exceed
+/// kMaxSceneTrailPoints (naming both numbers and the limit). `source` says where the agent
+/// count came from ("--agents", or the run file).
+void CheckSceneBudget(int64_t agents, int64_t trail, const std::string& source);
+
 /// Options shared by both feeds.
 struct FeedOptions {
   int trail = 600;  ///< Points per agent trail (0 = none, else >= 2).

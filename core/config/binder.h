@@ -121,7 +121,11 @@ nlohmann::json ParseObject(const std::string& text, const std::string& source);
 /// A JSON value as short text for messages (long values are cut with "...").
 std::string ShortDump(const nlohmann::json& value);
 
-/// Reads a whole text file (a config, a CSV); throws IoError naming the path.
+/// Largest JSON config file calf reads (16 MiB).
+inline constexpr int64_t kMaxConfigBytes = int64_t{16} << 20;
+
+/// Reads a whole config file of at most kMaxConfigBytes; throws IoError naming the path
+/// (missing, a directory, too large, unreadable).
 std::string ReadTextFile(const std::string& path);
 
 /// Reads `json_text` into `config` (any struct with `void Bind(Binder&)`), refusing unknown

@@ -25,4 +25,14 @@ void AppendCrc32c(const std::string& path, const std::string& what);
 /// the file was damaged after it was written.
 void VerifyCrc32c(const std::string& path, const std::string& what);
 
+/// Continues a CRC-32 (IEEE 802.3, the ZIP/PNG/zlib one) over `n` bytes; start with 0.
+uint32_t Crc32Ieee(uint32_t crc, const void* data, size_t n);
+
+/// Verifies the CRC-32 that a ZIP archive (a TorchScript .pt model) stores for each stored
+/// (uncompressed) entry, which LibTorch's reader does not check: a flipped byte in a
+/// model's weights loads silently otherwise. `bytes` is the whole file. Throws IoError
+/// (exit 2) naming `what`, `path` and the entry when an entry's bytes do not match or the
+/// archive's directory is inconsistent; compressed and ZIP64 entries are left to LibTorch.
+void VerifyZipChecksums(const std::string& bytes, const std::string& path, const std::string& what);
+
 }  // namespace calf::core

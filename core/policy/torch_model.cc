@@ -5,10 +5,13 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <random>
+#include <sstream>
 
 #include "core/error.h"
+#include "core/io/checksum.h"
 #include "core/io/output_file.h"
 
 namespace calf::core {
@@ -184,6 +187,17 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
   model->path_ = path;
   model->impl_->state_dim = spec.obs_dim;
   model->impl_->action_dim = spec.action_dim;
+  {
+    // LibTorch does not check the CRC-32 its zip archive stores for each entry
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    try {
+      VerifyZipChecksums(bytes.str(), path, std::string(what) + " model");
+    } catch (const IoError& e) {
+      throw PolicyError(e.what());
+    }
+  }
   try {
     model->impl_->module = torch::jit::load(path);
   } catch (const std::exception& e) {

@@ -210,5 +210,79 @@ def case_corrupt_checkpoint():
         assert not out.exists(), f"{out} written from a corrupt checkpoint"
 
 
+def case_corrupt_model():
+    """Row 3, models: a byte changed in any tensor of a TorchScript model is refused (exit 2,
+    the file named) before LibTorch loads it; LibTorch alone loaded most such files."""
+    import struct
+    import zipfile
+    pm = models()
+    actor = pathlib.Path(pm[1])
+    good = actor.read_bytes()
+    with zipfile.ZipFile(actor) as z:
+        tensors = [i for i in z.infolist() if "/data/" in i.filename and i.file_size > 0]
+    assert tensors, "no tensor entries in the model"
+    for info in tensors:
+        name_len, extra_len = struct.unpack("<HH", good[info.header_offset + 26:
+                                                       info.header_offset + 30])
+        start = info.header_offset + 30 + name_len + extra_len
+        bad = bytearray(good)
+        bad[start + info.file_size // 2] ^= 0x40
+        path = WORK / "bad_actor.pt"
+        path.write_bytes(bytes(bad))
+        r = calf("run", "--policy", "calf", "--actor", path, "--critic", pm[3], "--agents", 3,
+                 "--steps", 3, "--out", "x.h5", "--quiet", expect=2)
+        one_line(r, "bad_actor.pt", "CRC-32")
+    assert not (WORK / "x.h5").exists()
+
+
+def case_input_errors():
+    """Rows 7, 8, 10: input errors are exit 2 with one line naming the file/flag, never an
+    "internal error", never a 300-digit number, nothing left behind."""
+    (WORK / "big.json").write_text('{"dt": 1e400}')
+    (WORK / "cfgdir").mkdir()
+    (WORK / "huge.json").write_text('{"system": "' + "x" * (17 << 20) + '"}')
+    long_value = "y" * 5_000_000
+    (WORK / "long.json").write_text('{"system": "' + long_value + '"}')
+    run = ["run", "--policy", "pd", "--agents", 3, "--steps", 3, "--out", "x.h5"]
+    cases = [
+        (run + ["--config", "big.json"], ["big.json", "1e400"]),
+        (run + ["--config", "cfgdir"], ["cfgdir", "is a directory"]),
+        (run + ["--config", "huge.json"], ["huge.json", "16 MiB"]),
+        (run + ["--config", "/dev/zero"], ["/dev/zero", "16 MiB"]),
+        (run + ["--config", "long.json"], ["bytes omitted"]),
+        (run + ["--seed", "18446744073709551616"], ["--seed", "18446744073709551615"]),
+        (run + ["--seed", "-1"], ["--seed"]),
+        (["profile", "--seed", "-1"], ["--seed"]),
+        (["train", "--episodes", "0"], ["--episodes", ">= 1"]),
+        (["screenshot", "--agents", 3, "--out", ""], ["--out is empty"]),
+        (["screenshot", "--agents", 3, "--trail", 2147483647], ["--trail", "1000000"]),
+        (["screenshot", "--agents", 10000000, "--out", "t.png"], ["--agents", "trail points"]),
+        (["screenshot", "--agents", 3, "--size", "16384x16384"], ["--size", "8192x8192"]),
+        (["screenshot", "--agents", 3, "--steps-at", 1, "--out-dir", "od", "--size", "0x5"],
+         ["--size"]),
+        (["screenshot-diff", "a.png", "b.png", "--max-diff-ratio", "nan"],
+         ["--max-diff-ratio", "nan"]),
+    ]
+    for args, words in cases:
+        r = calf(*args, expect=2)
+        line = one_line(r, *words)
+        assert "internal error" not in line, line
+        assert len(line) < 1000, f"{len(line)}-byte message for {args}"
+        assert "1797693134862315708" not in line, line
+    # no empty out-dirs left by a refused step or an unreadable PNG (row 10)
+    calf("run", "--policy", "pd", "--agents", 5, "--steps", 20, "--out", "base.h5", "--quiet")
+    one_line(calf("screenshot", "--run", "base.h5", "--steps-at", 999, "--out-dir", "od2",
+                  expect=2), "999")
+    (WORK / "e").mkdir()
+    (WORK / "a").mkdir()
+    calf("screenshot", "--agents", 3, "--size", "32x24", "--out", "e/x.png")
+    (WORK / "a/x.png").write_text("junk")
+    one_line(calf("screenshot-diff", "--dir", "e", "a", "--out-dir", "od3", expect=2), "a/x.png")
+    for d in ("od", "od2", "od3"):
+        assert not (WORK / d).exists(), f"{d} left behind"
+    assert not (WORK / "shot.png").exists()
+    assert not (WORK / "x.h5").exists() and not leftovers(WORK)
+
+
 globals()["case_" + CASE]()
 print(f"robust_cli_test {CASE}: ok")

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds calf's libFuzzer targets (fuzz/, clang) and runs each for a bounded time; exits
+# non-zero on the first finding (crash, sanitizer report, timeout, out-of-memory).
+# Usage: scripts/fuzz.sh [seconds per target] [calf binary for seed corpora]
+# Seed corpora come from calf's own outputs: the golden PNGs, a screenshot and a training
+# checkpoint written by the calf binary when given, and calf's JSON configs. See
+# docs/fuzzing.md for a long campaign.
+set -euo pipefail
+SECONDS_PER_TARGET=${1:-20}
+CALF=${2:-build/calf}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${FUZZ_DIR:-$ROOT/build-fuzz}
+cmake -S "$ROOT/fuzz" -B "$OUT" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$OUT" -j "${JOBS:-2}"
+
+mkdir -p "$OUT/corpus"/{png_read_fuzz,image_diff_fuzz,checksum_fuzz,zip_checksum_fuzz,run_config_fuzz}
+cp "$ROOT"/data/models/point_mass/*.pt "$OUT/corpus/zip_checksum_fuzz/"
+cp "$ROOT"/data/golden/*.png "$OUT/corpus/png_read_fuzz/"
+for f in "$ROOT"/data/models/*/*.json; do
+  cp "$f" "$OUT/corpus/run_config_fuzz/$(basename "$(dirname "$f")")_$(basename "$f")"
+done
+printf '{"dt": 0.01, "num_agents": 4, "seed": 3, "policy": "pd"}' > "$OUT/corpus/run_config_fuzz/small.json"
+if [ -x "$CALF" ]; then
+  tmp=$(mktemp -d)
+  "$CALF" screenshot --agents 3 --size 32x24 --trail 4 --steps 5 --out "$tmp/s.png" --quiet \
+    && cp "$tmp/s.png" "$OUT/corpus/png_read_fuzz/calf_shot.png" || true
+  printf '{"max_steps_per_episode": 20, "start_training_step": 10, "replay_size": 100, "hidden": [4], "batch_size": 4}' > "$tmp/t.json"
+  "$CALF" train --system point_mass --config "$tmp/t.json" --episodes 1 --out-dir "$tmp/tr" --quiet \
+    && cp "$tmp/tr/checkpoint.bin" "$OUT/corpus/checksum_fuzz/" || true
+  rm -rf "$tmp"
+fi
+# image diff seeds: two PNGs glued with a split byte in front and two option bytes behind
+pngs=("$OUT"/corpus/png_read_fuzz/*.png)
+for i in 0 1; do
+  a=${pngs[$i]:-${pngs[0]}}; b=${pngs[$(( (i + 1) % ${#pngs[@]} ))]}
+  sa=$(stat -c %s "$a"); sb=$(stat -c %s "$b")
+  split=$(( 255 * sa / (sa + sb) ))
+  { printf "\\x$(printf %02x $split)"; cat "$a" "$b"; printf '\x19\x02\x00'; } \
+    > "$OUT/corpus/image_diff_fuzz/pair$i"
+done
+
+status=0
+for target in png_read_fuzz image_diff_fuzz checksum_fuzz zip_checksum_fuzz run_config_fuzz; do
+  echo "== $target: ${SECONDS_PER_TARGET}s"
+  mkdir -p "$OUT/findings/$target"
+  if ! (cd "$OUT/findings/$target" && "$OUT/$target" "$OUT/corpus/$target" \
+          -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
+          -max_len=1048576 -print_final_stats=1 2>"$OUT/$target.log"); then
+    echo "FINDING in $target: see $OUT/$target.log and $OUT/findings/$target/"
+    status=1
+  fi
+  grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|cov:" "$OUT/$target.log" | tail -3
+done
+exit $status
