@@ -17,6 +17,7 @@ PACKAGES=(
   librandom123-dev
   libxml2-utils
   clang-format
+  clang libclang-rt-14-dev
   libopenmpi-dev openmpi-bin
   ffmpeg
   chromium chromium-driver python3-selenium
