@@ -302,3 +302,26 @@ TEST_CASE("Writing into a missing directory throws an IoError naming the file", 
   }
   CHECK_THROWS_AS(WritePng(TempDir("empty") + "/e.png", Image()), calf::IoError);
 }
+
+TEST_CASE("A chunk that declares more bytes than the file holds is refused before libpng",
+          "[render][png]") {
+  // a valid PNG cut after a tEXt chunk header that declares 1.7 GB (png_read_fuzz found
+  // that libpng allocates and zeroes what such a header says before failing)
+  const std::string dir = TempDir("huge_chunk");
+  const std::string good = dir + "/good.png";
+  Image image;
+  image.width = 2;
+  image.height = 2;
+  image.pixels.assign(16, 200);
+  calf::render::WritePng(good, image, {});
+  std::ifstream in(good, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t ihdr_end = 8 + 12 + 13;  // signature, IHDR chunk
+  std::string bad = bytes.substr(0, ihdr_end);
+  bad += std::string("\x69\x00\x00\x06tEXt", 8) + "key";
+  const std::string path = dir + "/huge.png";
+  std::ofstream(path, std::ios::binary) << bad;
+  CHECK_THROWS_WITH(calf::render::ReadPng(path),
+                    Catch::Contains("declares 1761607686 bytes") && Catch::Contains("huge.png"));
+  CHECK_NOTHROW(calf::render::ReadPng(good));  // the scan leaves good files alone
+}

@@ -1,6 +1,8 @@
 #include "core/env/creature/creature_kernel.h"
 
+#ifdef _OPENMP
 #include <omp.h>
+#endif
 
 #include <algorithm>
 #include <cstdlib>
@@ -154,8 +156,13 @@ void StepUnfused(const KernelParams& P, const CreatureArrays& a, int64_t begin, 
 void StepAll(const KernelParams& P, const CreatureArrays& a, int64_t n, const CreatureStepIo& io,
              uint64_t seed, uint64_t step, bool fused, int threads) {
   const int64_t blocks = (n + kKernelBlock - 1) / kKernelBlock;
-  const int nthreads = static_cast<int>(std::max<int64_t>(
-      1, std::min<int64_t>(threads > 0 ? threads : omp_get_max_threads(), blocks)));
+#ifdef _OPENMP
+  const int available = omp_get_max_threads();
+#else
+  const int available = 1;  // built without OpenMP (the fuzz targets): one thread
+#endif
+  const int nthreads = static_cast<int>(
+      std::max<int64_t>(1, std::min<int64_t>(threads > 0 ? threads : available, blocks)));
   // nothing in the loop throws (no allocation but the scratch, sized before the loop)
 #pragma omp parallel num_threads(nthreads)
   {
