@@ -166,9 +166,7 @@ int RunProfile(const ProfileOptions& o) {
   const int64_t cells =
       static_cast<int64_t>(config.agents.size()) *
       static_cast<int64_t>(core::profile::ExpandModes(config.modes, config.flag_overrides).size());
-  int64_t owned = 0;
-  for (int64_t i = 0; i < cells; ++i) owned += shard.Owns(i) ? 1 : 0;
-  Progress progress("profile", owned * config.repeats * config.frames, !o.quiet);
+  Progress progress("profile", shard.OwnedOf(cells) * config.repeats * config.frames, !o.quiet);
   hooks.progress = [&progress](int64_t done, int64_t, const std::string& label) {
     progress.Update(done, label);
   };

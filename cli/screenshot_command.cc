@@ -184,6 +184,15 @@ void SetupScreenshotCommand(CLI::App& app, int* exit_code) {
 
 namespace {
 
+// the feed options the flags give (trail, threads, an explicit --critic)
+render::FeedOptions FeedOptionsOf(const ScreenshotOptions& o) {
+  render::FeedOptions feed;
+  feed.trail = o.trail;
+  feed.threads = o.threads;
+  if (Given(o.app, "--critic")) feed.critic_path = o.config.critic_path;
+  return feed;
+}
+
 // `--video`: the same feeds into a VideoSink
 int RunVideo(ScreenshotOptions& o, const render::RenderOptions& ro) {
   std::vector<int64_t> steps;
@@ -205,10 +214,7 @@ int RunVideo(ScreenshotOptions& o, const render::RenderOptions& ro) {
   vo.fps = o.fps;
   vo.progress = [&progress](int64_t done) { progress.Update(done); };
   render::VideoSink sink(o.video, vo);  // checks the path, format, fps and ffmpeg first
-  render::FeedOptions feed;
-  feed.trail = o.trail;
-  feed.threads = o.threads;
-  if (Given(o.app, "--critic")) feed.critic_path = o.config.critic_path;
+  const render::FeedOptions feed = FeedOptionsOf(o);
   if (o.run_path.empty()) {
     render::FeedLive(o.config, steps, feed, sink);
   } else {
@@ -272,10 +278,7 @@ int RunScreenshot(ScreenshotOptions& o) {
     path_of = [out = o.out](int64_t) { return out; };
   }
 
-  render::FeedOptions feed;
-  feed.trail = o.trail;
-  feed.threads = o.threads;
-  if (Given(o.app, "--critic")) feed.critic_path = o.config.critic_path;
+  const render::FeedOptions feed = FeedOptionsOf(o);
   render::PngShots shots(ro, o.camera, path_of);
   if (o.run_path.empty()) {
     render::FeedLive(o.config, steps, feed, shots);

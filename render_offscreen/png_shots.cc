@@ -2,25 +2,9 @@
 
 #include "core/error.h"
 #include "core/version.h"
-#include "render_offscreen/egl_context.h"
 #include "render_offscreen/png_io.h"
 
 namespace calf::render {
-namespace {
-
-// every failure to start EGL/GL is an environment the user must fix: exit 2 as the CLI
-// contract says, with what is missing
-std::shared_ptr<EglContext> MakeContext() {
-  try {
-    return std::make_shared<EglContext>();
-  } catch (const RenderError& e) {
-    throw RenderError(std::string("cannot create an offscreen OpenGL 3.3 context: ") + e.what(),
-                      ExitCode::kUsage);
-  }
-}
-
-}  // namespace
-
 PngShots::PngShots(RenderOptions options, std::string camera_name,
                    std::function<std::string(int64_t)> path_of)
     : options_(std::move(options)),
@@ -31,10 +15,7 @@ PngShots::~PngShots() = default;
 
 void PngShots::Begin(const FeedInfo& info) {
   info_ = info;
-  RenderOptions ro = options_;
-  ro.bounds = info.bounds;
-  if (info.scene != nullptr) info.scene->ConfigureRender(&ro);
-  renderer_ = std::make_unique<SceneRenderer>(ro, MakeContext());
+  renderer_ = MakeFeedRenderer(options_, info);
 }
 
 void PngShots::Frame(const CalfScene& scene, int64_t step) {

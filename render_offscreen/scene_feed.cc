@@ -12,6 +12,7 @@
 #include "core/sim/load_policy.h"
 #include "core/sim/run_to_file.h"
 #include "core/sim/simulator.h"
+#include "render_offscreen/egl_context.h"
 
 namespace calf::render {
 namespace {
@@ -70,6 +71,19 @@ void CheckSceneBudget(int64_t agents, int64_t trail, const std::string& source) 
                       std::to_string(kMaxSceneTrailPoints) +
                       " trail points per scene (docs/rendering.md); lower --trail or the agents");
   }
+}
+
+std::unique_ptr<SceneRenderer> MakeFeedRenderer(RenderOptions options, const FeedInfo& info) {
+  options.bounds = info.bounds;
+  if (info.scene != nullptr) info.scene->ConfigureRender(&options);
+  std::shared_ptr<EglContext> context;
+  try {
+    context = std::make_shared<EglContext>();
+  } catch (const RenderError& e) {
+    throw RenderError(std::string("cannot create an offscreen OpenGL 3.3 context: ") + e.what(),
+                      ExitCode::kUsage);
+  }
+  return std::make_unique<SceneRenderer>(options, context);
 }
 
 std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> steps,

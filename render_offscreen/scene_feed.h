@@ -5,6 +5,7 @@
 // (PngShots), a video writer is another sink.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,11 @@ inline constexpr int64_t kMaxSceneTrailPoints = int64_t{1} << 26;
 /// kMaxSceneTrailPoints (naming both numbers and the limit). `source` says where the agent
 /// count came from ("--agents", or the run file).
 void CheckSceneBudget(int64_t agents, int64_t trail, const std::string& source);
+
+/// The renderer a sink draws a feed's frames with: `options` framed by the feed (bounds, and
+/// the scene's own camera set-up for a 3-D world), in a new offscreen context. A context that
+/// cannot be created is a RenderError with exit code 2 (an environment the user must fix).
+std::unique_ptr<SceneRenderer> MakeFeedRenderer(RenderOptions options, const FeedInfo& info);
 
 /// Options shared by both feeds.
 struct FeedOptions {

@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "render_offscreen/egl_context.h"
 #include "render_offscreen/image.h"
 
 extern char** environ;
@@ -130,15 +129,8 @@ void VideoSink::StopEncoder() {
 }
 
 void VideoSink::Begin(const FeedInfo& info) {
-  RenderOptions ro = options_.render;
-  ro.bounds = info.bounds;
-  if (info.scene != nullptr) info.scene->ConfigureRender(&ro);
-  try {
-    renderer_ = std::make_unique<SceneRenderer>(ro, std::make_shared<EglContext>());
-  } catch (const RenderError& e) {
-    throw RenderError(std::string("cannot create an offscreen OpenGL 3.3 context: ") + e.what(),
-                      ExitCode::kUsage);
-  }
+  renderer_ = MakeFeedRenderer(options_.render, info);
+  const RenderOptions& ro = renderer_->options();
   // a dead encoder must show up as a failed write (EPIPE), not kill calf
   std::signal(SIGPIPE, SIG_IGN);
   int fds[2];

@@ -100,9 +100,7 @@ SweepResult RunSweep(const ProfileConfig& config, const PipelineModels& models,
   const int64_t measured = config.frames - config.warmup;
   const int state_dim = env::FindSpec(config.system).state_dim;
   const int64_t cells = static_cast<int64_t>(config.agents.size() * runs.size());
-  int64_t owned = 0;
-  for (int64_t i = 0; i < cells; ++i) owned += shard.Owns(i) ? 1 : 0;
-  const int64_t total_frames = owned * config.repeats * config.frames;
+  const int64_t total_frames = shard.OwnedOf(cells) * config.repeats * config.frames;
   int64_t frames_done = 0;
 
   SweepResult result;

@@ -35,6 +35,8 @@ struct Shard {
   bool sharded() const { return count > 1; }
   /// Whether cell `cell` belongs to this shard.
   bool Owns(int64_t cell) const { return cell % count == index; }
+  /// How many of `cells` cells this shard owns.
+  int64_t OwnedOf(int64_t cells) const { return cells / count + (index < cells % count ? 1 : 0); }
   /// The sub-directory of --out-dir a shard writes ("shard-2-of-3").
   std::string DirName() const;
 };
