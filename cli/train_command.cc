@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "core/io/output_file.h"
 #include "core/sim/config.h"
+#include "core/threads.h"
 #include "core/train/trainer.h"
 
 namespace calf::cli {
@@ -50,14 +51,15 @@ void SetupTrainCommand(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<TrainOptions>();
   CLI::App* sub = app.add_subcommand(
       "train",
-      "Train a CALF agent (default: TD3 actor and twin critic, Eigen update; TorchScript models "
-      "written with LibTorch)");
+      "Train an agent: CALF + TD3 (default; actor and twin critic, Eigen update) or PPO (--algo "
+      "ppo: recurrent actor-critic over parallel environments, LibTorch); TorchScript models");
   options->app = sub;
   sub->add_option("--system", options->system, core::env::FamilyNames());
   sub->add_option("--algo", options->algo,
                   "training algorithm: " + core::train::AlgorithmNames() + " (default td3)");
   sub->add_option("--preset", options->preset,
-                  "the algorithm's preset (td3: quick | standard | thorough; default standard)");
+                  "the algorithm's preset (td3: quick | standard | thorough; ppo: quick | "
+                  "standard; default standard)");
   sub->add_option("--config", options->config_path, "JSON file with training parameters");
   sub->add_option("--backend", options->backend,
                   "TD3 update: eigen (default, calf's own) | libtorch (the autograd reference, "
@@ -65,7 +67,8 @@ void SetupTrainCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"eigen", "libtorch"}));
   sub->add_option("--seed", options->seed, "random seed (networks, resets, noise, minibatches)")
       ->check(SeedRule());
-  sub->add_option("--episodes", options->episodes, "number of training episodes (in total)")
+  sub->add_option("--episodes", options->episodes,
+                  "number of training episodes in total (ppo: updates)")
       ->check(NumberIn(1));
   sub->add_option("--checkpoint-every", options->checkpoint_every,
                   "write a checkpoint every N episodes (0 = only at the end)")
@@ -75,8 +78,9 @@ void SetupTrainCommand(CLI::App& app, int* exit_code) {
                   "continue from a checkpoint file (only --episodes and --checkpoint-every may "
                   "change; other options must agree with the checkpoint)");
   sub->add_option("--threads", options->threads,
-                  "OpenMP threads (training is serial; results do not depend on it)")
-      ->check(NumberIn(1));
+                  "threads, 0 = every core (td3 is serial; ppo steps its environments and runs "
+                  "LibTorch on them; results do not depend on it)")
+      ->check(NumberIn(0));
   sub->add_flag("--quiet", options->quiet, "no progress output");
   sub->callback([options, exit_code] {
     *exit_code = core::AllOrNothing([&] { return RunTrain(*options); },
@@ -88,7 +92,7 @@ int RunTrain(const TrainOptions& o) {
   RequireOneProcess(
       "train", "TD3 steps one environment; algorithms with parallel environments will split them");
   namespace fs = std::filesystem;
-  omp_set_num_threads(o.threads);
+  omp_set_num_threads(core::ResolveThreads(o.threads));
   const TrainOverrides settings = ExplicitSettings(o);
 
   // everything that can fail on bad input happens before the first write

@@ -23,7 +23,7 @@ struct TrainOptions {
   int64_t checkpoint_every = 0;  ///< --checkpoint-every N episodes (0 = only at the end).
   std::string out_dir = "out/train";
   std::string resume_path;  ///< --resume <checkpoint>.
-  int threads = 1;          ///< --threads (OpenMP; training itself is single-threaded).
+  int threads = 0;          ///< --threads (0 = every core; td3 is serial whatever it is).
   bool quiet = false;
 };
 

@@ -9,6 +9,9 @@ PACKAGES=(
   libeigen3-dev
   libhdf5-dev hdf5-tools
   libtorch-dev python3-torch python3-h5py python3-numpy
+  # LibTorch (and numpy) link libblas.so.3: without an optimised BLAS they get the reference
+  # one, 10-16x slower for PPO's matrix products (docs/performance.md)
+  libopenblas0-pthread
   libcli11-dev nlohmann-json3-dev catch2
   libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri libgles-dev
   libpng-dev

@@ -2,6 +2,7 @@
 // The networks a policy runs with, as the simulator takes them.
 
 #include "core/policy/mlp.h"
+#include "core/policy/recurrent_model.h"
 #include "core/policy/torch_model.h"
 
 namespace calf::core {
@@ -15,6 +16,9 @@ struct PolicyModels {
   /// batched Eigen path. Outputs agree with the Eigen path to ~1e-6, not bit for bit.
   const TorchModel* torch_actor = nullptr;
   const TorchModel* torch_critic = nullptr;
+  /// A recurrent policy (PPO's) for `--policy actor`, instead of the actor MLP; outlives
+  /// the Simulator. Its state rows live in SimState::hidden / cell.
+  const RecurrentModel* recurrent = nullptr;
 };
 
 }  // namespace calf::core

@@ -5,6 +5,7 @@
 
 #include <Random123/philox.h>
 
+#include <cmath>
 #include <cstdint>
 
 namespace calf::core {
@@ -35,6 +36,9 @@ class AgentRandom {
     return rng(ctr, key);
   }
 
+  /// Standard normal for (step, purpose, sub): Box-Muller on the draw's two uniforms.
+  double Normal(uint64_t step, DrawPurpose purpose, uint32_t sub = 0) const;
+
   /// Uniform double in [0, 1) with 53 random bits; word pair `pair` (0 or 1) of the draw.
   double Uniform(uint64_t step, DrawPurpose purpose, uint32_t sub = 0, int pair = 0) const {
     auto r = Raw(step, purpose, sub);
@@ -47,5 +51,15 @@ class AgentRandom {
   uint64_t seed_;
   uint64_t agent_;
 };
+
+/// Standard normal from two uniforms in [0, 1) (Box-Muller, cosine branch).
+inline double BoxMuller(double u1, double u2) {
+  // 1 - u1 lies in (0, 1], so the log is finite
+  return std::sqrt(-2.0 * std::log(1.0 - u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+inline double AgentRandom::Normal(uint64_t step, DrawPurpose purpose, uint32_t sub) const {
+  return BoxMuller(Uniform(step, purpose, sub, 0), Uniform(step, purpose, sub, 1));
+}
 
 }  // namespace calf::core

@@ -1,6 +1,7 @@
 #include "core/sim/load_policy.h"
 
 #include "core/env/registry.h"
+#include "core/error.h"
 #include "core/sim/model_paths.h"
 
 namespace calf::core {
@@ -26,6 +27,17 @@ LoadedPolicy LoadPolicy(const SimConfig& config) {
   const PolicyKind kind = config.policy_kind();
   const env::EnvSpec& spec = env::FindSpec(config.system);
   if (kind == PolicyKind::kNominal) return p;
+  const std::string actor_path = ResolveActorPath(config);
+  if (RecurrentModel::IsRecurrentFile(actor_path)) {
+    if (kind == PolicyKind::kCalf) {
+      throw PolicyError("'" + actor_path +
+                        "' is a recurrent (PPO) policy with a state-value critic only; CALF "
+                        "needs a Q critic: use --policy actor, or a TD3 model for --policy calf");
+    }
+    p.recurrent = RecurrentModel::Load(actor_path, spec);
+    p.models.recurrent = p.recurrent.get();
+    return p;
+  }
   p.actor = TorchModel::Load(ResolveActorPath(config), TorchModel::Role::kActor, spec);
   p.models.actor = p.actor->heads()[0];
   if (kind == PolicyKind::kCalf) {

@@ -15,12 +15,15 @@ namespace calf::core {
 struct LoadedPolicy {
   std::unique_ptr<TorchModel> actor;
   std::unique_ptr<TorchModel> critic;
+  std::unique_ptr<RecurrentModel> recurrent;  ///< When the actor file is a recurrent policy.
   PolicyModels models;  ///< actor head and the critic's first head.
 };
 
 /// Resolves config.actor_path / critic_path (empty -> data/models/<system>/{actor,critic}.pt)
 /// and loads what config.policy needs: nothing for nominal, the actor for `actor`, both for
-/// `calf`. Throws PolicyError (exit 2) naming the file on any problem.
+/// `calf`. An actor file holding a recurrent policy (RecurrentModel::IsRecurrentFile) is
+/// loaded as one, for `actor` only (it has no Q critic for CALF). Throws PolicyError (exit 2)
+/// naming the file on any problem.
 LoadedPolicy LoadPolicy(const SimConfig& config);
 
 /// The actor/critic paths LoadPolicy would use.

@@ -33,7 +33,10 @@ Simulator::Simulator(const SimConfig& config, PolicyModels models)
   policy_ = config_.policy_kind();
   const env::EnvSpec& spec = env_->spec();
   const int o = spec.obs_dim, m = spec.action_dim;
-  if (policy_ != PolicyKind::kNominal) {
+  if (models_.recurrent != nullptr && policy_ != PolicyKind::kActor) {
+    throw PolicyError("a recurrent policy runs only as --policy actor");
+  }
+  if (policy_ != PolicyKind::kNominal && models_.recurrent == nullptr) {
     if (models_.actor.empty()) throw PolicyError("policy '" + config_.policy + "' needs an actor");
     if (models_.actor.input_dim() != o || models_.actor.output_dim() != m) {
       throw PolicyError("actor maps " + std::to_string(models_.actor.input_dim()) + " -> " +
@@ -62,6 +65,9 @@ void Simulator::Reset(SimState& s, const std::vector<double>* initial, int64_t f
   const int d = spec.state_dim;
   s.Resize(config_.num_agents, d, spec.action_dim, spec.env_state_dim, config_.calf.lambda_relax);
   s.first_agent = first_agent;
+  s.hidden_size = models_.recurrent != nullptr ? models_.recurrent->hidden_size() : 0;
+  s.hidden.assign(s.num_agents * s.hidden_size, 0.0f);
+  s.cell.assign(s.num_agents * s.hidden_size, 0.0f);
   if (initial) {
     if (static_cast<int64_t>(initial->size()) != config_.num_agents * d) {
       throw ConfigError("initial states hold " + std::to_string(initial->size() / d) +
@@ -132,13 +138,19 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
     w.actor_out.resize(n * m);
     w.actor.resize(n * m);
     env_->Observe(block, w.obs.data());
-    if (torch_per_agent()) {
-      for (int64_t k = 0; k < n; ++k)
-        models_.torch_actor->TorchActorForward(&w.obs[k * o], 1, &w.actor_out[k * m]);
+    if (models_.recurrent != nullptr) {
+      const int64_t H = s.hidden_size;
+      models_.recurrent->Forward(w.obs.data(), n, &s.hidden[begin * H], &s.cell[begin * H],
+                                 w.actor.data());
     } else {
-      models_.actor.Forward(w.obs.data(), n, w.actor_out.data(), w.ws);
+      if (torch_per_agent()) {
+        for (int64_t k = 0; k < n; ++k)
+          models_.torch_actor->TorchActorForward(&w.obs[k * o], 1, &w.actor_out[k * m]);
+      } else {
+        models_.actor.Forward(w.obs.data(), n, w.actor_out.data(), w.ws);
+      }
+      for (int64_t k = 0; k < n * m; ++k) w.actor[k] = w.actor_out[k];
     }
-    for (int64_t k = 0; k < n * m; ++k) w.actor[k] = w.actor_out[k];
     env_->ClipActions(w.actor.data(), n);
 
     if (policy_ == PolicyKind::kActor) {
@@ -203,6 +215,9 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
       s.episode_step[i] = 0;
       s.episode_return[i] = 0.0;
       CalfResetCertificate(s.calf, i);
+      // a recurrent policy starts the new episode from a zero state, as in training
+      std::fill_n(s.hidden.begin() + i * s.hidden_size, s.hidden_size, 0.0f);
+      std::fill_n(s.cell.begin() + i * s.hidden_size, s.hidden_size, 0.0f);
       w.reset[k] = 1;
       any_reset = true;
     }

@@ -38,6 +38,10 @@ struct SimState {
   std::vector<int64_t> episode_step;   ///< [N] steps taken in the current episode.
   std::vector<double> episode_return;  ///< [N] accumulated reward of the current episode.
   CalfState calf;
+  /// Recurrent policies only (hidden_size > 0): each agent's LSTM state [N*hidden_size],
+  /// zeroed at every episode start.
+  int hidden_size = 0;
+  std::vector<float> hidden, cell;
 
   /// Sizes every array for `n` agents of the given dimensions and zeroes the counters.
   void Resize(int64_t n, int d, int m, int e, double lambda_relax);

@@ -1,6 +1,7 @@
 #include "core/train/algorithm.h"
 
 #include "core/error.h"
+#include "core/train/ppo/ppo_algorithm.h"
 #include "core/train/td3/td3_algorithm.h"
 
 namespace calf::core::train {
@@ -9,6 +10,7 @@ const std::vector<AlgorithmEntry>& Algorithms() {
   // one line per algorithm
   static const std::vector<AlgorithmEntry> entries = {
       Td3Entry(),
+      PpoEntry(),
   };
   return entries;
 }

@@ -101,6 +101,19 @@ std::string ChosenAlgorithm(const TrainOverrides& o, const std::string& fallback
   return fallback;
 }
 
+// the system a new run uses, known before the preset (presets are sized per system):
+// --system, else the config file's "system", else `fallback`; canonical
+std::string ChosenSystem(const TrainOverrides& o, const std::string& fallback) {
+  std::string name = fallback;
+  if (o.system) {
+    name = *o.system;
+  } else if (!o.config_json.empty()) {
+    const json j = config::ParseObject(o.config_json, o.config_source);
+    if (j.contains("system") && j["system"].is_string()) name = j["system"].get<std::string>();
+  }
+  return env::FindSpec(name).name;
+}
+
 // flags last: preset < config file < --system/--algo/--seed/--episodes/... < algorithm flags
 void ApplyOverrides(const TrainOverrides& o, bool keep_run_length, TrainConfig& c) {
   if (o.preset) {
@@ -147,6 +160,7 @@ std::string FirstDifference(const json& a, const json& b, const std::string& pre
 TrainConfig ResolveNewConfig(const TrainOverrides& overrides) {
   TrainConfig c;
   c.SetAlgorithm(ChosenAlgorithm(overrides, c.algo));
+  c.system = ChosenSystem(overrides, c.system);
   if (!overrides.preset) c.ApplyPreset("standard");
   ApplyOverrides(overrides, false, c);
   c.Validate();

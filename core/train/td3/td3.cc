@@ -87,11 +87,6 @@ void ResizeGrads(const Net& net, NetGrads& g) {
 
 }  // namespace
 
-double BoxMuller(double u1, double u2) {
-  // 1 - u1 lies in (0, 1], so the log is finite
-  return std::sqrt(-2.0 * std::log(1.0 - u1)) * std::cos(2.0 * M_PI * u2);
-}
-
 Net MakeNet(const std::vector<int>& sizes, Activation hidden, Activation last,
             const Eigen::VectorXf& output_scale, uint64_t seed, uint64_t stream) {
   CALF_CHECK(sizes.size() >= 2) << "a net needs input and output sizes";

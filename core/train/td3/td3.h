@@ -187,7 +187,4 @@ class Td3 {
   std::vector<int64_t> indices_;
 };
 
-/// Standard normal from two uniforms in [0, 1) (Box-Muller, cosine branch).
-double BoxMuller(double u1, double u2);
-
 }  // namespace calf::core::train
