@@ -65,12 +65,15 @@ void PpoConfig::ApplyPreset(const std::string& name, TrainConfig& c) {
   if (c.system == "creature") {
     c.episodes = quick ? 40 : 400;
     c.env.max_steps_per_episode = 1000;
+    reward_scale = 0.1;
   } else if (c.system == "differential_drive") {
     c.episodes = quick ? 30 : 300;
     c.env.max_steps_per_episode = 750;
+    reward_scale = 0.01;
   } else {
     c.episodes = quick ? 30 : 200;
     c.env.max_steps_per_episode = 500;
+    reward_scale = 0.01;
   }
 }
 

@@ -45,14 +45,19 @@ struct PpoConfig final : AlgorithmParams {
   double gamma = 0.99;
   double gae_lambda = 0.95;
   double clip = 0.2;  ///< PPO ratio clip.
-  bool value_clip = true;
+  /// Clip the value loss around the rollout's values (off by default: with returns of tens
+  /// the clip stalls the value function at +-value_clip_range per update).
+  bool value_clip = false;
   double value_clip_range = 0.2;
   double ent_coef = 0.01;
   double vf_coef = 0.5;
   double max_grad_norm = 1.0;
   /// Advantage normalisation: "batch" (over the whole rollout), "minibatch" or "off".
   std::string adv_norm = "batch";
-  double reward_scale = 1.0;  ///< Rewards are multiplied by this for learning.
+  /// Rewards are multiplied by this for learning (presets: 0.01 for the point mass and the
+  /// unicycle, whose per-step costs are ~1, so that values stay of order 1; 0.1 for the
+  /// creature, whose goal bonus is 10).
+  double reward_scale = 1.0;
   double log_std_init = -0.5;
   double log_std_min = -5.0;  ///< The global log-std parameter is clamped to
   double log_std_max = 1.0;   ///< [log_std_min, log_std_max].
