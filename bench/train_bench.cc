@@ -1,11 +1,17 @@
 // Training throughput: one TD3 update (batch 64, 64-64 MLPs) in calf's Eigen implementation
 // and in the LibTorch reference, and whole training steps of the quick preset (CALF action,
 // environment step, replay store and one TD3 update each; items/s = environment steps/s).
+// PPO: the rollout alone (64 creatures, LSTM policy; items/s = env-steps/s, target >= 50,000)
+// and whole updates of the creature's quick preset (rollout + GAE + 4 epochs; items/s =
+// samples/s, target >= 5,000), on 1 and 2 threads (wall-clock time).
 // Run: build/bench/calf_bench_train --benchmark_repetitions=5
 // --benchmark_report_aggregates_only=true
 
 #include <benchmark/benchmark.h>
 
+#include <omp.h>
+
+#include "core/train/ppo/ppo_algorithm.h"
 #include "core/train/td3/replay_buffer.h"
 #include "core/train/td3/td3.h"
 #include "core/train/td3/td3_algorithm.h"
@@ -79,6 +85,42 @@ BENCHMARK(BM_TrainerStepQuick)
     ->Args({0, 1})
     ->Args({1, 1})
     ->Unit(benchmark::kMicrosecond);
+
+TrainConfig PpoCreatureQuick() {
+  TrainOverrides o;
+  o.algo = "ppo";
+  o.system = "creature";
+  o.preset = "quick";
+  return ResolveNewConfig(o);
+}
+
+// Arg: threads.
+void BM_PpoRollout(benchmark::State& state) {
+  omp_set_num_threads(static_cast<int>(state.range(0)));
+  Trainer trainer(PpoCreatureQuick());
+  PpoAlgorithm& ppo = trainer.As<PpoAlgorithm>();
+  int64_t steps = 0;
+  for (auto _ : state) steps += ppo.RolloutOnly();
+  state.SetItemsProcessed(steps);
+  state.SetLabel("creature, 64 envs x 128 steps");
+}
+BENCHMARK(BM_PpoRollout)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(
+    benchmark::kMillisecond);
+
+void BM_PpoUpdate(benchmark::State& state) {
+  omp_set_num_threads(static_cast<int>(state.range(0)));
+  Trainer trainer(PpoCreatureQuick());
+  PpoAlgorithm& ppo = trainer.As<PpoAlgorithm>();
+  int64_t samples = 0;
+  for (auto _ : state) {
+    ppo.RunEpisode();
+    samples += 64 * 128;
+  }
+  state.SetItemsProcessed(samples);
+  state.SetLabel("creature quick: rollout + GAE + 4 epochs");
+}
+BENCHMARK(BM_PpoUpdate)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(
+    benchmark::kMillisecond);
 
 }  // namespace
 

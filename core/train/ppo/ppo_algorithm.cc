@@ -1,5 +1,7 @@
 #include "core/train/ppo/ppo_algorithm.h"
 
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -24,9 +26,30 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// A minibatch's sequences are split into this many shards, differentiated in parallel (one
+// per thread) and their gradients summed in shard order. Fixed, so the result does not
+// depend on the thread count; why not LibTorch's own intra-op threads: its many small
+// parallel regions spin-wait, and on a shared 2-core machine 2 intra-op threads ran 10x
+// slower than 1 (docs/training.md).
+constexpr int64_t kUpdateShards = 2;
+// environments from which stepping them is worth an OpenMP parallel region
+constexpr int64_t kParallelEnvs = 1024;
+
+struct ShardStats {
+  double policy = 0, value = 0, entropy = 0, kl = 0, clip = 0;
+};
+
 // stream keys of the draws that belong to no environment
 constexpr uint64_t kShuffleStream = uint64_t{1} << 40;
 constexpr uint64_t kInitStream = (uint64_t{1} << 40) + 1;
+
+// OpenBLAS runs its own thread pool beside OpenMP: inside calf's parallel loops it must use
+// one thread (the reference BLAS has no such call and is single-threaded anyway)
+void SetBlasThreads(int n) {
+  using SetThreads = void (*)(int);
+  static const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (set != nullptr) set(n);
+}
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
@@ -101,11 +124,13 @@ struct PpoAlgorithm::Impl {
             static_cast<uint64_t>(step)};
   }
 
-  // runs f(block) over the environments in fixed blocks of kEnvBlock
+  // runs f(block) over the environments in fixed blocks of kEnvBlock; in parallel only for
+  // many environments: a step of 64 takes microseconds, less than waking a thread (and on a
+  // loaded machine each of the rollout's ~500 parallel regions waited for a time slice)
   template <typename F>
   void ForBlocks(F&& f) {
     const int64_t blocks = (E + kEnvBlock - 1) / kEnvBlock;
-#pragma omp parallel for schedule(static) num_threads(threads)
+#pragma omp parallel for schedule(static) num_threads(threads) if (E >= kParallelEnvs)
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t first = b * kEnvBlock;
       f(Block(first, std::min(kEnvBlock, E - first)));
@@ -270,6 +295,9 @@ struct PpoAlgorithm::Impl {
     const int64_t per_mb = knn ? p.minibatch_size / (L * E) : p.minibatch_size / L;
     double n_mb = 0, pg_sum = 0, v_sum = 0, ent_sum = 0, kl_sum = 0, clip_sum = 0;
     const auto& params = policy->parameters();
+    // the shards see normalised advantages (per minibatch done above) and apply no more
+    PpoConfig shard_params = p;
+    shard_params.adv_norm = "off";
     for (int64_t epoch = 0; epoch < p.epochs; ++epoch) {
       const std::vector<int64_t> perm =
           Permutation(units, static_cast<uint64_t>(updates() * p.epochs + epoch));
@@ -289,31 +317,76 @@ struct PpoAlgorithm::Impl {
         const auto M = static_cast<int64_t>(seq_chunk.size());
         const torch::Tensor chunk_i = torch::tensor(seq_chunk, torch::kLong);
         const torch::Tensor env_i = torch::tensor(seq_env, torch::kLong);
-        const torch::Tensor t_i =
-            chunk_i.unsqueeze(0) * L + torch::arange(L, torch::kLong).unsqueeze(1);  // [L, M]
-        const torch::Tensor e_i = env_i.unsqueeze(0).expand({L, M});
-        const torch::Tensor h0 = h_start.index({chunk_i, env_i});
-        const torch::Tensor c0 = c_start.index({chunk_i, env_i});
-        auto [mu, value] = policy->Unroll(obs.index({t_i, e_i}), starts.index({t_i, e_i}), h0, c0);
-        PpoLossInput in;
-        in.log_std = policy->LogStd();
-        in.logp = SquashedLogProb(u.index({t_i, e_i}), mu, in.log_std);
-        in.logp_old = logp_old.index({t_i, e_i});
-        in.advantage = adv.index({t_i, e_i});
-        in.value = value;
-        in.value_old = v_old.index({t_i, e_i});
-        in.ret = ret.index({t_i, e_i});
-        const PpoLossOutput loss = PpoLoss(in, p);
-        opt->zero_grad();
-        loss.total.backward();
+        // fixed shards of the minibatch's sequences (contiguous, whatever the thread count),
+        // each differentiated on its own and the gradients summed in shard order: the same
+        // bits on 1 or 2 threads. knn attention couples all environments of a step: one shard
+        const int64_t shards = knn ? 1 : std::min<int64_t>(kUpdateShards, M);
+        torch::Tensor a_all = adv.index({chunk_i.unsqueeze(0) * L +
+                                             torch::arange(L, torch::kLong).unsqueeze(1),
+                                         env_i.unsqueeze(0).expand({L, M})});
+        if (p.adv_norm == "minibatch") a_all = (a_all - a_all.mean()) / (a_all.std(false) + 1e-8);
+        std::vector<std::vector<torch::Tensor>> grads(shards);
+        std::vector<ShardStats> stats(shards);
+        std::vector<std::exception_ptr> errors(shards);
+#pragma omp parallel for schedule(static) num_threads(static_cast<int>(std::min<int64_t>(threads, shards)))
+        for (int64_t sh = 0; sh < shards; ++sh) {
+          try {
+            const int64_t lo = sh * M / shards, hi = (sh + 1) * M / shards;
+            const torch::Tensor ci = chunk_i.slice(0, lo, hi), ei = env_i.slice(0, lo, hi);
+            const torch::Tensor t_i =
+                ci.unsqueeze(0) * L + torch::arange(L, torch::kLong).unsqueeze(1);  // [L, M']
+            const torch::Tensor e_i = ei.unsqueeze(0).expand({L, hi - lo});
+            auto [mu, value] = policy->Unroll(obs.index({t_i, e_i}), starts.index({t_i, e_i}),
+                                              h_start.index({ci, ei}), c_start.index({ci, ei}));
+            PpoLossInput in;
+            in.log_std = policy->LogStd();
+            in.logp = SquashedLogProb(u.index({t_i, e_i}), mu, in.log_std);
+            in.logp_old = logp_old.index({t_i, e_i});
+            in.advantage = a_all.slice(1, lo, hi);
+            in.value = value;
+            in.value_old = v_old.index({t_i, e_i});
+            in.ret = ret.index({t_i, e_i});
+            const PpoLossOutput loss = PpoLoss(in, shard_params);
+            // the minibatch's mean is the shards' means weighted by their share of samples
+            const double w = static_cast<double>(hi - lo) / static_cast<double>(M);
+            grads[sh] = torch::autograd::grad({loss.total * w}, params, {}, false, false, true);
+            stats[sh] = {w * loss.policy.item<double>(), w * loss.value.item<double>(),
+                         w * loss.entropy.item<double>(), w * loss.approx_kl,
+                         w * loss.clip_fraction};
+          } catch (...) {
+            errors[sh] = std::current_exception();
+          }
+        }
+        for (const auto& e : errors) {
+          if (e) std::rethrow_exception(e);
+        }
+        ShardStats total;
+        for (int64_t sh = 0; sh < shards; ++sh) {
+          total.policy += stats[sh].policy;
+          total.value += stats[sh].value;
+          total.entropy += stats[sh].entropy;
+          total.kl += stats[sh].kl;
+          total.clip += stats[sh].clip;
+        }
+        {
+          torch::NoGradGuard no_grad;
+          for (size_t i = 0; i < params.size(); ++i) {
+            torch::Tensor g;
+            for (int64_t sh = 0; sh < shards; ++sh) {
+              if (!grads[sh][i].defined()) continue;
+              g = g.defined() ? g + grads[sh][i] : grads[sh][i];
+            }
+            params[i].mutable_grad() = g.defined() ? g : torch::zeros_like(params[i]);
+          }
+        }
         torch::nn::utils::clip_grad_norm_(params, p.max_grad_norm);
         opt->step();
         n_mb += 1;
-        pg_sum += loss.policy.item<double>();
-        v_sum += loss.value.item<double>();
-        ent_sum += loss.entropy.item<double>();
-        kl_sum += loss.approx_kl;
-        clip_sum += loss.clip_fraction;
+        pg_sum += total.policy;
+        v_sum += total.value;
+        ent_sum += total.entropy;
+        kl_sum += total.kl;
+        clip_sum += total.clip;
       }
     }
     r.policy_loss = pg_sum / n_mb;
@@ -369,7 +442,10 @@ struct PpoAlgorithm::Impl {
   }
 
   void RunUpdate() {
-    torch::set_num_threads(threads);
+    // calf parallelises itself (environment blocks, update shards): LibTorch and the BLAS
+    // run single-threaded inside each
+    at::set_num_threads(1);
+    SetBlasThreads(1);
     PpoUpdateRecord r;
     auto t0 = Clock::now();
     const RolloutStats st = Rollout();
@@ -447,7 +523,8 @@ const std::vector<PpoUpdateRecord>& PpoAlgorithm::updates() const { return impl_
 int64_t PpoAlgorithm::num_envs() const { return impl_->E; }
 
 int64_t PpoAlgorithm::RolloutOnly() {
-  torch::set_num_threads(impl_->threads);
+  at::set_num_threads(1);
+  SetBlasThreads(1);
   impl_->Rollout();
   return impl_->T * impl_->E;
 }
