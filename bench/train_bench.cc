@@ -8,7 +8,6 @@
 // --benchmark_report_aggregates_only=true
 
 #include <benchmark/benchmark.h>
-
 #include <omp.h>
 
 #include "core/train/ppo/ppo_algorithm.h"
@@ -104,8 +103,12 @@ void BM_PpoRollout(benchmark::State& state) {
   state.SetItemsProcessed(steps);
   state.SetLabel("creature, 64 envs x 128 steps");
 }
-BENCHMARK(BM_PpoRollout)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(
-    benchmark::kMillisecond);
+BENCHMARK(BM_PpoRollout)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_PpoUpdate(benchmark::State& state) {
   omp_set_num_threads(static_cast<int>(state.range(0)));
@@ -119,8 +122,12 @@ void BM_PpoUpdate(benchmark::State& state) {
   state.SetItemsProcessed(samples);
   state.SetLabel("creature quick: rollout + GAE + 4 epochs");
 }
-BENCHMARK(BM_PpoUpdate)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(
-    benchmark::kMillisecond);
+BENCHMARK(BM_PpoUpdate)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

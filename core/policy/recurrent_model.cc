@@ -1,7 +1,7 @@
 #include "core/policy/recurrent_model.h"
 
-#include <torch/csrc/jit/python/update_graph_executor_opt.h>
 #include <ATen/Parallel.h>
+#include <torch/csrc/jit/python/update_graph_executor_opt.h>
 #include <torch/script.h>
 
 #include <cmath>
@@ -106,8 +106,8 @@ std::unique_ptr<RecurrentModel> RecurrentModel::Load(const std::string& path,
   const int64_t B = 3;
   try {
     torch::NoGradGuard no_grad;
-    const auto out = im.module.forward({torch::zeros({B, spec.obs_dim}), torch::zeros({B, H}),
-                                        torch::zeros({B, H})});
+    const auto out = im.module.forward(
+        {torch::zeros({B, spec.obs_dim}), torch::zeros({B, H}), torch::zeros({B, H})});
     if (!out.isTuple() || out.toTuple()->elements().size() != 4) {
       throw fail("forward must return (mu, value, h, c)");
     }

@@ -192,8 +192,8 @@ TEST_CASE("The squashed Gaussian's log-probability matches a direct computation"
   }
   CHECK(total == Approx(1.0).margin(1e-3));
   // float32, far in the tail: finite (the naive log(1 - tanh^2) gives -inf there)
-  const torch::Tensor far = SquashedLogProb(torch::full({1, 1}, 30.0f), torch::zeros({1, 1}),
-                                            torch::zeros({1}));
+  const torch::Tensor far =
+      SquashedLogProb(torch::full({1, 1}, 30.0f), torch::zeros({1, 1}), torch::zeros({1}));
   CHECK(std::isfinite(far.item<float>()));
 }
 
@@ -207,14 +207,13 @@ TEST_CASE("An episode start inside a sequence resets the LSTM state", "[ppo][lst
   const torch::Tensor h0 = torch::full({B, 8}, 0.3f), c0 = torch::full({B, 8}, -0.2f);
   auto [mu, value] = net.Unroll(obs, starts, h0, c0);
   // agent 0 from t = 3 equals a fresh unroll of its last three steps from a zero state
-  auto [mu_b, value_b] =
-      net.Unroll(obs.slice(0, 3).slice(1, 0, 1), torch::zeros({3, 1}), torch::zeros({1, 8}),
-                 torch::zeros({1, 8}));
+  auto [mu_b, value_b] = net.Unroll(obs.slice(0, 3).slice(1, 0, 1), torch::zeros({3, 1}),
+                                    torch::zeros({1, 8}), torch::zeros({1, 8}));
   CHECK(torch::allclose(mu.slice(0, 3).slice(1, 0, 1), mu_b, 1e-6, 1e-6));
   CHECK(torch::allclose(value.slice(0, 3).slice(1, 0, 1), value_b, 1e-6, 1e-6));
   // agent 1 kept its state: different from a fresh start, equal to stepping one by one
-  auto [mu_c, value_c] = net.Unroll(obs.slice(1, 1, 2), torch::zeros({L, 1}), h0.slice(0, 1, 2),
-                                    c0.slice(0, 1, 2));
+  auto [mu_c, value_c] =
+      net.Unroll(obs.slice(1, 1, 2), torch::zeros({L, 1}), h0.slice(0, 1, 2), c0.slice(0, 1, 2));
   CHECK(torch::allclose(mu.slice(1, 1, 2), mu_c, 1e-6, 1e-6));
   // without the start flag agent 0 carries its state on, and its values differ
   auto [mu_d, value_d] = net.Unroll(obs, torch::zeros({L, B}), h0, c0);
@@ -344,8 +343,7 @@ TEST_CASE("PPO: same seed, same bits; resume is bit-identical; threads do not ma
     auto resumed = Trainer::FromCheckpoint(dir.File("ckpt.bin"));
     REQUIRE(resumed->episodes_done() == 2);
     resumed->RunUntil(4);
-    CHECK(resumed->As<PpoAlgorithm>().FlatParameters() ==
-          one.As<PpoAlgorithm>().FlatParameters());
+    CHECK(resumed->As<PpoAlgorithm>().FlatParameters() == one.As<PpoAlgorithm>().FlatParameters());
     const auto& rlog = resumed->As<PpoAlgorithm>().updates();
     for (size_t i = 0; i < 4; ++i) {
       CHECK(rlog[i].approx_kl == log[i].approx_kl);

@@ -8,8 +8,8 @@ namespace calf::core::train {
 
 /// One rollout, every array time-major ([t * envs + e]).
 struct GaeInput {
-  int64_t steps = 0;  ///< T.
-  int64_t envs = 0;   ///< E.
+  int64_t steps = 0;               ///< T.
+  int64_t envs = 0;                ///< E.
   const float* rewards = nullptr;  ///< r_t.
   const float* values = nullptr;   ///< V(s_t).
   /// The value of the state *after* step t, used only where the episode did not terminate:

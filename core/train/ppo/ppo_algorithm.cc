@@ -48,7 +48,8 @@ constexpr uint64_t kInitStream = (uint64_t{1} << 40) + 1;
 // one thread (the reference BLAS has no such call and is single-threaded anyway)
 void SetBlasThreads(int n) {
   using SetThreads = void (*)(int);
-  static const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  static const auto set =
+      reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
   if (set != nullptr) set(n);
 }
 
@@ -93,11 +94,11 @@ struct PpoAlgorithm::Impl {
     L = p.seq_len;
     threads = std::max(1, omp_get_max_threads());
     KeepLargeAllocations();
-    policy = std::make_unique<RecurrentPolicy>(o, m, p.net, p.log_std_init, p.log_std_min,
-                                               p.log_std_max, spec.max_action,
-                                               DerivedSeed(config.seed, 0));
-    opt = std::make_unique<torch::optim::Adam>(policy->parameters(),
-                                               torch::optim::AdamOptions(p.lr));
+    policy =
+        std::make_unique<RecurrentPolicy>(o, m, p.net, p.log_std_init, p.log_std_min, p.log_std_max,
+                                          spec.max_action, DerivedSeed(config.seed, 0));
+    opt =
+        std::make_unique<torch::optim::Adam>(policy->parameters(), torch::optim::AdamOptions(p.lr));
     if (p.world_model.enabled) {
       wm = std::make_unique<WorldModel>(o, m, p.world_model.lr, DerivedSeed(config.seed, 1));
     }
@@ -337,14 +338,15 @@ struct PpoAlgorithm::Impl {
         // each differentiated on its own and the gradients summed in shard order: the same
         // bits on 1 or 2 threads. knn attention couples all environments of a step: one shard
         const int64_t shards = knn ? 1 : std::min<int64_t>(kUpdateShards, M);
-        torch::Tensor a_all = adv.index({chunk_i.unsqueeze(0) * L +
-                                             torch::arange(L, torch::kLong).unsqueeze(1),
-                                         env_i.unsqueeze(0).expand({L, M})});
+        torch::Tensor a_all =
+            adv.index({chunk_i.unsqueeze(0) * L + torch::arange(L, torch::kLong).unsqueeze(1),
+                       env_i.unsqueeze(0).expand({L, M})});
         if (p.adv_norm == "minibatch") a_all = (a_all - a_all.mean()) / (a_all.std(false) + 1e-8);
         std::vector<std::vector<torch::Tensor>> grads(shards);
         std::vector<ShardStats> stats(shards);
         std::vector<std::exception_ptr> errors(shards);
-#pragma omp parallel for schedule(static) num_threads(static_cast<int>(std::min<int64_t>(threads, shards)))
+#pragma omp parallel for schedule(static) \
+    num_threads(static_cast <int>(std::min <int64_t>(threads, shards)))
         for (int64_t sh = 0; sh < shards; ++sh) {
           try {
             const int64_t lo = sh * M / shards, hi = (sh + 1) * M / shards;
@@ -444,9 +446,9 @@ struct PpoAlgorithm::Impl {
       const int64_t count = std::min(p.minibatch_size, n - first);
       const torch::Tensor idx = torch::tensor(
           std::vector<int64_t>(perm.begin() + first, perm.begin() + first + count), torch::kLong);
-      const WorldModel::Losses l = wm->TrainStep(obs.index({idx}), act.index({idx}),
-                                                 next.index({idx}), rew.index({idx}),
-                                                 term.index({idx}));
+      const WorldModel::Losses l =
+          wm->TrainStep(obs.index({idx}), act.index({idx}), next.index({idx}), rew.index({idx}),
+                        term.index({idx}));
       so += l.obs;
       sr += l.reward;
       sd += l.done;
@@ -553,8 +555,8 @@ std::vector<float> PpoAlgorithm::PolicyStep(const std::vector<float>& obs, int64
   auto view = [](const std::vector<float>& v, at::IntArrayRef shape) {
     return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32);
   };
-  const auto out = impl_->policy->Step(view(obs, {batch, o}), view(h, {batch, H}),
-                                       view(c, {batch, H}));
+  const auto out =
+      impl_->policy->Step(view(obs, {batch, o}), view(h, {batch, H}), view(c, {batch, H}));
   const torch::Tensor mu = out.mu.contiguous(), v = out.value.contiguous();
   const torch::Tensor h2 = out.h.contiguous(), c2 = out.c.contiguous();
   std::copy_n(h2.data_ptr<float>(), batch * H, h.data());
@@ -619,10 +621,10 @@ void PpoAlgorithm::Save(std::ostream& out) const {
   for (const PpoUpdateRecord& r : s.log) {
     // field by field: no padding bytes in the file
     for (int64_t v : {r.env_steps, r.episodes, r.goal_hits}) WritePod(out, v);
-    for (double v : {r.mean_return, r.mean_length, r.policy_loss, r.value_loss, r.entropy,
-                     r.approx_kl, r.clip_fraction, r.explained_variance, r.wm_obs_loss,
-                     r.wm_reward_loss, r.wm_done_loss, r.wm_prediction_error, r.time_rollout,
-                     r.time_gae, r.time_update, r.time_world_model})
+    for (double v :
+         {r.mean_return, r.mean_length, r.policy_loss, r.value_loss, r.entropy, r.approx_kl,
+          r.clip_fraction, r.explained_variance, r.wm_obs_loss, r.wm_reward_loss, r.wm_done_loss,
+          r.wm_prediction_error, r.time_rollout, r.time_gae, r.time_update, r.time_world_model})
       WritePod(out, v);
   }
 }
@@ -674,8 +676,8 @@ void PpoAlgorithm::Load(std::istream& in, uint32_t /*version*/, const std::strin
     for (int64_t* v : {&r.env_steps, &r.episodes, &r.goal_hits}) *v = ReadPod<int64_t>(in);
     for (double* v : {&r.mean_return, &r.mean_length, &r.policy_loss, &r.value_loss, &r.entropy,
                       &r.approx_kl, &r.clip_fraction, &r.explained_variance, &r.wm_obs_loss,
-                      &r.wm_reward_loss, &r.wm_done_loss, &r.wm_prediction_error,
-                      &r.time_rollout, &r.time_gae, &r.time_update, &r.time_world_model})
+                      &r.wm_reward_loss, &r.wm_done_loss, &r.wm_prediction_error, &r.time_rollout,
+                      &r.time_gae, &r.time_update, &r.time_world_model})
       *v = ReadPod<double>(in);
     s.log.push_back(r);
   }

@@ -69,9 +69,8 @@ class PpoAlgorithm final : public Algorithm {
   /// One step of the training network (not the exported file) for `batch` agents: obs
   /// [batch*o], h and c [batch*hidden] updated in place; returns mu [batch*m] and writes the
   /// values [batch]. For tests comparing the export with the network it came from.
-  std::vector<float> PolicyStep(const std::vector<float>& obs, int64_t batch,
-                                std::vector<float>& h, std::vector<float>& c,
-                                std::vector<float>& value) const;
+  std::vector<float> PolicyStep(const std::vector<float>& obs, int64_t batch, std::vector<float>& h,
+                                std::vector<float>& c, std::vector<float>& value) const;
   int hidden_size() const;
   /// Collects one rollout only (no learning), for benchmarks; returns its env steps.
   int64_t RolloutOnly();

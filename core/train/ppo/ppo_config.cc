@@ -95,14 +95,15 @@ void PpoConfig::Validate(const TrainConfig& c) const {
                       std::to_string(num_envs * rollout_steps) + "); lower it");
   }
   if (net.neighbourhood == "knn" && minibatch_size % (seq_len * envs) != 0) {
-    throw ConfigError("net.neighbourhood knn needs minibatch_size a multiple of seq_len x "
-                      "num_envs (" + std::to_string(seq_len * envs) +
-                      "): attention sees all environments of a step");
+    throw ConfigError(
+        "net.neighbourhood knn needs minibatch_size a multiple of seq_len x "
+        "num_envs (" +
+        std::to_string(seq_len * envs) + "): attention sees all environments of a step");
   }
   if (log_std_min > log_std_max || log_std_init < log_std_min || log_std_init > log_std_max) {
     throw ConfigError("log_std_init must lie in [log_std_min, log_std_max] (got " +
-                      std::to_string(log_std_init) + " in [" + std::to_string(log_std_min) +
-                      ", " + std::to_string(log_std_max) + "])");
+                      std::to_string(log_std_init) + " in [" + std::to_string(log_std_min) + ", " +
+                      std::to_string(log_std_max) + "])");
   }
 }
 
@@ -117,7 +118,8 @@ double AvailableBytes() {
   while (in >> key >> kb >> unit) {
     if (key == "MemAvailable:") return kb * 1024.0;
   }
-  return static_cast<double>(sysconf(_SC_AVPHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+  return static_cast<double>(sysconf(_SC_AVPHYS_PAGES)) *
+         static_cast<double>(sysconf(_SC_PAGESIZE));
 }
 
 }  // namespace

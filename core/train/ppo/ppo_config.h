@@ -37,8 +37,8 @@ struct PpoConfig final : AlgorithmParams {
   /// rollout buffers fit in 1/8 of the memory available when the run starts (the resolved
   /// value is what the checkpoint records; machine-dependent, so off by default).
   int64_t num_envs = 64;
-  int64_t rollout_steps = 128;  ///< T: steps per environment per update.
-  int64_t seq_len = 16;         ///< Length of the recurrent training sequences; divides T.
+  int64_t rollout_steps = 128;    ///< T: steps per environment per update.
+  int64_t seq_len = 16;           ///< Length of the recurrent training sequences; divides T.
   int64_t minibatch_size = 2048;  ///< Samples per minibatch (a multiple of seq_len).
   int64_t epochs = 4;
   double lr = 3e-4;  ///< Adam.

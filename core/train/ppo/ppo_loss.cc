@@ -10,12 +10,11 @@ PpoLossOutput PpoLoss(const PpoLossInput& in, const PpoConfig& p) {
   const torch::Tensor ratio = torch::exp(log_ratio);
   torch::Tensor a = in.advantage;
   if (p.adv_norm == "minibatch") a = (a - a.mean()) / (a.std(false) + 1e-8);
-  out.policy =
-      -torch::min(ratio * a, torch::clamp(ratio, 1.0 - p.clip, 1.0 + p.clip) * a).mean();
+  out.policy = -torch::min(ratio * a, torch::clamp(ratio, 1.0 - p.clip, 1.0 + p.clip) * a).mean();
   if (p.value_clip) {
     const torch::Tensor clipped =
-        in.value_old + torch::clamp(in.value - in.value_old, -p.value_clip_range,
-                                    p.value_clip_range);
+        in.value_old +
+        torch::clamp(in.value - in.value_old, -p.value_clip_range, p.value_clip_range);
     out.value = 0.5 * torch::max((in.value - in.ret).pow(2), (clipped - in.ret).pow(2)).mean();
   } else {
     out.value = 0.5 * (in.value - in.ret).pow(2).mean();

@@ -228,18 +228,25 @@ void RecurrentPolicy::ExportTorchScript(OutputFile& out) const {
         "        if B == 1:\n"
         "            g = torch.elu(wh)\n"
         "        else:\n"
-        "            K = min(" + std::to_string(shape_.knn_k + 1) + ", B)\n"
+        "            K = min(" +
+        std::to_string(shape_.knn_k + 1) +
+        ", B)\n"
         "            d = torch.cdist(obs, obs)\n"
         "            d.fill_diagonal_(-1.0)\n"
         "            idx = torch.topk(d, K, 1, False, True)[1]\n"
-        "            whv = wh.view(B, " + H + ", " + D + ")\n"
-        "            nb = whv.index_select(0, idx.flatten()).view(B, K, " + H + ", " + D + ")\n"
+        "            whv = wh.view(B, " +
+        H + ", " + D +
+        ")\n"
+        "            nb = whv.index_select(0, idx.flatten()).view(B, K, " +
+        H + ", " + D +
+        ")\n"
         "            src = (whv * self.att_src).sum(-1)\n"
         "            dst = (nb * self.att_dst).sum(-1)\n"
         "            e = torch.leaky_relu(src.unsqueeze(1) + dst, 0.2)\n"
         "            alpha = torch.softmax(e, 1)\n"
         "            o = (alpha.unsqueeze(-1) * nb).sum(1)\n"
-        "            g = torch.elu(o.reshape(B, " + std::to_string(heads * dh) + "))\n";
+        "            g = torch.elu(o.reshape(B, " +
+        std::to_string(heads * dh) + "))\n";
   } else {
     code += "        g = torch.elu(wh)\n";
   }

@@ -81,7 +81,7 @@ class RecurrentPolicy {
   void ExportTorchScript(OutputFile& out) const;
 
  private:
-  torch::Tensor Encode(const torch::Tensor& x) const;      // [..., o] -> [..., enc]
+  torch::Tensor Encode(const torch::Tensor& x) const;  // [..., o] -> [..., enc]
   torch::Tensor Attend(const torch::Tensor& x, const torch::Tensor& obs, bool force) const;
   torch::Tensor Heads(const torch::Tensor& h, torch::Tensor* value) const;  // -> mu
 

@@ -26,9 +26,8 @@ WorldModel::WorldModel(int obs_dim, int action_dim, double lr, uint64_t seed)
     : obs_dim_(obs_dim), action_dim_(action_dim) {
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   torch::NoGradGuard no_grad;
-  const int sizes[kLayers][2] = {{obs_dim, 256}, {256, 128}, {128 + action_dim, 256},
-                                 {256, 128},     {128, 1},   {128, 1},
-                                 {128, obs_dim}};
+  const int sizes[kLayers][2] = {{obs_dim, 256}, {256, 128}, {128 + action_dim, 256}, {256, 128},
+                                 {128, 1},       {128, 1},   {128, obs_dim}};
   for (const auto& s : sizes) {
     const double bound = 1.0 / std::sqrt(static_cast<double>(s[0]));
     torch::Tensor w = torch::rand({s[1], s[0]}, gen, torch::kFloat32) * (2 * bound) - bound;
@@ -73,8 +72,7 @@ LossTensors Compute(const WorldModel::Prediction& p, const torch::Tensor& next_o
 }  // namespace
 
 WorldModel::Losses WorldModel::Evaluate(const torch::Tensor& obs, const torch::Tensor& action,
-                                        const torch::Tensor& next_obs,
-                                        const torch::Tensor& reward,
+                                        const torch::Tensor& next_obs, const torch::Tensor& reward,
                                         const torch::Tensor& done) const {
   torch::NoGradGuard no_grad;
   const LossTensors l = Compute(Predict(obs, action), next_obs, reward, done);
@@ -82,8 +80,7 @@ WorldModel::Losses WorldModel::Evaluate(const torch::Tensor& obs, const torch::T
 }
 
 WorldModel::Losses WorldModel::TrainStep(const torch::Tensor& obs, const torch::Tensor& action,
-                                         const torch::Tensor& next_obs,
-                                         const torch::Tensor& reward,
+                                         const torch::Tensor& next_obs, const torch::Tensor& reward,
                                          const torch::Tensor& done) {
   const LossTensors l = Compute(Predict(obs, action), next_obs, reward, done);
   opt_->zero_grad();

@@ -24,8 +24,8 @@ class WorldModel {
   ~WorldModel();
 
   struct Prediction {
-    torch::Tensor next_obs;  ///< [B, o]
-    torch::Tensor reward;    ///< [B]
+    torch::Tensor next_obs;    ///< [B, o]
+    torch::Tensor reward;      ///< [B]
     torch::Tensor done_logit;  ///< [B] (the probability is its sigmoid)
   };
   Prediction Predict(const torch::Tensor& obs, const torch::Tensor& action) const;
