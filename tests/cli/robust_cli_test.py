@@ -28,13 +28,14 @@ def models():
             "--critic", str(WORK / "models/point_mass/critic.pt")]
 
 
-def calf(*args, expect=0, fsize_kib=None, timeout=600):
+def calf(*args, expect=0, fsize_kib=None, timeout=600, env=None):
     """Runs calf; with fsize_kib, under `ulimit -f` with SIGXFSZ ignored (a full disk: writes
     beyond the limit fail with EFBIG)."""
     cmd = [CALF, *map(str, args)]
     if fsize_kib is not None:
         cmd = ["bash", "-c", f'trap "" XFSZ; ulimit -f {fsize_kib}; exec "$@"', "calf", *cmd]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=WORK)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=WORK,
+                       env=None if env is None else {**os.environ, **env})
     assert r.returncode == expect, (
         f"calf {' '.join(map(str, args))}: exit {r.returncode}, expected {expect}\n"
         f"stdout: {r.stdout[-2000:]}\nstderr: {r.stderr[-2000:]}")
@@ -309,6 +310,27 @@ def case_corrupt_run():
     calf("verify", old)
 
 
+def case_bounded_work():
+    """Row 9: absurd sizes are refused at once (exit 2, one line naming the flag or file), not
+    worked on for minutes or forever."""
+    run = ["run", "--policy", "pd", "--agents", 5, "--out", "x.h5"]
+    cases = [
+        (run + ["--steps", "9223372036854775807"], ["steps", "1000000000"]),
+        (run + ["--steps", 3, "--initial-states", "/dev/zero"], ["/dev/zero", "larger than"]),
+    ]
+    for args, words in cases:
+        start = time.time()
+        line = one_line(calf(*args, expect=2, timeout=60), *words)
+        assert time.time() - start < 30, f"{args} took {time.time() - start:.0f} s: {line}"
+    # a pipe that never ends (rows of numbers) is read up to the same bound
+    r = subprocess.run(["bash", "-c", f'yes 1,2 | "{CALF}" run --policy pd --agents 5 --steps 3 '
+                        '--out x.h5 --initial-states /dev/stdin'],
+                       capture_output=True, text=True, timeout=60, cwd=WORK)
+    assert r.returncode == 2, r
+    one_line(r, "/dev/stdin", "larger than")
+    assert not (WORK / "x.h5").exists() and not leftovers(WORK)
+
+
 def case_input_errors():
     """Rows 7, 8, 10: input errors are exit 2 with one line naming the file/flag, never an
     "internal error", never a 300-digit number, nothing left behind."""
@@ -317,6 +339,8 @@ def case_input_errors():
     (WORK / "huge.json").write_text('{"system": "' + "x" * (17 << 20) + '"}')
     long_value = "y" * 5_000_000
     (WORK / "long.json").write_text('{"system": "' + long_value + '"}')
+    (WORK / "inf.csv").write_text("1e309,0\n1,2\n1,2\n")
+    (WORK / "norows.csv").write_text("x,v\n")
     run = ["run", "--policy", "pd", "--agents", 3, "--steps", 3, "--out", "x.h5"]
     cases = [
         (run + ["--config", "big.json"], ["big.json", "1e400"]),
@@ -324,6 +348,8 @@ def case_input_errors():
         (run + ["--config", "huge.json"], ["huge.json", "16 MiB"]),
         (run + ["--config", "/dev/zero"], ["/dev/zero", "16 MiB"]),
         (run + ["--config", "long.json"], ["bytes omitted"]),
+        (run + ["--initial-states", "inf.csv"], ["inf.csv", "line 1", "1e309"]),
+        (run + ["--initial-states", "norows.csv"], ["norows.csv", "no rows"]),
         (run + ["--seed", "18446744073709551616"], ["--seed", "18446744073709551615"]),
         (run + ["--seed", "-1"], ["--seed"]),
         (["profile", "--seed", "-1"], ["--seed"]),
@@ -343,6 +369,7 @@ def case_input_errors():
         assert "internal error" not in line, line
         assert len(line) < 1000, f"{len(line)}-byte message for {args}"
         assert "1797693134862315708" not in line, line
+        assert "--agents 0" not in line, line
     # no empty out-dirs left by a refused step or an unreadable PNG (row 10)
     calf("run", "--policy", "pd", "--agents", 5, "--steps", 20, "--out", "base.h5", "--quiet")
     one_line(calf("screenshot", "--run", "base.h5", "--steps-at", 999, "--out-dir", "od2",
