@@ -370,6 +370,12 @@ def case_input_errors():
         assert len(line) < 1000, f"{len(line)}-byte message for {args}"
         assert "1797693134862315708" not in line, line
         assert "--agents 0" not in line, line
+    # no EGL (Mesa's drivers not found): calf's one line, without Mesa's loader warnings
+    r = calf("screenshot", "--agents", 3, "--size", "32x24", "--out", "m.png", expect=2,
+             env={"LIBGL_DRIVERS_PATH": str(WORK / "no_drivers")})
+    assert "MESA-LOADER" not in r.stderr, r.stderr
+    one_line(r, "egl")
+    assert not (WORK / "m.png").exists()
     # no empty out-dirs left by a refused step or an unreadable PNG (row 10)
     calf("run", "--policy", "pd", "--agents", 5, "--steps", 20, "--out", "base.h5", "--quiet")
     one_line(calf("screenshot", "--run", "base.h5", "--steps-at", 999, "--out-dir", "od2",
