@@ -23,7 +23,8 @@ nlohmann::json ReadJson(const std::string& path) {
   const std::string text = core::config::ReadTextFile(path, kMaxSummaryBytes, "a profile summary");
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse errors and numbers beyond double range (1e400) alike: the file is at fault
     throw IoError(path + ": not valid JSON (" + std::string(e.what()) + ")");
   }
 }

@@ -15,7 +15,7 @@ cmake -S "$ROOT/fuzz" -B "$OUT" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=
 cmake --build "$OUT" -j "${JOBS:-2}"
 
 TARGETS=(png_read_fuzz image_diff_fuzz checksum_fuzz zip_checksum_fuzz run_config_fuzz
-         profile_config_fuzz initial_states_fuzz)
+         profile_config_fuzz initial_states_fuzz profile_summary_fuzz)
 for target in "${TARGETS[@]}"; do mkdir -p "$OUT/corpus/$target"; done
 cp "$ROOT"/data/models/point_mass/*.pt "$OUT/corpus/zip_checksum_fuzz/"
 cp "$ROOT"/data/golden/*.png "$OUT/corpus/png_read_fuzz/"
@@ -39,6 +39,7 @@ if [ -x "$CALF" ]; then
   "$CALF" profile --agents 3 --frames 3 --warmup 1 --repeats 1 --out-dir "$tmp/pr" --quiet \
     && /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["config"]))' \
          "$tmp/pr/index.json" > "$OUT/corpus/profile_config_fuzz/calf_profile.json" || true
+  cp "$tmp"/pr/*_n3.json "$OUT/corpus/profile_summary_fuzz/" 2>/dev/null || true
   for system in point_mass differential_drive creature; do
     "$CALF" run --system "$system" --policy nominal --agents 4 --steps 2 --out "$tmp/$system.h5" \
       --quiet || continue

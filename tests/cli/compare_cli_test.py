@@ -430,6 +430,11 @@ def case_bad_inputs():
     shutil.copytree(prof, broken)
     (broken / "baseline_n20.json").write_text("{ not json")
     one_error_line(calf("compare", broken, "--out-dir", out, expect=2), "baseline_n20.json")
+    # a number beyond double range: a bad file too, not an internal error (profile_summary_fuzz)
+    (broken / "baseline_n20.json").write_text('{"schema_version": 1, "fps_avg": 29.8e531}')
+    r = calf("compare", broken, "--out-dir", out, expect=2)
+    assert "internal error" not in r.stderr
+    one_error_line(r, "baseline_n20.json", "not valid JSON")
     # a sweep without optimized runs
     only_base = write("sweep", [r for r in sweep_runs(ablation=False) if r["mode"] == "baseline"],
                       WORK / "only_base")
