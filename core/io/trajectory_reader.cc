@@ -78,8 +78,8 @@ TrajectoryReader::TrajectoryReader(const std::string& path)
     for (size_t i = 1; i < d.dims.size(); ++i) {
       if (d.dims[i] != d.max_dims[i] || d.dims[i] < 1) {
         throw IoError("'" + path + "' is corrupt (dataset '" + spec.name + "' has extent " +
-                      std::to_string(d.dims[i]) + " of maximum " +
-                      std::to_string(d.max_dims[i]) + " in dim " + std::to_string(i) + ")");
+                      std::to_string(d.dims[i]) + " of maximum " + std::to_string(d.max_dims[i]) +
+                      " in dim " + std::to_string(i) + ")");
       }
     }
     const std::string name = spec.name;
