@@ -12,6 +12,13 @@
 #include "report/sections.h"
 
 namespace calf::cli {
+namespace {
+
+// Most bootstrap resamples (the interval keeps one ratio per resample: 8 MB); the work is
+// bounded too (report::kMaxBootstrapDraws).
+constexpr int kMaxResamples = 1000000;
+
+}  // namespace
 
 void SetupCompareCommand(CLI::App& app, int* exit_code) {
   auto o = std::make_shared<CompareOptions>();
@@ -68,8 +75,9 @@ void SetupCompareCommand(CLI::App& app, int* exit_code) {
 int RunCompare(const CompareOptions& o) {
   RequireOneProcess("compare", "a report is one file set");
   if (o.n < 1) throw ConfigError("--n must be >= 1, got " + std::to_string(o.n));
-  if (o.resamples < 1) {
-    throw ConfigError("--resamples must be >= 1, got " + std::to_string(o.resamples));
+  if (o.resamples < 1 || o.resamples > kMaxResamples) {
+    throw ConfigError("--resamples must be in [1, " + std::to_string(kMaxResamples) + "], got " +
+                      std::to_string(o.resamples));
   }
   if (o.out_dir.empty()) throw ConfigError("--out-dir is empty; give a directory such as report/");
   report::ReportOptions options;

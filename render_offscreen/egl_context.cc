@@ -133,6 +133,10 @@ EglContext::EglContext(EglPlatform platform) {
       platform = ParseEglPlatform(env);
     }
   }
+  // Mesa's libEGL prints its loader's warnings ("libEGL warning: MESA-LOADER: failed to open
+  // swrast ...") on stderr, around calf's one-line error; calf's message says what failed.
+  // Only fatal ones, unless the user asked for more (EGL_LOG_LEVEL set: kept).
+  setenv("EGL_LOG_LEVEL", "fatal", /*overwrite=*/0);
   const char* client_ext = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
   if (client_ext == nullptr) {
     throw RenderError("egl: no client extensions (EGL_EXT_client_extensions missing, error " +

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/config/text_file.h"
 #include "core/error.h"
 
 namespace calf::report {
@@ -18,11 +19,12 @@ nlohmann::json ReadJson(const std::string& path) {
   if (!fs::exists(path, ec)) {
     throw IoError(path + ": no such file; run `calf profile` first or check the path");
   }
-  std::ifstream in(path);
-  if (!in) throw IoError(path + ": cannot open for reading");
+  // bounded (/dev/zero, a runaway file); 3 M frame times take about 60 MB
+  const std::string text = core::config::ReadTextFile(path, kMaxSummaryBytes, "a profile summary");
   try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    // parse errors and numbers beyond double range (1e400) alike: the file is at fault
     throw IoError(path + ": not valid JSON (" + std::string(e.what()) + ")");
   }
 }

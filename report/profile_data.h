@@ -2,6 +2,7 @@
 // Loading `calf profile` output (docs/profile-format.md): a sweep directory with index.json, or a
 // single per-(mode, N) summary JSON. Every field is validated; errors name the file and field.
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -11,6 +12,9 @@ namespace calf::report {
 
 /// The schema version this library reads (index.json and summary JSON "schema_version").
 inline constexpr int kProfileSchemaVersion = 1;
+
+/// Largest summary or index JSON file `calf compare` reads (256 MiB, ~12 M frame times).
+inline constexpr int64_t kMaxSummaryBytes = int64_t{256} << 20;
 
 /// The four optimisation flags of the profiler; "baseline" has all off, "optimized" all on.
 struct Flags {

@@ -155,6 +155,16 @@ RatioInterval BootstrapRatioCi(const std::vector<double>& numerator,
     throw ConfigError("bootstrap: confidence = " + std::to_string(confidence) +
                       " must be in (0, 1)");
   }
+  // bounded work: 3 M frame times at the default 2000 resamples would take minutes
+  const int64_t per_round = static_cast<int64_t>(numerator.size() + denominator.size());
+  if (per_round * resamples > kMaxBootstrapDraws) {
+    throw ConfigError(
+        "bootstrap: " + std::to_string(resamples) + " resamples of " +
+        std::to_string(numerator.size()) + " + " + std::to_string(denominator.size()) +
+        " frame times exceed " + std::to_string(kMaxBootstrapDraws) +
+        " draws (minutes of work); use " + "--resamples " +
+        std::to_string(std::max<int64_t>(1, kMaxBootstrapDraws / per_round)) + " or fewer");
+  }
   const double den_mean = Mean(denominator);
   if (!(den_mean > 0)) {
     throw ConfigError("bootstrap: the denominator mean must be positive (frame times in ms)");

@@ -43,6 +43,9 @@ struct MannWhitneyResult {
 MannWhitneyResult MannWhitneyU(const std::vector<double>& x, const std::vector<double>& y,
                                int exact_limit = 8);
 
+/// Most draws one bootstrap interval may take (resamples x (n_num + n_den)); about 10 s.
+inline constexpr int64_t kMaxBootstrapDraws = int64_t{2000000000};
+
 /// A ratio of means with a bootstrap confidence interval.
 struct RatioInterval {
   double ratio = 0;  ///< mean(numerator) / mean(denominator) on the full samples.
@@ -55,8 +58,9 @@ struct RatioInterval {
 /// the (1 - confidence) / 2 and (1 + confidence) / 2 percentiles (numpy-linear) of the ratios.
 /// Deterministic for a given seed on every platform (own index draw from std::mt19937_64, not
 /// std::uniform_int_distribution). Cost O(resamples * (n_num + n_den)).
-/// Throws calf::ConfigError on empty samples, resamples < 1, confidence outside (0, 1) or a
-/// non-positive denominator mean.
+/// Throws calf::ConfigError on empty samples, resamples < 1, confidence outside (0, 1), a
+/// non-positive denominator mean, or more than kMaxBootstrapDraws draws (resamples times
+/// the two sample sizes: minutes of work; the message gives the largest resamples that fit).
 RatioInterval BootstrapRatioCi(const std::vector<double>& numerator,
                                const std::vector<double>& denominator, int resamples = 2000,
                                double confidence = 0.95, std::uint64_t seed = 20240607);

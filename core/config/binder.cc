@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "core/config/text_file.h"
 #include "core/error.h"
 
 namespace calf::core::config {
@@ -68,25 +69,7 @@ json ParseObject(const std::string& text, const std::string& source) {
 }
 
 std::string ReadTextFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw IoError("cannot read '" + path + "': it is a directory; give a JSON file");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot read '" + path + "': no such file or not readable");
-  // bounded: a config is small; /dev/zero or a 10 GB file must not be read whole
-  std::string text;
-  char buffer[65536];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    text.append(buffer, static_cast<size_t>(in.gcount()));
-    if (static_cast<int64_t>(text.size()) > kMaxConfigBytes) {
-      throw IoError("cannot read '" + path + "': it is larger than " +
-                    std::to_string(kMaxConfigBytes >> 20) +
-                    " MiB, the limit of a JSON config file");
-    }
-  }
-  if (in.bad()) throw IoError("cannot read '" + path + "': read error");
-  return text;
+  return ReadTextFile(path, kMaxConfigBytes, "a JSON config file");
 }
 
 Binder::Binder(Kind kind, const json* in, std::string source, std::string prefix)

@@ -1,6 +1,7 @@
 #include "core/io/h5_file.h"
 
 #include <hdf5.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -122,6 +123,41 @@ H5Handle VlenStringType(H5T_cset_t cset) {
     return H5Handle();
   }
   return type;
+}
+
+// A fixed-length, NUL-terminated UTF-8 string type of `size` bytes (the terminator included):
+// stored inside the attribute itself, no global heap (see WriteAttribute)
+H5Handle FixedStringType(size_t size) {
+  H5Handle type(H5Tcopy(H5T_C_S1));
+  if (!type.valid() || H5Tset_size(type.get(), size) < 0 ||
+      H5Tset_strpad(type.get(), H5T_STR_NULLTERM) < 0 ||
+      H5Tset_cset(type.get(), H5T_CSET_UTF8) < 0) {
+    return H5Handle();
+  }
+  return type;
+}
+
+// The stored type of a numeric dataset is one calf can convert safely: IEEE floats of 4 or 8
+// bytes, whole-byte integers of 1-8 bytes, enums over such an integer. A corrupt datatype
+// message (a 4-byte float claiming 37 bits of mantissa, a 3-byte integer) is refused here,
+// before HDF5's converters see it.
+bool PlainNumericType(hid_t type) {
+  const H5T_class_t cls = H5Tget_class(type);
+  if (cls == H5T_FLOAT) {
+    for (hid_t ieee : {H5T_IEEE_F32LE, H5T_IEEE_F32BE, H5T_IEEE_F64LE, H5T_IEEE_F64BE}) {
+      if (H5Tequal(type, ieee) > 0) return true;
+    }
+    return false;
+  }
+  if (cls == H5T_ENUM) {
+    H5Handle base(H5Tget_super(type));
+    return base.valid() && H5Tget_size(type) == 1 && PlainNumericType(base.get()) &&
+           H5Tget_class(base.get()) == H5T_INTEGER && H5Tget_size(base.get()) == 1;
+  }
+  if (cls != H5T_INTEGER) return false;
+  const size_t size = H5Tget_size(type);
+  return (size == 1 || size == 2 || size == 4 || size == 8) && H5Tget_precision(type) == 8 * size &&
+         H5Tget_offset(type) == 0;
 }
 
 // the file type of an enum with a uint8 base; invalid on failure
@@ -357,8 +393,24 @@ H5Handle OpenScalarAttribute(const H5File& file, const std::string& object, cons
   if (H5Tget_class(type->get()) != want) {
     throw IoError(where + " in '" + file.path() + "' is not " + want_name);
   }
-  if (H5Sget_simple_extent_npoints(space.get()) != 1) {
+  const H5S_class_t shape = H5Sget_simple_extent_type(space.get());
+  if ((shape != H5S_SCALAR && shape != H5S_SIMPLE) ||
+      H5Sget_simple_extent_npoints(space.get()) != 1) {
     throw IoError(where + " in '" + file.path() + "' is not a scalar");
+  }
+  // sizes before any read: a number of 1-8 plain bytes; a fixed string of at most
+  // kH5MaxStringAttributeBytes whose bytes are all stored (a corrupt size would have HDF5
+  // read past the attribute's data)
+  const size_t size = H5Tget_size(type->get());
+  const htri_t vlen = want == H5T_STRING ? H5Tis_variable_str(type->get()) : 0;
+  if (vlen < 0) FailRead("cannot inspect " + where, file.path());
+  const bool sized = want == H5T_STRING
+                         ? vlen > 0 || (size >= 1 && size <= kH5MaxStringAttributeBytes &&
+                                        H5Aget_storage_size(attr.get()) == size)
+                         : PlainNumericType(type->get()) && H5Aget_storage_size(attr.get()) == size;
+  if (!sized) {
+    throw IoError(where + " in '" + file.path() + "' has a corrupt size (" + std::to_string(size) +
+                  " bytes); the file is damaged");
   }
   return attr;
 }
@@ -367,10 +419,16 @@ H5Handle OpenScalarAttribute(const H5File& file, const std::string& object, cons
 
 void H5File::WriteAttribute(const std::string& object, const std::string& name,
                             const std::string& value) {
-  H5Handle type = VlenStringType(H5T_CSET_UTF8);
+  // fixed length, not variable length: a variable-length string lives in the file's global
+  // heap, whose parser in HDF5 1.10.8 crashes or loops on a corrupt heap address (issue 19)
+  if (value.size() >= kH5MaxStringAttributeBytes) {
+    throw IoError("attribute '" + name + "' of '" + ObjName(object) + "' would be " +
+                  std::to_string(value.size()) + " bytes; hdf5 attributes hold at most " +
+                  std::to_string(kH5MaxStringAttributeBytes - 1) + " (in '" + path_ + "')");
+  }
+  H5Handle type = FixedStringType(value.size() + 1);
   if (!type.valid()) Fail("cannot create string type for attribute '" + name + "'", path_);
-  const char* text = value.c_str();
-  WriteScalarAttribute(*this, object, name, type.get(), type.get(), &text);
+  WriteScalarAttribute(*this, object, name, type.get(), type.get(), value.c_str());
 }
 
 void H5File::WriteAttribute(const std::string& object, const std::string& name, int64_t value) {
@@ -389,23 +447,27 @@ std::string H5File::ReadStringAttribute(const std::string& object, const std::st
   const std::string where = "attribute '" + name + "' of '" + ObjName(object) + "'";
   H5Handle type;
   H5Handle attr = OpenScalarAttribute(*this, object, name, H5T_STRING, "a string", &type);
-  htri_t is_vlen = H5Tis_variable_str(type.get());
-  if (is_vlen < 0) FailRead("cannot inspect " + where, path_);
-  if (is_vlen > 0) {
+  // files of calf before issue 19 (and h5py's) hold variable-length strings: still read, but
+  // their global heap is outside what calf can check (docs/fuzzing.md)
+  if (H5Tis_variable_str(type.get()) > 0) {
     H5Handle mem = VlenStringType(H5Tget_cset(type.get()));
     char* text = nullptr;
     if (!mem.valid() || H5Aread(attr.get(), mem.get(), &text) < 0) {
       FailRead("cannot read " + where, path_);
     }
-    std::string value = text != nullptr ? text : "";
+    const size_t length = text != nullptr ? strnlen(text, kH5MaxStringAttributeBytes) : 0;
+    std::string value(text != nullptr ? text : "", length);
     H5free_memory(text);
+    if (length == kH5MaxStringAttributeBytes) {
+      throw IoError(where + " in '" + path_ + "' is longer than " +
+                    std::to_string(kH5MaxStringAttributeBytes) + " bytes");
+    }
     return value;
   }
-  size_t size = H5Tget_size(type.get());
+  // a fixed string, read as stored (no conversion), its size checked above
+  const size_t size = H5Tget_size(type.get());
   std::vector<char> buffer(size + 1, '\0');
-  if (size == 0 || H5Aread(attr.get(), type.get(), buffer.data()) < 0) {
-    FailRead("cannot read " + where, path_);
-  }
+  if (H5Aread(attr.get(), type.get(), buffer.data()) < 0) FailRead("cannot read " + where, path_);
   return std::string(buffer.data(), strnlen(buffer.data(), size));
 }
 
@@ -450,13 +512,40 @@ H5Handle OpenDataset(const H5File& file, const std::string& name) {
   return dataset;
 }
 
+// Physical memory of this machine in bytes (2^62 when unknown).
+int64_t PhysicalMemoryBytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return int64_t{1} << 62;
+  return static_cast<int64_t>(pages) * page;
+}
+
+// Refuses a dataset whose stored type is not a plain number or uint8 enum (PlainNumericType).
+void CheckPlainType(const H5File& file, const std::string& name, hid_t type) {
+  if (!PlainNumericType(type)) {
+    throw IoError("dataset '" + name + "' in '" + file.path() +
+                  "' has a type calf cannot read (not a plain number or uint8 enum)");
+  }
+}
+
 std::vector<int64_t> Extent(const H5File& file, const std::string& name, hid_t space,
                             std::vector<int64_t>* max_dims) {
   int rank = H5Sget_simple_extent_ndims(space);
-  if (rank < 0) FailRead("cannot read the shape of dataset '" + name + "'", file.path());
+  if (rank < 0 || rank > H5S_MAX_RANK) {
+    FailRead("cannot read the shape of dataset '" + name + "'", file.path());
+  }
   std::vector<hsize_t> dims(rank), maxd(rank);
   if (rank > 0 && H5Sget_simple_extent_dims(space, dims.data(), maxd.data()) < 0) {
     FailRead("cannot read the shape of dataset '" + name + "'", file.path());
+  }
+  // every extent and their product stay below 2^58 (a corrupt dataspace may claim 2^64 rows)
+  int64_t elements = 1;
+  for (hsize_t d : dims) {
+    if (d > hsize_t{1} << 58 ||
+        (d != 0 && elements > (int64_t{1} << 58) / static_cast<int64_t>(d))) {
+      throw IoError("dataset '" + name + "' in '" + file.path() +
+                    "' has a corrupt shape (more than 2^58 elements); the file is damaged");
+    }
+    elements *= static_cast<int64_t>(d);
   }
   if (max_dims != nullptr) {
     max_dims->clear();
@@ -476,6 +565,7 @@ H5DatasetInfo H5File::DatasetInfo(const std::string& name) const {
   if (!space.valid() || !type.valid() || !dcpl.valid()) {
     FailRead("cannot inspect dataset '" + name + "'", path_);
   }
+  CheckPlainType(*this, name, type.get());
   info.dims = Extent(*this, name, space.get(), &info.max_dims);
   const size_t size = H5Tget_size(type.get());
   switch (H5Tget_class(type.get())) {
@@ -545,6 +635,7 @@ H5Array<T> ReadRowsImpl(const H5File& file, const std::string& name, bool whole,
   H5Handle type(H5Dget_type(dataset.get()));
   if (!space.valid() || !type.valid())
     FailRead("cannot inspect dataset '" + name + "'", file.path());
+  CheckPlainType(file, name, type.get());
   const H5T_class_t cls = H5Tget_class(type.get());
   H5Handle enum_native;
   hid_t mem_type = NativeType(TypeOf<T>());
@@ -579,6 +670,14 @@ H5Array<T> ReadRowsImpl(const H5File& file, const std::string& name, bool whole,
   H5Array<T> out;
   out.dims = dims;
   out.dims[0] = count;
+  // bounded: a read larger than the machine's memory is a corrupt shape or a mistake, refused
+  // before allocating (the allocation would be overcommitted, then the process killed)
+  const int64_t bytes = Product(out.dims) * static_cast<int64_t>(sizeof(T));
+  if (bytes > PhysicalMemoryBytes()) {
+    throw IoError("reading " + std::to_string(count) + " rows of dataset '" + name + "' in '" +
+                  file.path() + "' takes " + std::to_string(bytes >> 20) +
+                  " MiB, more than this machine's memory; read fewer rows");
+  }
   out.values.resize(static_cast<size_t>(Product(out.dims)));
   if (out.values.empty()) return out;
   std::vector<hsize_t> start(dims.size(), 0), extent(out.dims.begin(), out.dims.end());

@@ -8,6 +8,7 @@
 // hdf5.h is not included here: identifiers are carried as H5Id (hid_t is int64_t in HDF5
 // 1.10 and later, checked in h5_file.cc).
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,6 +21,10 @@ using H5Id = int64_t;
 /// Largest chunk calf writes, in bytes (the default HDF5 chunk cache is 1 MiB; larger
 /// compressed chunks written piecewise are recompressed over and over).
 inline constexpr int64_t kH5MaxChunkBytes = int64_t{1} << 20;
+
+/// Largest string attribute calf writes or reads, in bytes with its terminating NUL (an HDF5
+/// attribute stored in the object header holds at most 64 KiB).
+inline constexpr size_t kH5MaxStringAttributeBytes = size_t{60} << 10;
 
 /// Element type of a dataset as stored in the file (little-endian standard types).
 enum class H5Type { kFloat32, kFloat64, kInt32, kInt64, kUInt8, kEnumUInt8 };
@@ -104,7 +109,8 @@ class H5File {
   /// True when `object` exists and has attribute `name`.
   bool HasAttribute(const std::string& object, const std::string& name) const;
 
-  /// Writes (replacing) a scalar attribute on `object`. Strings are variable-length UTF-8.
+  /// Writes (replacing) a scalar attribute on `object`. Strings are fixed-length,
+  /// NUL-terminated UTF-8 (no global heap), shorter than kH5MaxStringAttributeBytes (IoError).
   void WriteAttribute(const std::string& object, const std::string& name, const std::string& value);
   void WriteAttribute(const std::string& object, const std::string& name, const char* value) {
     WriteAttribute(object, name, std::string(value));
@@ -113,8 +119,10 @@ class H5File {
   void WriteAttribute(const std::string& object, const std::string& name, uint64_t value);
   void WriteAttribute(const std::string& object, const std::string& name, double value);
 
-  /// Read a scalar attribute. Throw IoError when the object or attribute is missing or of
-  /// another class (string vs integer vs float); integers convert between widths.
+  /// Read a scalar attribute. Throw IoError (exit 2) when the object or attribute is missing,
+  /// of another class (string vs integer vs float), not a single value, or of a corrupt or
+  /// oversized type (checked before reading); integers convert between widths. Strings may be
+  /// fixed-length or, in older files, variable-length.
   std::string ReadStringAttribute(const std::string& object, const std::string& name) const;
   int64_t ReadInt64Attribute(const std::string& object, const std::string& name) const;
   uint64_t ReadUInt64Attribute(const std::string& object, const std::string& name) const;

@@ -74,6 +74,14 @@ TrajectoryReader::TrajectoryReader(const std::string& path)
     if (d.type != spec.type || static_cast<int>(d.dims.size()) != spec.rank) {
       throw IoError(not_calf + " (dataset '" + spec.name + "' has the wrong type or rank)");
     }
+    // only dim 0 (steps) grows: a corrupt extent of another dim is refused before any read
+    for (size_t i = 1; i < d.dims.size(); ++i) {
+      if (d.dims[i] != d.max_dims[i] || d.dims[i] < 1) {
+        throw IoError("'" + path + "' is corrupt (dataset '" + spec.name + "' has extent " +
+                      std::to_string(d.dims[i]) + " of maximum " + std::to_string(d.max_dims[i]) +
+                      " in dim " + std::to_string(i) + ")");
+      }
+    }
     const std::string name = spec.name;
     if (name == "states") {
       info.num_agents = d.dims[1];

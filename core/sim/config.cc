@@ -11,7 +11,8 @@ void SimConfig::Bind(config::Binder& b) {
   b.Value("system", system, false);
   b.Value("policy", policy, false);
   b.Value("num_agents", num_agents, Range::Closed(1, 100000000));
-  b.Value("steps", steps, Range::AtLeast(0));
+  // bounded work (issue 19): 10^9 steps of one agent are hours; --steps 2^63-1 never ends
+  b.Value("steps", steps, Range::Closed(0, 1000000000));
   b.Value("seed", seed);
   env.Bind(b);
   b.Value("actor", actor_path);

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/io/output_file.h"
 #include "core/io/trajectory_writer.h"
+#include "core/sim/initial_states.h"
 #include "core/sim/load_policy.h"
 #include "core/sim/simulator.h"
 

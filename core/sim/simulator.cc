@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "core/env/registry.h"
 #include "core/error.h"
@@ -256,59 +254,6 @@ void Simulator::Step(SimState& s, int threads) const {
     if (e) std::rethrow_exception(e);
   }
   s.step += 1;
-}
-
-std::vector<double> ReadInitialStatesCsv(const std::string& path, int64_t num_agents,
-                                         int state_dim) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("initial states '" + path + "': cannot read the file");
-  std::vector<double> out;
-  std::string line;
-  int64_t lineno = 0, rows = 0;
-  while (std::getline(in, line)) {
-    ++lineno;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos || line[0] == '#') continue;
-    std::vector<double> row;
-    std::stringstream ss(line);
-    std::string cell;
-    bool numeric = true;
-    while (std::getline(ss, cell, ',')) {
-      try {
-        size_t used = 0;
-        double v = std::stod(cell, &used);
-        if (cell.find_first_not_of(" \t", used) != std::string::npos) numeric = false;
-        row.push_back(v);
-      } catch (const std::exception&) {
-        numeric = false;
-      }
-    }
-    if (!numeric) {
-      if (rows == 0 && out.empty() && lineno == 1) continue;  // a header line
-      throw ConfigError("initial states '" + path + "' line " + std::to_string(lineno) +
-                        ": not a row of numbers");
-    }
-    for (double v : row) {
-      if (!std::isfinite(v)) {
-        throw ConfigError("initial states '" + path + "' line " + std::to_string(lineno) +
-                          ": a value is not finite (nan or inf); give finite numbers");
-      }
-    }
-    if (static_cast<int>(row.size()) != state_dim) {
-      throw ConfigError("initial states '" + path + "' line " + std::to_string(lineno) + ": " +
-                        std::to_string(row.size()) + " values, the system's state has " +
-                        std::to_string(state_dim));
-    }
-    out.insert(out.end(), row.begin(), row.end());
-    ++rows;
-  }
-  if (rows != num_agents) {
-    throw ConfigError("initial states '" + path + "': " + std::to_string(rows) + " rows for " +
-                      std::to_string(num_agents) +
-                      " agents; give one row per agent (or set --agents " + std::to_string(rows) +
-                      ")");
-  }
-  return out;
 }
 
 }  // namespace calf::core

@@ -64,9 +64,4 @@ class Simulator {
   PolicyModels models_;
 };
 
-/// Reads initial states from a CSV file (one agent per row, `d` numbers, optional header).
-/// Throws ConfigError with the line number on malformed input or a wrong row count.
-std::vector<double> ReadInitialStatesCsv(const std::string& path, int64_t num_agents,
-                                         int state_dim);
-
 }  // namespace calf::core

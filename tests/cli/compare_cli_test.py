@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 CALF, GEN = sys.argv[1], sys.argv[2]
@@ -429,6 +430,11 @@ def case_bad_inputs():
     shutil.copytree(prof, broken)
     (broken / "baseline_n20.json").write_text("{ not json")
     one_error_line(calf("compare", broken, "--out-dir", out, expect=2), "baseline_n20.json")
+    # a number beyond double range: a bad file too, not an internal error (profile_summary_fuzz)
+    (broken / "baseline_n20.json").write_text('{"schema_version": 1, "fps_avg": 29.8e531}')
+    r = calf("compare", broken, "--out-dir", out, expect=2)
+    assert "internal error" not in r.stderr
+    one_error_line(r, "baseline_n20.json", "not valid JSON")
     # a sweep without optimized runs
     only_base = write("sweep", [r for r in sweep_runs(ablation=False) if r["mode"] == "baseline"],
                       WORK / "only_base")
@@ -442,6 +448,19 @@ def case_bad_inputs():
     one_error_line(calf("compare", prof, "--out-dir", out, "--n", 0, expect=2), "--n")
     one_error_line(calf("compare", prof / "baseline_n20.json", "--out-dir", out, expect=2),
                    "single summary")
+    # bounded work (issue 19, row 9): absurd resamples; a summary of 3 M frame times, whose
+    # bootstrap at the default 2000 resamples would take minutes, names the resamples that fit
+    one_error_line(calf("compare", prof, "--out-dir", out, "--resamples", 1000000000, expect=2),
+                   "--resamples", "1000000")
+    big = WORK / "big"
+    shutil.copytree(prof, big)
+    summary = json.loads((big / "baseline_n20.json").read_text())
+    times = summary["frame_times_ms"]
+    summary["frame_times_ms"] = (times * (3_000_000 // len(times) + 1))[:3_000_000]
+    (big / "baseline_n20.json").write_text(json.dumps(summary))
+    start = time.time()
+    one_error_line(calf("compare", big, "--out-dir", out, expect=2), "3000000", "--resamples 666")
+    assert time.time() - start < 60, f"refusing took {time.time() - start:.0f} s"
     r = calf("compare", prof, prof, prof, "--out-dir", out, expect=2)
     assert r.stderr.strip(), "usage error must say something"
     r = calf("compare", expect=2)

@@ -2,7 +2,8 @@
 """Issue 19 reproducers, end to end: concurrent writers of one output, stale temporaries, a
 full disk, corrupt checkpoints and hostile inputs. Each case builds its own input.
 
-Usage: robust_cli_test.py <calf> <make_test_models> <scratch dir> <case>. Exit 0 on success."""
+Usage: robust_cli_test.py <calf> <make_test_models> <scratch dir> <case> [calf_run_file_mutations]
+(the last for case corrupt_run). Exit 0 on success."""
 import os
 import pathlib
 import shutil
@@ -16,6 +17,7 @@ import h5py
 CALF, MAKE_MODELS = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 WORK = pathlib.Path(sys.argv[3])
 CASE = sys.argv[4]
+MUTATIONS = os.path.abspath(sys.argv[5]) if len(sys.argv) > 5 else None  # corrupt_run only
 shutil.rmtree(WORK, ignore_errors=True)
 WORK.mkdir(parents=True)
 
@@ -26,13 +28,14 @@ def models():
             "--critic", str(WORK / "models/point_mass/critic.pt")]
 
 
-def calf(*args, expect=0, fsize_kib=None, timeout=600):
+def calf(*args, expect=0, fsize_kib=None, timeout=600, env=None):
     """Runs calf; with fsize_kib, under `ulimit -f` with SIGXFSZ ignored (a full disk: writes
     beyond the limit fail with EFBIG)."""
     cmd = [CALF, *map(str, args)]
     if fsize_kib is not None:
         cmd = ["bash", "-c", f'trap "" XFSZ; ulimit -f {fsize_kib}; exec "$@"', "calf", *cmd]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=WORK)
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=WORK,
+                       env=None if env is None else {**os.environ, **env})
     assert r.returncode == expect, (
         f"calf {' '.join(map(str, args))}: exit {r.returncode}, expected {expect}\n"
         f"stdout: {r.stdout[-2000:]}\nstderr: {r.stderr[-2000:]}")
@@ -235,6 +238,99 @@ def case_corrupt_model():
     assert not (WORK / "x.h5").exists()
 
 
+def string_attributes(path):
+    """{name: True when variable-length} for every string attribute of the file's root."""
+    with h5py.File(path, "r") as f:
+        out = {}
+        for name in f.attrs:
+            info = h5py.check_string_dtype(f.attrs.get_id(name).dtype)
+            if info is not None:
+                out[name] = info.length is None
+        return out
+
+
+def case_corrupt_run():
+    """Row 6: a run file with bytes changed, through `screenshot --run f --step 1`: exit 0 or
+    one line naming the file with exit 2, never a crash or a hang, nothing at --out. calf's
+    files hold fixed-length strings (no HDF5 global heap, whose parser crashed or looped);
+    files of older calfs, with variable-length strings, still read."""
+    calf("run", "--policy", "pd", "--agents", 5, "--steps", 20, "--out", "base.h5", "--quiet")
+    calf("run", "--system", "differential_drive", "--policy", "nominal", "--agents", 5,
+         "--steps", 20, "--out", "dd.h5", "--quiet")
+    for run in ("base.h5", "dd.h5"):
+        strings = string_attributes(WORK / run)
+        assert {"config", "system", "calf_version"} <= set(strings), strings
+        assert not any(strings.values()), f"{run}: variable-length strings {strings}"
+
+    # the issue's inputs (offsets in files of the old layout) through the command itself
+    cases = [("dd.h5", {2129: 0x40}), ("base.h5", {814: 0x08}), ("base.h5", {2057: 0x18}),
+             ("base.h5", {2836: 0x40}), ("base.h5", {3797: 0x04}), ("base.h5", {200: 0xFF})]
+    outcomes = {0: 0, 2: 0}
+    for run, changes in cases:
+        bad = bytearray((WORK / run).read_bytes())
+        for pos, value in changes.items():
+            bad[pos] = value
+        path = WORK / "bad.h5"
+        path.write_bytes(bytes(bad))
+        shot = WORK / "bad.png"
+        r = subprocess.run([CALF, "screenshot", "--run", str(path), "--step", "1", "--size",
+                            "32x24", "--out", str(shot)],
+                           capture_output=True, text=True, timeout=60, cwd=WORK)
+        assert r.returncode in (0, 2), (
+            f"{run} with {changes}: exit {r.returncode}\nstderr: {r.stderr[-2000:]}")
+        if r.returncode == 2:
+            one_line(r, "bad.h5")
+            assert not shot.exists(), f"{shot} left by a refused run file"
+        outcomes[r.returncode] += 1
+        shot.unlink(missing_ok=True)
+    assert outcomes[2] > 0 and not leftovers(WORK), outcomes
+
+    # many more variants in one process, each read in a forked child: the metadata (the
+    # bytes before the first chunk of data), every 53rd byte set to 0x00, 0xFF and XOR 0x40
+    (WORK / "mutants").mkdir()
+    r = subprocess.run([MUTATIONS, str(WORK / "base.h5"), str(WORK / "mutants"), "53", "0",
+                        "26000"],
+                       capture_output=True, text=True, timeout=1200)
+    print(r.stdout)
+    assert r.returncode == 0, f"run file mutations: exit {r.returncode}\n{r.stdout[-3000:]}"
+    assert "refused (calf::Error)" in r.stdout, r.stdout
+
+    # a file of an older calf: the same run with every string attribute variable-length
+    old = WORK / "old.h5"
+    shutil.copy(WORK / "base.h5", old)
+    with h5py.File(old, "r+") as f:
+        for name in string_attributes(old):
+            value = f.attrs[name]
+            f.attrs.create(name, value.decode() if isinstance(value, bytes) else value,
+                           dtype=h5py.string_dtype("utf-8"))
+    assert all(string_attributes(old).values())
+    calf("screenshot", "--run", "base.h5", "--step", 1, "--size", "32x24", "--out", "new.png")
+    calf("screenshot", "--run", old, "--step", 1, "--size", "32x24", "--out", "old.png")
+    calf("screenshot-diff", "new.png", "old.png", "--max-diff-ratio", 0)
+    calf("verify", old)
+
+
+def case_bounded_work():
+    """Row 9: absurd sizes are refused at once (exit 2, one line naming the flag or file), not
+    worked on for minutes or forever."""
+    run = ["run", "--policy", "pd", "--agents", 5, "--out", "x.h5"]
+    cases = [
+        (run + ["--steps", "9223372036854775807"], ["steps", "1000000000"]),
+        (run + ["--steps", 3, "--initial-states", "/dev/zero"], ["/dev/zero", "larger than"]),
+    ]
+    for args, words in cases:
+        start = time.time()
+        line = one_line(calf(*args, expect=2, timeout=60), *words)
+        assert time.time() - start < 30, f"{args} took {time.time() - start:.0f} s: {line}"
+    # a pipe that never ends (rows of numbers) is read up to the same bound
+    r = subprocess.run(["bash", "-c", f'yes 1,2 | "{CALF}" run --policy pd --agents 5 --steps 3 '
+                        '--out x.h5 --initial-states /dev/stdin'],
+                       capture_output=True, text=True, timeout=60, cwd=WORK)
+    assert r.returncode == 2, r
+    one_line(r, "/dev/stdin", "larger than")
+    assert not (WORK / "x.h5").exists() and not leftovers(WORK)
+
+
 def case_input_errors():
     """Rows 7, 8, 10: input errors are exit 2 with one line naming the file/flag, never an
     "internal error", never a 300-digit number, nothing left behind."""
@@ -243,6 +339,8 @@ def case_input_errors():
     (WORK / "huge.json").write_text('{"system": "' + "x" * (17 << 20) + '"}')
     long_value = "y" * 5_000_000
     (WORK / "long.json").write_text('{"system": "' + long_value + '"}')
+    (WORK / "inf.csv").write_text("1e309,0\n1,2\n1,2\n")
+    (WORK / "norows.csv").write_text("x,v\n")
     run = ["run", "--policy", "pd", "--agents", 3, "--steps", 3, "--out", "x.h5"]
     cases = [
         (run + ["--config", "big.json"], ["big.json", "1e400"]),
@@ -250,6 +348,8 @@ def case_input_errors():
         (run + ["--config", "huge.json"], ["huge.json", "16 MiB"]),
         (run + ["--config", "/dev/zero"], ["/dev/zero", "16 MiB"]),
         (run + ["--config", "long.json"], ["bytes omitted"]),
+        (run + ["--initial-states", "inf.csv"], ["inf.csv", "line 1", "1e309"]),
+        (run + ["--initial-states", "norows.csv"], ["norows.csv", "no rows"]),
         (run + ["--seed", "18446744073709551616"], ["--seed", "18446744073709551615"]),
         (run + ["--seed", "-1"], ["--seed"]),
         (["profile", "--seed", "-1"], ["--seed"]),
@@ -269,6 +369,13 @@ def case_input_errors():
         assert "internal error" not in line, line
         assert len(line) < 1000, f"{len(line)}-byte message for {args}"
         assert "1797693134862315708" not in line, line
+        assert "--agents 0" not in line, line
+    # no EGL (Mesa's drivers not found): calf's one line, without Mesa's loader warnings
+    r = calf("screenshot", "--agents", 3, "--size", "32x24", "--out", "m.png", expect=2,
+             env={"LIBGL_DRIVERS_PATH": str(WORK / "no_drivers")})
+    assert "MESA-LOADER" not in r.stderr, r.stderr
+    one_line(r, "egl")
+    assert not (WORK / "m.png").exists()
     # no empty out-dirs left by a refused step or an unreadable PNG (row 10)
     calf("run", "--policy", "pd", "--agents", 5, "--steps", 20, "--out", "base.h5", "--quiet")
     one_line(calf("screenshot", "--run", "base.h5", "--steps-at", 999, "--out-dir", "od2",

@@ -46,6 +46,11 @@ with h5py.File(sys.argv[1], "r") as f:
     check(f["states"][2, 1, 2] == expect_s, "states[2,1,2] value")
     check(np.isnan(f["q_values"][0, 1]), "q_values of odd agents are NaN")
     a = f.attrs
+    # strings are fixed-length (no global heap, issue 19): h5py reads them as bytes
+    for key in ("config", "system", "policy", "calf_version", "git_revision", "created"):
+        info = h5py.check_string_dtype(a.get_id(key).dtype)
+        check(info is not None and info.length is not None, f"{key} is a fixed-length string")
+    a = {k: v.decode() if isinstance(v, bytes) else v for k, v in a.items()}
     check(json.loads(a["config"])["num_agents"] == N, "config attribute")
     check(int(a["seed"]) == 42, "seed attribute")
     check(a["system"] == "point_mass" and a["policy"] == "calf", "system/policy attributes")

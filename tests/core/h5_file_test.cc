@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -89,6 +90,29 @@ TEST_CASE("Reading a missing or mistyped attribute names the attribute and file"
   CHECK_THAT(wrong, Catch::Contains("attribute 'x'") && Catch::Contains("not a string"));
   const std::string no_object = ErrorOf([&] { file.ReadInt64Attribute("states", "x"); });
   CHECK_THAT(no_object, Catch::Contains("'states'") && Catch::Contains("not found"));
+}
+
+TEST_CASE("String attributes are fixed-length: any length up to the limit, a longer one refused",
+          "[core][io][h5]") {
+  TempDir dir;
+  const std::string path = dir.File("s.h5");
+  const std::string longest(calf::core::kH5MaxStringAttributeBytes - 1, 'x');
+  {
+    H5File file = H5File::Create(path);
+    file.WriteAttribute("/", "longest", longest);
+    file.WriteAttribute("/", "short", "ab");
+    file.WriteAttribute("/", "short", "a much longer value than before");  // a new size
+    const std::string too_long = ErrorOf([&] { file.WriteAttribute("/", "x", longest + "y"); });
+    CHECK_THAT(too_long, Catch::Contains("attribute 'x'") && Catch::Contains("at most"));
+    file.Close();
+  }
+  // no global heap in the file: HDF5 names a collection "GCOL"
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(bytes.find("GCOL") == std::string::npos);
+  H5File file = H5File::Open(path, /*read_only=*/true);
+  CHECK(file.ReadStringAttribute("/", "longest") == longest);
+  CHECK(file.ReadStringAttribute("/", "short") == "a much longer value than before");
 }
 
 TEST_CASE("Opening a missing or non-HDF5 file throws IoError naming it", "[core][io][h5]") {

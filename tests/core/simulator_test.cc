@@ -7,6 +7,7 @@
 #include "core/env/registry.h"
 #include "core/error.h"
 #include "core/policy/torch_model.h"
+#include "core/sim/initial_states.h"
 #include "tests/testutil/temp_dir.h"
 
 using namespace calf::core;
@@ -160,7 +161,37 @@ TEST_CASE("Initial states CSV files are parsed and validated", "[core][sim][csv]
   std::ofstream(dir.path("junk.csv")) << "1,2\nfoo,bar\n";
   CHECK_THROWS_WITH(ReadInitialStatesCsv(dir.path("junk.csv"), 2, 2), Catch::Contains("line 2"));
   CHECK_THROWS_WITH(ReadInitialStatesCsv(dir.path("ok.csv"), 3, 2), Catch::Contains("2 rows"));
-  CHECK_THROWS_AS(ReadInitialStatesCsv(dir.path("missing.csv"), 3, 2), calf::ConfigError);
+  CHECK_THROWS_AS(ReadInitialStatesCsv(dir.path("missing.csv"), 3, 2), calf::IoError);
+}
+
+TEST_CASE("Initial states CSV: out-of-range values, bad counts and unbounded inputs are refused",
+          "[core][sim][csv]") {
+  calf::testutil::TempDir dir;
+  // a first line 1e309 is a value beyond double range, not a header (issue 19, row 10)
+  std::ofstream(dir.path("big.csv")) << "1e309,0\n1,2\n";
+  CHECK_THROWS_WITH(ReadInitialStatesCsv(dir.path("big.csv"), 2, 2),
+                    Catch::Contains("line 1") && Catch::Contains("1e309") &&
+                        Catch::Contains("range of a double"));
+  // an underflow is a number (0 or subnormal), a text header is still a header
+  std::ofstream(dir.path("tiny.csv")) << "x,v\n1e-320,0\n";
+  CHECK(ReadInitialStatesCsv(dir.path("tiny.csv"), 1, 2).size() == 2);
+  // no rows: no hint to set --agents 0, which is invalid
+  std::ofstream(dir.path("empty.csv")) << "x,v\n# nothing\n";
+  const auto no_rows = [&] { ReadInitialStatesCsv(dir.path("empty.csv"), 4, 2); };
+  CHECK_THROWS_WITH(no_rows(), Catch::Contains("no rows") && !Catch::Contains("--agents 0"));
+  // the first row beyond the agents stops the read, naming its line
+  std::ofstream(dir.path("more.csv")) << "1,2\n3,4\n5,6\n";
+  CHECK_THROWS_WITH(ReadInitialStatesCsv(dir.path("more.csv"), 2, 2),
+                    Catch::Contains("line 3") && Catch::Contains("more than 2 rows"));
+  // bounded: a line longer than 64 KiB, a file beyond 1 MiB + 4 KiB per agent, a directory
+  std::ofstream(dir.path("long.csv")) << std::string(70000, ' ') << "1,2\n";
+  CHECK_THROWS_WITH(ReadInitialStatesCsv(dir.path("long.csv"), 1, 2),
+                    Catch::Contains("line 1") && Catch::Contains("64 KiB"));
+  CHECK_THROWS_WITH(ReadInitialStatesCsv("/dev/zero", 5, 2),
+                    Catch::Contains("/dev/zero") && Catch::Contains("larger than"));
+  CHECK_THROWS_WITH(ReadInitialStatesCsv(dir.path(), 5, 2), Catch::Contains("directory"));
+  CHECK(calf::core::MaxInitialStatesBytes(5) == (1 << 20) + 5 * 4096);
+  CHECK(calf::core::MaxInitialStatesBytes(100000000) == int64_t{1} << 30);
 }
 
 TEST_CASE("Config JSON overrides defaults and rejects unknown keys and bad values",

@@ -161,7 +161,7 @@ void StepAll(const KernelParams& P, const CreatureArrays& a, int64_t n, const Cr
 #else
   const int available = 1;  // built without OpenMP (the fuzz targets): one thread
 #endif
-  const int nthreads = static_cast<int>(
+  [[maybe_unused]] const int nthreads = static_cast<int>(
       std::max<int64_t>(1, std::min<int64_t>(threads > 0 ? threads : available, blocks)));
   // nothing in the loop throws (no allocation but the scratch, sized before the loop)
 #pragma omp parallel num_threads(nthreads)
