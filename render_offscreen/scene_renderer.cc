@@ -108,6 +108,11 @@ void ValidateRenderOptions(const RenderOptions& o) {
   }
 }
 
+Eigen::Matrix4f SceneViewProjection(const RenderOptions& o) {
+  if (o.fit_view) return FittedViewProjection(o.camera, o.width, o.height, o.bounds, o.view_rect);
+  return ViewProjection(o.camera, o.width, o.height, o.bounds);
+}
+
 SceneRenderer::SceneRenderer(const RenderOptions& options, std::shared_ptr<EglContext> context)
     : options_(options), context_(std::move(context)) {
   ValidateRenderOptions(options);
@@ -192,8 +197,7 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
   counters_ = FrameCounters{};
   CountingGl gl(&counters_.total);
   Gl& g = *gl_;
-  const Eigen::Matrix4f vp =
-      ViewProjection(options_.camera, options_.width, options_.height, options_.bounds);
+  const Eigen::Matrix4f vp = SceneViewProjection(options_);
   const auto& bg = options_.background;
   g.target.Clear(bg[0], bg[1], bg[2], bg[3]);
   CALF_GL_CHECK_HOT(glEnable(GL_DEPTH_TEST));
