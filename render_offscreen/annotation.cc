@@ -73,6 +73,27 @@ std::array<double, 4> ModeShares(const std::vector<uint8_t>& modes) {
   return shares;
 }
 
+std::vector<std::string> ColourBarLabels(double lo, double hi, std::string* title_suffix) {
+  // scale large and tiny values by a power of ten so a label is a few characters
+  const double largest = std::max(std::abs(lo), std::abs(hi));
+  int exponent = 0;
+  if (largest > 0.0 && std::isfinite(largest)) {
+    const int e = static_cast<int>(std::floor(std::log10(largest)));
+    if (e >= 4 || e <= -3) exponent = e;
+  }
+  const double scale = std::pow(10.0, -exponent);
+  *title_suffix = exponent == 0 ? "" : " (×10^" + std::to_string(exponent) + ")";
+
+  // as many decimals as the scaled range needs for three significant digits
+  const double range = std::max(std::abs(hi - lo) * scale, 1e-30);
+  const int decimals = std::clamp(2 - static_cast<int>(std::floor(std::log10(range))), 0, 8);
+  const std::string format = "%." + std::to_string(decimals) + "f";
+  std::vector<std::string> labels;
+  for (int i = 0; i <= 4; ++i)
+    labels.push_back(Format(format.c_str(), (lo + i / 4.0 * (hi - lo)) * scale));
+  return labels;
+}
+
 AnnotationLayout LayoutAnnotation(int width, int height, bool colour_bar) {
   AnnotationLayout l;
   l.font_px = std::clamp(static_cast<int>(std::lround(height / 40.0)), 10, 64);
@@ -204,18 +225,19 @@ void Annotator::DrawColourBar(const CalfScene& scene, Image* image) {
   FillRect(image, x0 + bar_w, y0, x0 + bar_w + 1, y1, kMuted);
 
   // ticks: the smoothed q² range the surface is normalised by
-  const double lo = scene.surface().ema_min(), hi = scene.surface().ema_max();
-  // as many decimals as the range needs for three significant digits (no 3.42e-08 for 0)
-  const double range = std::max(std::abs(hi - lo), 1e-30);
-  const int decimals = std::clamp(2 - static_cast<int>(std::floor(std::log10(range))), 0, 8);
-  const std::string format = "%." + std::to_string(decimals) + "f";
+  std::string suffix;
+  const std::vector<std::string> labels =
+      ColourBarLabels(scene.surface().ema_min(), scene.surface().ema_max(), &suffix);
+  if (!suffix.empty()) {
+    painter_.Draw(image, x0, layout_.caption_px + static_cast<int>(2.0 * f) - 2, suffix.substr(1),
+                  static_cast<int>(0.8 * f), kMuted);
+  }
   const int ascent = painter_.Ascent(f);
   for (int i = 0; i <= 4; ++i) {
-    const double t = i / 4.0;
-    const int y = y1 - static_cast<int>(std::lround(t * (y1 - y0)));
+    const int y = y1 - static_cast<int>(std::lround(i / 4.0 * (y1 - y0)));
     FillRect(image, x0 + bar_w, y, x0 + bar_w + static_cast<int>(0.3 * f), y + 1, kMuted);
-    painter_.Draw(image, x0 + bar_w + static_cast<int>(0.45 * f), y + ascent / 2 - 1,
-                  Format(format.c_str(), lo + t * (hi - lo)), f, kMuted);
+    painter_.Draw(image, x0 + bar_w + static_cast<int>(0.45 * f), y + ascent / 2 - 1, labels[i], f,
+                  kMuted);
   }
 }
 

@@ -41,6 +41,11 @@ std::string AnnotationCaption(const AnnotationText& text, int64_t num_agents, in
 /// (core::Mode values; unknown values count as nominal); all 0 when there are none. Pure.
 std::array<double, 4> ModeShares(const std::vector<uint8_t>& modes);
 
+/// The colour bar's five tick labels from `lo` (bottom) to `hi` (top), three significant
+/// digits of the range, and the bar title's suffix: values of 10⁴ and above or below 10⁻²
+/// are shown scaled, e.g. "2.23" with the suffix " (×10^6)", so labels stay short. Pure.
+std::vector<std::string> ColourBarLabels(double lo, double hi, std::string* title_suffix);
+
 /// The layout of a width×height annotated frame, with or without the colour bar. Pure.
 AnnotationLayout LayoutAnnotation(int width, int height, bool colour_bar);
 

@@ -126,6 +126,20 @@ TEST_CASE("The fitted camera puts the box inside the rectangle, touching two sid
   }
 }
 
+TEST_CASE("Colour-bar labels stay short: three digits, large and tiny ranges scaled",
+          "[render][annotate]") {
+  std::string suffix;
+  CHECK(cr::ColourBarLabels(0.0, 0.573, &suffix) ==
+        std::vector<std::string>{"0.000", "0.143", "0.286", "0.430", "0.573"});
+  CHECK(suffix.empty());
+  CHECK(cr::ColourBarLabels(534.0, 2229144.0, &suffix) ==
+        std::vector<std::string>{"0.00", "0.56", "1.11", "1.67", "2.23"});
+  CHECK(suffix == " (×10^6)");
+  CHECK(cr::ColourBarLabels(0.0, 0.0004, &suffix).back() == "4.00");
+  CHECK(suffix == " (×10^-4)");
+  CHECK(cr::ColourBarLabels(1.0, 1.0, &suffix).front() == "1.00000000");
+}
+
 TEST_CASE("Captions name system, policy, agents, step and time; shares sum to 100",
           "[render][annotate]") {
   const cr::AnnotationText text{"point_mass", "calf", 0.01};
