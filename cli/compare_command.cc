@@ -56,6 +56,9 @@ void SetupCompareCommand(CLI::App& app, int* exit_code) {
   sub->add_option("--ablation", o->ablation,
                   "A separate sweep whose modes (e.g. calf profile --mode ablation --agents 20) "
                   "make up the ablation table; its baseline comes from the main sweep if absent");
+  sub->add_option("--render-profile", o->render_profile,
+                  "A sweep of both designs profiled with --render on: the summary leads with it "
+                  "(drawing included) and labels the main sweep as render off");
   sub->add_option("--screenshots", o->screenshots,
                   "Directory of PNG screenshots (calf screenshot --out-dir) to show in the report");
   sub->add_option("--gnuplot", o->gnuplot, "gnuplot program name (searched in PATH) or path")
@@ -66,6 +69,7 @@ void SetupCompareCommand(CLI::App& app, int* exit_code) {
       "Examples:\n"
       "  calf compare prof/ --out-dir report/\n"
       "  calf compare prof/ --ablation prof_ablation/ --out-dir report/\n"
+      "  calf compare prof/ --render-profile prof_render/ --out-dir report/\n"
       "  calf compare baseline.json optimized.json\n"
       "  calf compare old_sweep/ new_sweep/ --fail-on-regression 5% --json");
   sub->callback(
@@ -95,7 +99,8 @@ int RunCompare(const CompareOptions& o) {
     options.fail_on_regression = report::ParseThreshold(o.fail_on_regression);
   }
 
-  const report::ReportResult result = report::WriteReport({o.paths, o.ablation}, options);
+  const report::ReportResult result =
+      report::WriteReport({o.paths, o.ablation, o.render_profile}, options);
   const report::Comparison& c = result.comparison;
 
   // shown even with --quiet: it changes what the numbers mean
@@ -112,12 +117,22 @@ int RunCompare(const CompareOptions& o) {
   if (!o.quiet) {
     const report::Series& s = c.series.front();
     const report::Change& h = c.headline;
-    const std::string p = report::FormatP(h.test.p_value);
-    std::fprintf(stderr,
-                 "calf compare: N=%d: %s runs at %s the speed of %s (frame time %s, p%s%s)\n",
-                 c.focus_n, s.new_design.label.c_str(), report::FormatSpeedup(h.speedup).c_str(),
-                 s.old_design.label.c_str(), report::FormatChange(h.change).c_str(),
-                 p[0] == '<' ? "" : "=", p.c_str());
+    // drawing included first when there is a render-on sweep, then the pipeline alone
+    const auto line = [](const char* label, int n, const report::Series& series,
+                         const report::Change& change) {
+      const std::string p = report::FormatP(change.test.p_value);
+      std::fprintf(stderr,
+                   "calf compare: %sN=%d: %s runs at %s the speed of %s (frame time %s, p%s%s)\n",
+                   label, n, series.new_design.label.c_str(),
+                   report::FormatSpeedup(change.speedup).c_str(), series.old_design.label.c_str(),
+                   report::FormatChange(change.change).c_str(), p[0] == '<' ? "" : "=", p.c_str());
+    };
+    if (result.render) {
+      for (const report::NRow& r : result.render->series.front().rows) {
+        line("render on:  ", r.n_agents, result.render->series.front(), r.change);
+      }
+    }
+    line(result.render ? "render off: " : "", c.focus_n, s, h);
     for (const auto& m : c.mismatches) {
       std::fprintf(stderr, "calf compare: warning: profiles differ in %s (--allow-mismatch)\n",
                    m.c_str());

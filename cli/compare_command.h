@@ -29,6 +29,9 @@ struct CompareOptions {
   /// --ablation: a separate sweep (or summary) whose modes make up the ablation table, e.g. one
   /// `calf profile --mode ablation --agents 20` run; empty = the ablation modes of the input.
   std::string ablation;
+  /// --render-profile: a sweep of both designs with `calf profile --render on`; it leads the
+  /// executive summary (drawing included), the main input becomes the render-off line.
+  std::string render_profile;
 };
 
 /// Registers the `compare` subcommand on `app`; its callback stores RunCompare's result in

@@ -58,6 +58,9 @@ MakeSceneRenderHookFactory(const core::profile::ProfileConfig& config, bool quie
     render::RenderOptions options = base;
     options.trails = flags.batched_trails ? render::TrailRendererKind::kBatched
                                           : render::TrailRendererKind::kPerAgent;
+    // the batched drawing design also keeps the static layers (grid, surface) in a snapshot
+    // drawn once per heat-map update; the baseline draws every layer every frame
+    options.cache_static_layers = flags.batched_trails;
     try {
       if (!shared->context) shared->context = std::make_shared<render::EglContext>();
       return std::make_unique<SceneRenderHook>(options, shared->context);

@@ -15,6 +15,7 @@
 #include "core/env/registry.h"
 #include "core/error.h"
 #include "core/io/output_file.h"
+#include "core/profile/profile_config.h"
 #include "render_offscreen/offscreen_target.h"
 #include "render_offscreen/png_shots.h"
 #include "render_offscreen/scene_feed.h"
@@ -169,6 +170,10 @@ void SetupScreenshotCommand(CLI::App& app, int* exit_code) {
                                 "Video: START:STOP[:STEP] global steps (live default 0:--steps)");
   video->excludes(out)->excludes(out_dir)->excludes(steps_at)->excludes(step);
   range->needs(video);
+  sub->add_option("--annotate", opt->annotate,
+                  "on|off: axis ticks and names, the critic's colour bar, the mode legend and a "
+                  "caption over each frame (off: the bare scene)")
+      ->capture_default_str();
   sub->add_option("--renderer", opt->renderer, "Trail renderer: batched | per-agent")
       ->capture_default_str();
   sub->add_option("--camera", opt->camera, "Camera preset: iso | top")->capture_default_str();
@@ -194,7 +199,7 @@ render::FeedOptions FeedOptionsOf(const ScreenshotOptions& o) {
 }
 
 // `--video`: the same feeds into a VideoSink
-int RunVideo(ScreenshotOptions& o, const render::RenderOptions& ro) {
+int RunVideo(ScreenshotOptions& o, const render::RenderOptions& ro, bool annotate) {
   std::vector<int64_t> steps;
   if (Given(o.app, "--steps-range")) {
     steps = ParseStepRange(o.steps_range);
@@ -212,6 +217,7 @@ int RunVideo(ScreenshotOptions& o, const render::RenderOptions& ro) {
   render::VideoOptions vo;
   vo.render = ro;
   vo.fps = o.fps;
+  vo.annotate = annotate;
   vo.progress = [&progress](int64_t done) { progress.Update(done); };
   render::VideoSink sink(o.video, vo);  // checks the path, format, fps and ffmpeg first
   const render::FeedOptions feed = FeedOptionsOf(o);
@@ -253,7 +259,8 @@ int RunScreenshot(ScreenshotOptions& o) {
                       std::to_string(render::kMaxTrailPoints));
   }
   if (o.threads < 0) throw ConfigError("--threads must be >= 0 (0 = all cores)");
-  if (Given(o.app, "--video")) return RunVideo(o, ro);
+  const bool annotate = core::profile::ParseOnOff(o.annotate, "--annotate");
+  if (Given(o.app, "--video")) return RunVideo(o, ro, annotate);
   std::vector<int64_t> steps;
   if (Given(o.app, "--steps-at")) {
     steps = ParseSteps(o.steps_at);
@@ -279,7 +286,7 @@ int RunScreenshot(ScreenshotOptions& o) {
   }
 
   const render::FeedOptions feed = FeedOptionsOf(o);
-  render::PngShots shots(ro, o.camera, path_of);
+  render::PngShots shots(ro, o.camera, path_of, annotate);
   if (o.run_path.empty()) {
     render::FeedLive(o.config, steps, feed, shots);
   } else {

@@ -25,6 +25,7 @@ struct ScreenshotOptions {
   std::string video;                 ///< --video: .mp4 / .webp / .gif instead of PNGs.
   double fps = 30.0;                 ///< --fps: frames per second of the video.
   std::string steps_range;           ///< --steps-range START:STOP[:STEP]: the video's steps.
+  std::string annotate = "on";       ///< --annotate on|off: axes, colour bar, legend, caption.
   int threads = 0;          ///< --threads: simulation threads (0 = all); no effect on pixels.
   bool quiet = false;       ///< --quiet: nothing on stderr.
   bool json = false;        ///< --json: the written files as JSON on stdout.

@@ -9,6 +9,15 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(Catch2 2 REQUIRED)
 find_package(PNG REQUIRED)
 find_package(OpenGL REQUIRED COMPONENTS OpenGL EGL)
+# annotated frames: FreeType draws the text in DejaVu Sans (fonts-dejavu-core)
+find_package(Freetype REQUIRED)
+find_file(CALF_FONT_FILE DejaVuSans.ttf
+  PATHS /usr/share/fonts/truetype/dejavu /usr/share/fonts/dejavu /usr/share/fonts/TTF
+  NO_DEFAULT_PATH)
+if(NOT CALF_FONT_FILE)
+  message(FATAL_ERROR "DejaVuSans.ttf not found: install fonts-dejavu-core "
+                      "(scripts/install_deps.sh) or pass -DCALF_FONT_FILE=/path/to/font.ttf")
+endif()
 find_package(benchmark REQUIRED)
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
 find_program(GNUPLOT_EXECUTABLE gnuplot)

@@ -170,6 +170,12 @@ SceneFrame CalfScene::Frame() const {
   return f;
 }
 
+std::array<float, 2> CalfScene::FloorOrigin() const {
+  if (!options_.world3d) return {0.0F, 0.0F};
+  return {0.5F * (options_.box_lo[0] + options_.box_hi[0]),
+          0.5F * (options_.box_lo[1] + options_.box_hi[1])};
+}
+
 SceneBounds CalfScene::Bounds() const {
   SceneBounds b;
   if (options_.world3d) {

@@ -81,6 +81,11 @@ class CalfScene {
   /// The box the cameras must frame.
   SceneBounds Bounds() const;
 
+  /// The state coordinates (first, second) at the world origin of the floor: (0, 0) on a
+  /// surface, the box's horizontal centre in a 3-D world (axis tick labels add it).
+  std::array<float, 2> FloorOrigin() const;
+
+  const core::env::EnvSpec& spec() const { return spec_; }
   int64_t num_agents() const { return num_agents_; }
   bool has_surface() const { return has_surface_; }
   const core::visual::HeatSurface& surface() const { return surface_; }

@@ -80,4 +80,48 @@ Eigen::Matrix4f ViewProjection(CameraPreset preset, int width, int height,
          LookAt(eye, target, Eigen::Vector3f(0.0F, 1.0F, 0.0F));
 }
 
+Eigen::Vector2f ProjectToPixel(const Eigen::Matrix4f& vp, int width, int height, float x, float y,
+                               float z) {
+  const Eigen::Vector4f c = vp * Eigen::Vector4f(x, y, z, 1.0F);
+  const float w = std::abs(c.w()) > 1e-12F ? c.w() : 1e-12F;
+  return {(c.x() / w + 1.0F) * 0.5F * static_cast<float>(width),
+          (1.0F - c.y() / w) * 0.5F * static_cast<float>(height)};
+}
+
+Eigen::Matrix4f FittedViewProjection(CameraPreset preset, int width, int height,
+                                     const SceneBounds& bounds, const PixelRect& rect) {
+  const Eigen::Matrix4f vp = ViewProjection(preset, width, height, bounds);
+
+  // the box's projected extent in normalised device coordinates
+  const float e = bounds.extent;
+  float lo[2] = {1e30F, 1e30F}, hi[2] = {-1e30F, -1e30F};
+  for (int c = 0; c < 8; ++c) {
+    const Eigen::Vector4f p = vp * Eigen::Vector4f((c & 1) ? e : -e, (c & 2) ? bounds.height : 0.0F,
+                                                   (c & 4) ? e : -e, 1.0F);
+    for (int k = 0; k < 2; ++k) {
+      lo[k] = std::min(lo[k], p[k] / p.w());
+      hi[k] = std::max(hi[k], p[k] / p.w());
+    }
+  }
+
+  // the rectangle in the same coordinates (y up)
+  const float w = static_cast<float>(width), h = static_cast<float>(height);
+  const float rx0 = 2.0F * rect.x0 / w - 1.0F, rx1 = 2.0F * rect.x1 / w - 1.0F;
+  const float ry0 = 1.0F - 2.0F * rect.y1 / h, ry1 = 1.0F - 2.0F * rect.y0 / h;
+
+  // one scale for both axes keeps the shape: NDC and pixels differ by a per-axis constant
+  const float s = std::min((rx1 - rx0) / std::max(hi[0] - lo[0], 1e-6F),
+                           (ry1 - ry0) / std::max(hi[1] - lo[1], 1e-6F));
+  const float tx = 0.5F * (rx0 + rx1) - s * 0.5F * (lo[0] + hi[0]);
+  const float ty = 0.5F * (ry0 + ry1) - s * 0.5F * (lo[1] + hi[1]);
+
+  // ndc' = s·ndc + t, applied in clip space (x' = s·x + t·w), depth untouched
+  Eigen::Matrix4f m = Eigen::Matrix4f::Identity();
+  m.row(0) = s * vp.row(0) + tx * vp.row(3);
+  m.row(1) = s * vp.row(1) + ty * vp.row(3);
+  m.row(2) = vp.row(2);
+  m.row(3) = vp.row(3);
+  return m;
+}
+
 }  // namespace calf::render

@@ -29,4 +29,21 @@ struct SceneBounds {
 Eigen::Matrix4f ViewProjection(CameraPreset preset, int width, int height,
                                const SceneBounds& bounds = {});
 
+/// A rectangle of an image in pixels: x to the right, y down, [x0, x1) × [y0, y1).
+struct PixelRect {
+  float x0 = 0.0F, y0 = 0.0F, x1 = 0.0F, y1 = 0.0F;
+};
+
+/// ViewProjection scaled and moved in the image plane so that the projected bounds box
+/// ([-extent, extent] × [0, height] × [-extent, extent]) fills `rect` as far as it can
+/// without changing its shape (centred, touching two opposite sides of `rect`). Annotated
+/// frames use it to frame the scene tightly and leave room for their panels. Pure.
+Eigen::Matrix4f FittedViewProjection(CameraPreset preset, int width, int height,
+                                     const SceneBounds& bounds, const PixelRect& rect);
+
+/// Pixel position (x right, y down, pixel centres at .5) of the world point (x, y, z) under
+/// `vp` for a width×height image.
+Eigen::Vector2f ProjectToPixel(const Eigen::Matrix4f& vp, int width, int height, float x, float y,
+                               float z);
+
 }  // namespace calf::render

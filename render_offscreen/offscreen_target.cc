@@ -78,6 +78,10 @@ OffscreenTarget::~OffscreenTarget() { Release(); }
 
 void OffscreenTarget::Release() {
   // deleting 0 names is a no-op, so a half-built target is released correctly
+  glDeleteFramebuffers(1, &snapshot_fbo_);
+  glDeleteRenderbuffers(1, &snapshot_depth_);
+  glDeleteRenderbuffers(1, &snapshot_color_);
+  snapshot_fbo_ = snapshot_depth_ = snapshot_color_ = 0;
   glDeleteFramebuffers(1, &resolve_fbo_);
   glDeleteRenderbuffers(1, &resolve_color_);
   glDeleteFramebuffers(1, &msaa_fbo_);
@@ -122,6 +126,43 @@ void OffscreenTarget::ReadPixels(Image* out) {
     std::memcpy(b, tmp, row);
   }
   CALF_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, msaa_fbo_));
+}
+
+void OffscreenTarget::CopySamples(GLuint from, GLuint to) {
+  // same size, formats and sample count: a sample-for-sample copy, no resolve
+  CALF_GL_CHECK_HOT(glBindFramebuffer(GL_READ_FRAMEBUFFER, from));
+  CALF_GL_CHECK_HOT(glBindFramebuffer(GL_DRAW_FRAMEBUFFER, to));
+  CALF_GL_CHECK_HOT(glBlitFramebuffer(
+      0, 0, width_, height_, 0, 0, width_, height_,
+      GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT | GL_STENCIL_BUFFER_BIT, GL_NEAREST));
+  CALF_GL_CHECK_HOT(glBindFramebuffer(GL_FRAMEBUFFER, msaa_fbo_));
+}
+
+void OffscreenTarget::StoreSnapshot() {
+  if (snapshot_fbo_ == 0) {
+    CALF_GL_CHECK(glGenRenderbuffers(1, &snapshot_color_));
+    CALF_GL_CHECK(glBindRenderbuffer(GL_RENDERBUFFER, snapshot_color_));
+    CALF_GL_CHECK(
+        glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples_, GL_RGBA8, width_, height_));
+    CALF_GL_CHECK(glGenRenderbuffers(1, &snapshot_depth_));
+    CALF_GL_CHECK(glBindRenderbuffer(GL_RENDERBUFFER, snapshot_depth_));
+    CALF_GL_CHECK(glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples_, GL_DEPTH24_STENCIL8,
+                                                   width_, height_));
+    CALF_GL_CHECK(glGenFramebuffers(1, &snapshot_fbo_));
+    CALF_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, snapshot_fbo_));
+    CALF_GL_CHECK(glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER,
+                                            snapshot_color_));
+    CALF_GL_CHECK(glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_STENCIL_ATTACHMENT,
+                                            GL_RENDERBUFFER, snapshot_depth_));
+    CheckComplete("snapshot");
+  }
+  CopySamples(msaa_fbo_, snapshot_fbo_);
+}
+
+void OffscreenTarget::RestoreSnapshot() {
+  CALF_CHECK(snapshot_fbo_ != 0) << "RestoreSnapshot before StoreSnapshot";
+  CopySamples(snapshot_fbo_, msaa_fbo_);
+  CALF_GL_CHECK_HOT(glViewport(0, 0, width_, height_));
 }
 
 }  // namespace calf::render

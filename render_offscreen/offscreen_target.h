@@ -45,8 +45,18 @@ class OffscreenTarget {
   /// width×height, top row first. Waits for the GPU.
   void ReadPixels(Image* out);
 
+  /// Copies every sample of the multisampled colour, depth and stencil buffers into a
+  /// snapshot of the same formats (created at the first call), so RestoreSnapshot can start a
+  /// later frame from this state instead of drawing it again. Exact copies (same formats and
+  /// sample counts). Leaves the multisampled framebuffer bound.
+  void StoreSnapshot();
+  /// Copies the snapshot back into the multisampled buffers (colour, depth, stencil) and
+  /// binds them. Precondition: StoreSnapshot was called.
+  void RestoreSnapshot();
+
  private:
   void Release();
+  void CopySamples(GLuint from, GLuint to);
 
   int width_;
   int height_;
@@ -56,6 +66,9 @@ class OffscreenTarget {
   GLuint msaa_depth_ = 0;
   GLuint resolve_fbo_ = 0;
   GLuint resolve_color_ = 0;
+  GLuint snapshot_fbo_ = 0;  // StoreSnapshot: colour + depth/stencil, as the msaa buffers
+  GLuint snapshot_color_ = 0;
+  GLuint snapshot_depth_ = 0;
   std::vector<uint8_t> row_;  // scratch row for the vertical flip
 };
 

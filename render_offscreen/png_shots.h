@@ -28,9 +28,10 @@ struct ShotRecord {
 /// thread-safe.
 class PngShots : public FrameSink {
  public:
-  /// `camera_name` is stored in the PNG text (e.g. "iso").
+  /// `camera_name` is stored in the PNG text (e.g. "iso"); `annotate` draws annotated
+  /// frames (annotation.h), else bare ones.
   PngShots(RenderOptions options, std::string camera_name,
-           std::function<std::string(int64_t step)> path_of);
+           std::function<std::string(int64_t step)> path_of, bool annotate = false);
   ~PngShots() override;
 
   void Begin(const FeedInfo& info) override;
@@ -42,8 +43,9 @@ class PngShots : public FrameSink {
   RenderOptions options_;
   std::string camera_name_;
   std::function<std::string(int64_t)> path_of_;
+  bool annotate_;
   FeedInfo info_;
-  std::unique_ptr<SceneRenderer> renderer_;
+  std::unique_ptr<FeedRenderer> renderer_;
   std::vector<ShotRecord> records_;
 };
 

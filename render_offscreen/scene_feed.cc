@@ -12,6 +12,7 @@
 #include "core/sim/load_policy.h"
 #include "core/sim/run_to_file.h"
 #include "core/sim/simulator.h"
+#include "render_offscreen/annotation.h"
 #include "render_offscreen/egl_context.h"
 
 namespace calf::render {
@@ -73,9 +74,14 @@ void CheckSceneBudget(int64_t agents, int64_t trail, const std::string& source) 
   }
 }
 
-std::unique_ptr<SceneRenderer> MakeFeedRenderer(RenderOptions options, const FeedInfo& info) {
+FeedRenderer::FeedRenderer(RenderOptions options, const FeedInfo& info, bool annotate) {
   options.bounds = info.bounds;
   if (info.scene != nullptr) info.scene->ConfigureRender(&options);
+  if (annotate && info.scene != nullptr) {
+    options = AnnotatedRenderOptions(options, *info.scene);
+    annotator_ = std::make_unique<Annotator>(
+        options, AnnotationText{info.system, info.policy, info.dt});  // the font first: cheap
+  }
   std::shared_ptr<EglContext> context;
   try {
     context = std::make_shared<EglContext>();
@@ -83,7 +89,14 @@ std::unique_ptr<SceneRenderer> MakeFeedRenderer(RenderOptions options, const Fee
     throw RenderError(std::string("cannot create an offscreen OpenGL 3.3 context: ") + e.what(),
                       ExitCode::kUsage);
   }
-  return std::make_unique<SceneRenderer>(options, context);
+  renderer_ = std::make_unique<SceneRenderer>(options, context);
+}
+
+FeedRenderer::~FeedRenderer() = default;
+
+void FeedRenderer::Render(const CalfScene& scene, int64_t step, Image* out) {
+  renderer_->Render(scene.Frame(), out);
+  if (annotator_) annotator_->Draw(scene, step, out);
 }
 
 std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> steps,
@@ -149,7 +162,8 @@ std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> s
   const int64_t n = info.num_agents;
   const int d = info.state_dim;
   std::vector<uint8_t> reset(n);
-  sink.Begin({scene.Bounds(), run_path, ConfigHash(info.meta.config_json), n, &scene});
+  sink.Begin({scene.Bounds(), run_path, ConfigHash(info.meta.config_json), n, &scene, config.system,
+              config.policy, config.env.dt});
   scene.Start(&states.values[0]);
   if (so.world3d) scene.SetGoals(&goals.values[0]);
   size_t next = 0;
@@ -195,7 +209,8 @@ std::vector<int64_t> FeedLive(core::SimConfig config, const std::vector<int64_t>
   core::SimState state;
   sim.Reset(state);
   const int64_t n = config.num_agents;
-  sink.Begin({scene.Bounds(), "live", ConfigHash(config.ToJson()), n, &scene});
+  sink.Begin({scene.Bounds(), "live", ConfigHash(config.ToJson()), n, &scene, config.system,
+              config.policy, config.env.dt});
   // states go through float as in the trajectory file, so a run file renders the same
   std::vector<float> states_f(state.states.size());
   std::vector<uint8_t> modes(n), reset(n);

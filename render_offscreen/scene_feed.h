@@ -14,6 +14,8 @@
 
 namespace calf::render {
 
+class Annotator;
+
 /// What a sink learns before the first frame.
 struct FeedInfo {
   SceneBounds bounds;       ///< What the camera should frame.
@@ -23,6 +25,9 @@ struct FeedInfo {
   /// The scene the frames come from; a sink passes its RenderOptions through
   /// scene->ConfigureRender (a 3-D world sets its own camera framing).
   const CalfScene* scene = nullptr;
+  std::string system;  ///< The system's name (annotated captions).
+  std::string policy;  ///< The policy's name (annotated captions).
+  double dt = 0.01;    ///< Seconds per step.
 };
 
 /// Consumes a feed: Begin once (after every input check, so a sink may start slow work such
@@ -46,10 +51,26 @@ inline constexpr int64_t kMaxSceneTrailPoints = int64_t{1} << 26;
 /// count came from ("--agents", or the run file).
 void CheckSceneBudget(int64_t agents, int64_t trail, const std::string& source);
 
-/// The renderer a sink draws a feed's frames with: `options` framed by the feed (bounds, and
-/// the scene's own camera set-up for a 3-D world), in a new offscreen context. A context that
-/// cannot be created is a RenderError with exit code 2 (an environment the user must fix).
-std::unique_ptr<SceneRenderer> MakeFeedRenderer(RenderOptions options, const FeedInfo& info);
+/// What every sink draws a feed's frames with: a SceneRenderer with `options` framed by the
+/// feed (bounds, and the scene's own camera set-up for a 3-D world) in a new offscreen
+/// context and, when annotating, the scene fitted to the frame's layout with the overlay
+/// (annotation.h) drawn over it. Bare frames are the renderer's alone, unchanged. A context
+/// that cannot be created, or a font that cannot be loaded, is a RenderError with exit code 2
+/// (an environment the user must fix). Not thread-safe.
+class FeedRenderer {
+ public:
+  FeedRenderer(RenderOptions options, const FeedInfo& info, bool annotate);
+  ~FeedRenderer();
+
+  /// Renders `scene` after global step `step` into `out`.
+  void Render(const CalfScene& scene, int64_t step, Image* out);
+
+  SceneRenderer& scene_renderer() { return *renderer_; }
+
+ private:
+  std::unique_ptr<SceneRenderer> renderer_;
+  std::unique_ptr<Annotator> annotator_;
+};
 
 /// Options shared by both feeds.
 struct FeedOptions {

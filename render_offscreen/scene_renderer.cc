@@ -95,6 +95,11 @@ struct SceneRenderer::Gl {
   GlVertexArray point_vao;
   GlBuffer point_vbo;
   std::vector<PointVertex> point_staging;
+  // cache_static_layers: what the stored snapshot shows
+  bool cache_stored = false;
+  const cv::HeatSurface* cache_surface = nullptr;
+  uint64_t cache_version = 0;
+  Eigen::Matrix4f cache_vp = Eigen::Matrix4f::Zero();
 };
 
 void ValidateRenderOptions(const RenderOptions& o) {
@@ -106,6 +111,11 @@ void ValidateRenderOptions(const RenderOptions& o) {
   if (o.rebuild_every < 1) {
     throw ConfigError("rebuild_every " + std::to_string(o.rebuild_every) + " must be at least 1");
   }
+}
+
+Eigen::Matrix4f SceneViewProjection(const RenderOptions& o) {
+  if (o.fit_view) return FittedViewProjection(o.camera, o.width, o.height, o.bounds, o.view_rect);
+  return ViewProjection(o.camera, o.width, o.height, o.bounds);
 }
 
 SceneRenderer::SceneRenderer(const RenderOptions& options, std::shared_ptr<EglContext> context)
@@ -192,10 +202,8 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
   counters_ = FrameCounters{};
   CountingGl gl(&counters_.total);
   Gl& g = *gl_;
-  const Eigen::Matrix4f vp =
-      ViewProjection(options_.camera, options_.width, options_.height, options_.bounds);
+  const Eigen::Matrix4f vp = SceneViewProjection(options_);
   const auto& bg = options_.background;
-  g.target.Clear(bg[0], bg[1], bg[2], bg[3]);
   CALF_GL_CHECK_HOT(glEnable(GL_DEPTH_TEST));
   CALF_GL_CHECK_HOT(glDepthFunc(GL_LEQUAL));
   CALF_GL_CHECK_HOT(glDepthMask(GL_TRUE));
@@ -203,104 +211,149 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
   CALF_GL_CHECK_HOT(glDisable(GL_CULL_FACE));
   CALF_GL_CHECK_HOT(glEnable(GL_PROGRAM_POINT_SIZE));
 
-  // opaque parts first: grid, trails, agents, goal
-  if (options_.grid) {
-    g.solid.Use();
-    CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.solid.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
-    CALF_GL_CHECK_HOT(glUniform3f(g.solid.Uniform("u_color"), 0.72F, 0.72F, 0.72F));
-    CALF_GL_CHECK_HOT(glBindVertexArray(g.grid_vao.id()));
-    gl.DrawArrays(GL_LINES, 0, g.grid_vertices);
-  }
-  if (g.box_vertices > 0) {
-    g.solid.Use();
-    CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.solid.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
-    CALF_GL_CHECK_HOT(glUniform3f(g.solid.Uniform("u_color"), 0.25F, 0.25F, 0.3F));
-    CALF_GL_CHECK_HOT(glBindVertexArray(g.grid_vao.id()));
-    gl.DrawArrays(GL_LINES, g.grid_vertices, g.box_vertices);
-  }
-  if (frame.trails != nullptr) {
-    trails_->Update(*frame.trails, &counters_.trails);
-    trails_->Draw(*frame.trails, vp, &counters_.trails);
-  }
-
-  const float agent_px = options_.agent_size_px > 0.0F
-                             ? options_.agent_size_px
-                             : std::max(3.0F, std::round(options_.height / 144.0F));
-  const int64_t n = frame.agent_positions != nullptr ? frame.num_agents : 0;
-  const int64_t ng = frame.goal_positions != nullptr ? frame.num_goals : 0;
-  const size_t points = static_cast<size_t>(n) + (frame.show_goal ? 1 : 0) + ng;
-  if (points > 0) {
-    g.point_staging.resize(points);
-    for (int64_t i = 0; i < n; ++i) {
-      const float* p = frame.agent_positions + i * 3;
-      const uint8_t m = frame.agent_modes != nullptr ? frame.agent_modes[i] : cv::kModeNominal;
-      g.point_staging[i] = PointVertex{p[0], p[1], p[2], m, {0, 0, 0}};
+  // the layers, drawn in this order: grid and box, trails, agents and goals, the surface
+  const auto draw_static_lines = [&] {
+    if (options_.grid) {
+      g.solid.Use();
+      CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.solid.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
+      CALF_GL_CHECK_HOT(glUniform3f(g.solid.Uniform("u_color"), 0.72F, 0.72F, 0.72F));
+      CALF_GL_CHECK_HOT(glBindVertexArray(g.grid_vao.id()));
+      gl.DrawArrays(GL_LINES, 0, g.grid_vertices);
     }
-    if (frame.show_goal) {
-      g.point_staging[n] = PointVertex{frame.goal[0], frame.goal[1], frame.goal[2], 0, {0, 0, 0}};
+    if (g.box_vertices > 0) {
+      g.solid.Use();
+      CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.solid.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
+      CALF_GL_CHECK_HOT(glUniform3f(g.solid.Uniform("u_color"), 0.25F, 0.25F, 0.3F));
+      CALF_GL_CHECK_HOT(glBindVertexArray(g.grid_vao.id()));
+      gl.DrawArrays(GL_LINES, g.grid_vertices, g.box_vertices);
     }
-    const int64_t g0 = n + (frame.show_goal ? 1 : 0);  // first per-agent goal marker
-    for (int64_t i = 0; i < ng; ++i) {
-      const float* p = frame.goal_positions + i * 3;
-      g.point_staging[g0 + i] = PointVertex{p[0], p[1], p[2], 0, {0, 0, 0}};
+  };
+  const auto draw_moving = [&] {
+    if (frame.trails != nullptr) {
+      trails_->Update(*frame.trails, &counters_.trails);
+      trails_->Draw(*frame.trails, vp, &counters_.trails);
     }
-    CALF_GL_CHECK_HOT(glBindVertexArray(g.point_vao.id()));
-    CALF_GL_CHECK_HOT(glBindBuffer(GL_ARRAY_BUFFER, g.point_vbo.id()));
-    gl.BufferData(GL_ARRAY_BUFFER, points * sizeof(PointVertex), g.point_staging.data(),
-                  GL_STREAM_DRAW);
-    g.points.Use();
-    CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.points.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
-    CALF_GL_CHECK_HOT(glUniform3fv(g.points.Uniform("u_colors"), cv::kNumTrailColors,
-                                   reinterpret_cast<const GLfloat*>(cv::TrailColorTable())));
-    if (n > 0) {
-      CALF_GL_CHECK_HOT(glUniform1f(g.points.Uniform("u_size"), agent_px));
-      const bool by_mode = frame.agent_modes != nullptr;
-      CALF_GL_CHECK_HOT(glUniform1i(g.points.Uniform("u_by_mode"), by_mode ? 1 : 0));
-      CALF_GL_CHECK_HOT(glUniform3f(g.points.Uniform("u_fill"), 0.1F, 0.1F, 0.1F));
-      gl.DrawArrays(GL_POINTS, 0, static_cast<GLsizei>(n));
-    }
-    if (frame.show_goal) {
-      CALF_GL_CHECK_HOT(glUniform1f(g.points.Uniform("u_size"), 3.0F * agent_px));
-      CALF_GL_CHECK_HOT(glUniform1i(g.points.Uniform("u_by_mode"), 0));
-      CALF_GL_CHECK_HOT(glUniform3f(g.points.Uniform("u_fill"), 1.0F, 0.1F, 0.6F));
-      gl.DrawArrays(GL_POINTS, static_cast<GLint>(n), 1);
-    }
-    if (ng > 0) {
-      CALF_GL_CHECK_HOT(glUniform1f(g.points.Uniform("u_size"), 2.0F * agent_px));
-      CALF_GL_CHECK_HOT(glUniform1i(g.points.Uniform("u_by_mode"), 0));
-      CALF_GL_CHECK_HOT(glUniform3f(g.points.Uniform("u_fill"), 1.0F, 0.1F, 0.6F));
-      gl.DrawArrays(GL_POINTS, static_cast<GLint>(g0), static_cast<GLsizei>(ng));
-    }
-  }
-
-  // the translucent surface last: blended, depth-tested, not writing depth
-  if (frame.surface != nullptr) {
-    const cv::HeatSurface& s = *frame.surface;
-    CALF_GL_CHECK_HOT(glBindVertexArray(g.surface_vao.id()));
-    if (g.surface_src != &s || g.surface_version != s.version()) {
-      CALF_GL_CHECK_HOT(glBindBuffer(GL_ARRAY_BUFFER, g.surface_pos.id()));
-      gl.BufferData(GL_ARRAY_BUFFER, s.positions().size() * sizeof(float), s.positions().data(),
-                    GL_DYNAMIC_DRAW);
-      CALF_GL_CHECK_HOT(glBindBuffer(GL_ARRAY_BUFFER, g.surface_color.id()));
-      gl.BufferData(GL_ARRAY_BUFFER, s.colors().size() * sizeof(float), s.colors().data(),
-                    GL_DYNAMIC_DRAW);
-      if (g.surface_src != &s || g.surface_indices != static_cast<GLsizei>(s.indices().size())) {
-        gl.BufferData(GL_ELEMENT_ARRAY_BUFFER, s.indices().size() * sizeof(uint32_t),
-                      s.indices().data(), GL_STATIC_DRAW);
-        g.surface_indices = static_cast<GLsizei>(s.indices().size());
+    const float agent_px = options_.agent_size_px > 0.0F
+                               ? options_.agent_size_px
+                               : std::max(3.0F, std::round(options_.height / 144.0F));
+    const int64_t n = frame.agent_positions != nullptr ? frame.num_agents : 0;
+    const int64_t ng = frame.goal_positions != nullptr ? frame.num_goals : 0;
+    const size_t points = static_cast<size_t>(n) + (frame.show_goal ? 1 : 0) + ng;
+    if (points > 0) {
+      g.point_staging.resize(points);
+      for (int64_t i = 0; i < n; ++i) {
+        const float* p = frame.agent_positions + i * 3;
+        const uint8_t m = frame.agent_modes != nullptr ? frame.agent_modes[i] : cv::kModeNominal;
+        g.point_staging[i] = PointVertex{p[0], p[1], p[2], m, {0, 0, 0}};
       }
-      g.surface_src = &s;
-      g.surface_version = s.version();
+      if (frame.show_goal) {
+        g.point_staging[n] = PointVertex{frame.goal[0], frame.goal[1], frame.goal[2], 0, {0, 0, 0}};
+      }
+      const int64_t g0 = n + (frame.show_goal ? 1 : 0);  // first per-agent goal marker
+      for (int64_t i = 0; i < ng; ++i) {
+        const float* p = frame.goal_positions + i * 3;
+        g.point_staging[g0 + i] = PointVertex{p[0], p[1], p[2], 0, {0, 0, 0}};
+      }
+      CALF_GL_CHECK_HOT(glBindVertexArray(g.point_vao.id()));
+      CALF_GL_CHECK_HOT(glBindBuffer(GL_ARRAY_BUFFER, g.point_vbo.id()));
+      gl.BufferData(GL_ARRAY_BUFFER, points * sizeof(PointVertex), g.point_staging.data(),
+                    GL_STREAM_DRAW);
+      g.points.Use();
+      CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.points.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
+      CALF_GL_CHECK_HOT(glUniform3fv(g.points.Uniform("u_colors"), cv::kNumTrailColors,
+                                     reinterpret_cast<const GLfloat*>(cv::TrailColorTable())));
+      if (n > 0) {
+        CALF_GL_CHECK_HOT(glUniform1f(g.points.Uniform("u_size"), agent_px));
+        const bool by_mode = frame.agent_modes != nullptr;
+        CALF_GL_CHECK_HOT(glUniform1i(g.points.Uniform("u_by_mode"), by_mode ? 1 : 0));
+        CALF_GL_CHECK_HOT(glUniform3f(g.points.Uniform("u_fill"), 0.1F, 0.1F, 0.1F));
+        gl.DrawArrays(GL_POINTS, 0, static_cast<GLsizei>(n));
+      }
+      if (frame.show_goal) {
+        CALF_GL_CHECK_HOT(glUniform1f(g.points.Uniform("u_size"), 3.0F * agent_px));
+        CALF_GL_CHECK_HOT(glUniform1i(g.points.Uniform("u_by_mode"), 0));
+        CALF_GL_CHECK_HOT(glUniform3f(g.points.Uniform("u_fill"), 1.0F, 0.1F, 0.6F));
+        gl.DrawArrays(GL_POINTS, static_cast<GLint>(n), 1);
+      }
+      if (ng > 0) {
+        CALF_GL_CHECK_HOT(glUniform1f(g.points.Uniform("u_size"), 2.0F * agent_px));
+        CALF_GL_CHECK_HOT(glUniform1i(g.points.Uniform("u_by_mode"), 0));
+        CALF_GL_CHECK_HOT(glUniform3f(g.points.Uniform("u_fill"), 1.0F, 0.1F, 0.6F));
+        gl.DrawArrays(GL_POINTS, static_cast<GLint>(g0), static_cast<GLsizei>(ng));
+      }
     }
-    CALF_GL_CHECK_HOT(glEnable(GL_BLEND));
-    CALF_GL_CHECK_HOT(
-        glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA));
-    CALF_GL_CHECK_HOT(glDepthMask(GL_FALSE));
-    g.surface.Use();
-    CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.surface.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
-    gl.DrawElements(GL_TRIANGLES, g.surface_indices, GL_UNSIGNED_INT, nullptr);
-    CALF_GL_CHECK_HOT(glDepthMask(GL_TRUE));
-    CALF_GL_CHECK_HOT(glDisable(GL_BLEND));
+  };
+  const auto draw_surface = [&] {
+    if (frame.surface != nullptr) {
+      const cv::HeatSurface& s = *frame.surface;
+      CALF_GL_CHECK_HOT(glBindVertexArray(g.surface_vao.id()));
+      if (g.surface_src != &s || g.surface_version != s.version()) {
+        CALF_GL_CHECK_HOT(glBindBuffer(GL_ARRAY_BUFFER, g.surface_pos.id()));
+        gl.BufferData(GL_ARRAY_BUFFER, s.positions().size() * sizeof(float), s.positions().data(),
+                      GL_DYNAMIC_DRAW);
+        CALF_GL_CHECK_HOT(glBindBuffer(GL_ARRAY_BUFFER, g.surface_color.id()));
+        gl.BufferData(GL_ARRAY_BUFFER, s.colors().size() * sizeof(float), s.colors().data(),
+                      GL_DYNAMIC_DRAW);
+        if (g.surface_src != &s || g.surface_indices != static_cast<GLsizei>(s.indices().size())) {
+          gl.BufferData(GL_ELEMENT_ARRAY_BUFFER, s.indices().size() * sizeof(uint32_t),
+                        s.indices().data(), GL_STATIC_DRAW);
+          g.surface_indices = static_cast<GLsizei>(s.indices().size());
+        }
+        g.surface_src = &s;
+        g.surface_version = s.version();
+      }
+      CALF_GL_CHECK_HOT(glEnable(GL_BLEND));
+      CALF_GL_CHECK_HOT(glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE,
+                                            GL_ONE_MINUS_SRC_ALPHA));
+      CALF_GL_CHECK_HOT(glDepthMask(GL_FALSE));
+      g.surface.Use();
+      CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.surface.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
+      gl.DrawElements(GL_TRIANGLES, g.surface_indices, GL_UNSIGNED_INT, nullptr);
+      CALF_GL_CHECK_HOT(glDepthMask(GL_TRUE));
+      CALF_GL_CHECK_HOT(glDisable(GL_BLEND));
+    }
+  };
+
+  if (!options_.cache_static_layers) {
+    // opaque parts first: grid, trails, agents, goal; the translucent surface last (blended,
+    // depth-tested, not writing depth)
+    g.target.Clear(bg[0], bg[1], bg[2], bg[3]);
+    draw_static_lines();
+    draw_moving();
+    draw_surface();
+  } else {
+    // the static layers (grid, box, surface) as they are before anything moves over them:
+    // drawn once per surface update or camera change, then restored sample for sample
+    const bool valid = g.cache_stored && g.cache_surface == frame.surface &&
+                       (frame.surface == nullptr || g.cache_version == frame.surface->version()) &&
+                       g.cache_vp == vp;
+    if (valid) {
+      g.target.RestoreSnapshot();
+    } else {
+      g.target.Clear(bg[0], bg[1], bg[2], bg[3]);
+      CALF_GL_CHECK_HOT(glStencilMask(0xFF));
+      CALF_GL_CHECK_HOT(glClearStencil(0));
+      CALF_GL_CHECK_HOT(glClear(GL_STENCIL_BUFFER_BIT));
+      draw_static_lines();
+      draw_surface();
+      g.target.StoreSnapshot();
+      g.cache_stored = true;
+      g.cache_surface = frame.surface;
+      g.cache_version = frame.surface != nullptr ? frame.surface->version() : 0;
+      g.cache_vp = vp;
+    }
+    // the moving parts mark the samples they cover (stencil 1, where they pass the depth test,
+    // as in the baseline order) ...
+    CALF_GL_CHECK_HOT(glEnable(GL_STENCIL_TEST));
+    CALF_GL_CHECK_HOT(glStencilFunc(GL_ALWAYS, 1, 0xFF));
+    CALF_GL_CHECK_HOT(glStencilOp(GL_KEEP, GL_KEEP, GL_REPLACE));
+    draw_moving();
+    // ... and only there the surface is blended over them again; every other sample already
+    // holds the surface over the grid, exactly as drawing everything would leave it
+    CALF_GL_CHECK_HOT(glStencilFunc(GL_EQUAL, 1, 0xFF));
+    CALF_GL_CHECK_HOT(glStencilOp(GL_KEEP, GL_KEEP, GL_KEEP));
+    draw_surface();
+    CALF_GL_CHECK_HOT(glDisable(GL_STENCIL_TEST));
   }
   CALF_GL_CHECK_HOT(glBindVertexArray(0));
   CheckGlError("scene frame", __FILE__, __LINE__);

@@ -129,8 +129,8 @@ void VideoSink::StopEncoder() {
 }
 
 void VideoSink::Begin(const FeedInfo& info) {
-  renderer_ = MakeFeedRenderer(options_.render, info);
-  const RenderOptions& ro = renderer_->options();
+  renderer_ = std::make_unique<FeedRenderer>(options_.render, info, options_.annotate);
+  const RenderOptions& ro = renderer_->scene_renderer().options();
   // a dead encoder must show up as a failed write (EPIPE), not kill calf
   std::signal(SIGPIPE, SIG_IGN);
   int fds[2];
@@ -177,10 +177,10 @@ void VideoSink::Begin(const FeedInfo& info) {
   pipe_fd_ = fds[1];
 }
 
-void VideoSink::Frame(const CalfScene& scene, int64_t /*step*/) {
+void VideoSink::Frame(const CalfScene& scene, int64_t step) {
   CALF_CHECK(renderer_ != nullptr && pipe_fd_ >= 0) << "VideoSink::Frame before Begin";
   Image img;
-  renderer_->Render(scene.Frame(), &img);
+  renderer_->Render(scene, step, &img);
   const auto* data = img.at(0, 0);
   size_t left = static_cast<size_t>(img.width) * img.height * 4;
   while (left > 0) {

@@ -30,8 +30,9 @@ std::string FindFfmpeg();
 
 /// Options of a VideoSink.
 struct VideoOptions {
-  RenderOptions render;  ///< Size, camera, trails (the bounds come from the feed).
-  double fps = 30.0;     ///< Frames per second of the video, in (0, 240].
+  RenderOptions render;   ///< Size, camera, trails (the bounds come from the feed).
+  double fps = 30.0;      ///< Frames per second of the video, in (0, 240].
+  bool annotate = false;  ///< Annotated frames (axes, colour bar, legend, caption).
   /// Called after each frame with frames written so far (e.g. a progress bar).
   std::function<void(int64_t)> progress;
 };
@@ -60,7 +61,7 @@ class VideoSink : public FrameSink {
   VideoOptions options_;
   VideoFormat format_;
   std::string ffmpeg_;
-  std::unique_ptr<SceneRenderer> renderer_;
+  std::unique_ptr<FeedRenderer> renderer_;
   int pipe_fd_ = -1;
   int pid_ = -1;
   std::string log_path_;

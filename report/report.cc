@@ -45,9 +45,9 @@ std::vector<ImageRef> FindScreenshots(const std::string& dir, const std::string&
     throw ConfigError("--screenshots " + dir + ": no such directory; run `calf screenshot` first");
   }
   const std::pair<const char*, ImageRef::Kind> kinds[] = {{".png", ImageRef::Kind::kPng},
-                                                           {".mp4", ImageRef::Kind::kMp4},
-                                                           {".webp", ImageRef::Kind::kWebp},
-                                                           {".gif", ImageRef::Kind::kGif}};
+                                                          {".mp4", ImageRef::Kind::kMp4},
+                                                          {".webp", ImageRef::Kind::kWebp},
+                                                          {".gif", ImageRef::Kind::kGif}};
   auto kind_of = [&](const fs::path& p) -> const ImageRef::Kind* {
     for (const auto& [ext, kind] : kinds) {
       if (p.extension() == ext) return &kind;
@@ -80,6 +80,27 @@ std::vector<ImageRef> FindScreenshots(const std::string& dir, const std::string&
   return out;
 }
 
+namespace {
+
+// a sweep whose every run drew its frames (--render on)
+Profile LoadRenderProfile(const std::string& path) {
+  Profile p = LoadProfile(path);
+  if (!p.is_sweep) {
+    throw ConfigError("--render-profile " + path +
+                      " is a single summary; give the sweep directory of calf profile --render on");
+  }
+  for (const Summary& s : p.summaries) {
+    if (!s.render) {
+      throw ConfigError("--render-profile " + path + ": " + s.mode +
+                        " at N=" + std::to_string(s.n_agents) +
+                        " was profiled without drawing; profile it with --render on");
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
 ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& options) {
   if (inputs.paths.size() != 1 && inputs.paths.size() != 2) {
     throw ConfigError(
@@ -102,6 +123,8 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
 
   std::optional<Profile> ablation;
   if (!inputs.ablation_path.empty()) ablation = LoadProfile(inputs.ablation_path);
+  std::optional<Profile> render;
+  if (!inputs.render_path.empty()) render = LoadRenderProfile(inputs.render_path);
 
   ReportResult result;
   CompareOptions compare = options.compare;
@@ -109,8 +132,10 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
   compare.require_same_machine =
       compare.require_same_machine || options.fail_on_regression.has_value();
   result.comparison = Compare(profiles, compare, ablation ? &*ablation : nullptr);
+  if (render) result.render = Compare({*render}, compare);
   profiles.clear();  // frame samples are no longer needed
   ablation.reset();
+  render.reset();
 
   core::PrepareOutputDir(options.out_dir, "--out-dir");
   if (options.charts) {
@@ -122,7 +147,8 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
     gate = GateOutcome{*options.fail_on_regression, result.regressions};
     result.exit_code = result.regressions.empty() ? 0 : 1;
   }
-  const auto sections = BuildSections(result.comparison, gate, screenshots);
+  const auto sections = BuildSections(result.comparison, gate, screenshots,
+                                      result.render ? &*result.render : nullptr);
   result.markdown_path = (fs::path(options.out_dir) / "report.md").string();
   result.html_path = (fs::path(options.out_dir) / "report.html").string();
   core::WriteTextFile(result.markdown_path,

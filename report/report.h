@@ -21,6 +21,9 @@ struct ReportInputs {
   /// Optional separate ablation profile (sweep directory or summary) whose modes make up the
   /// ablation table (see Compare); empty = the ablation modes of the (newer) input, if any.
   std::string ablation_path = {};
+  /// Optional sweep of the same two designs profiled with `--render on` (drawing included);
+  /// when given it leads the executive summary and the render-off input is the second line.
+  std::string render_path = {};
 };
 
 /// How to compare and where to write.
@@ -48,6 +51,7 @@ struct ReportResult {
   std::vector<Regression> regressions;  ///< Gate failures (empty without a gate).
   int exit_code = 0;                    ///< 1 when the gate failed, else 0.
   Comparison comparison;                ///< The numbers behind the report.
+  std::optional<Comparison> render;     ///< The render-on sweep's comparison, when given.
 };
 
 /// Loads `inputs.paths` (LoadProfile), compares them (Compare), writes the charts (WriteCharts),
@@ -57,7 +61,8 @@ struct ReportResult {
 /// Throws calf::ConfigError / calf::IoError (exit 2) for bad input — wrong number of paths,
 /// missing files, empty sweeps, mismatched profiles, gnuplot absent — and calf::IoError with
 /// exit 3 when gnuplot itself fails. A failed gate is not an exception: exit_code is 1.
-/// A screenshots_dir that is missing or holds no PNG is a ConfigError.
+/// A screenshots_dir that is missing or holds no PNG is a ConfigError, and so is a render_path
+/// that is not a sweep or holds a run profiled with --render off.
 /// Deterministic for the same inputs and options. Not thread-safe for the same out_dir.
 ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& options);
 

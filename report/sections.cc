@@ -38,6 +38,58 @@ std::string Headline(const Comparison& c) {
   return text;
 }
 
+// the render size of a --render on sweep, "1280x720" (empty when the config lacks it)
+std::string RenderSize(const Comparison& render) {
+  if (render.sources.empty()) return "";
+  const nlohmann::json& config = render.sources.front().config;
+  if (!config.contains("width") || !config.contains("height")) return "";
+  return std::to_string(config["width"].get<long long>()) + "x" +
+         std::to_string(config["height"].get<long long>());
+}
+
+// "With drawing (--render on, 1280x720): optimized runs at 2.1x [..] the speed of baseline at
+// N=20 (FPS 126.0 -> 157.0) and at 2.9x [..] at N=1000 (FPS 12.0 -> 35.0)."
+std::string RenderHeadline(const Comparison& render) {
+  const Series& s = render.series.front();
+  const std::string size = RenderSize(render);
+  std::string text = "With drawing (--render on" + (size.empty() ? "" : ", " + size) +
+                     ", what a person sees): " + s.new_design.label + " runs at ";
+  for (std::size_t i = 0; i < s.rows.size(); ++i) {
+    const NRow& r = s.rows[i];
+    text += (i == 0                   ? ""
+             : i + 1 == s.rows.size() ? " and at "
+                                      : ", at ") +
+            FormatSpeedup(r.change.speedup) +
+            (i == 0 ? " the speed of " + s.old_design.label : "") +
+            " at N=" + std::to_string(r.n_agents) + " (FPS " + FormatFixed(r.old_fps_avg, 1) +
+            " -> " + FormatFixed(r.new_fps_avg, 1) + ", " + VerdictText(r.change) + ")";
+  }
+  return text + ".";
+}
+
+Table RenderTable(const Comparison& render, const CompareOptions& o) {
+  const Series& s = render.series.front();
+  const std::string size = RenderSize(render);
+  Table t;
+  t.caption = "Drawing included (--render on" + (size.empty() ? "" : ", " + size) + ")";
+  t.header = {"N",
+              "FPS " + s.old_design.label,
+              "FPS " + s.new_design.label,
+              "Frame ms " + s.old_design.label,
+              "Frame ms " + s.new_design.label,
+              "Speed-up [" + std::to_string(static_cast<int>(o.confidence * 100 + 0.5)) + "% CI]",
+              "p",
+              "Verdict"};
+  t.numeric = {true, true, true, true, true, true, true, false};
+  for (const auto& r : s.rows) {
+    t.rows.push_back({std::to_string(r.n_agents), FormatFixed(r.old_fps_avg, 1),
+                      FormatFixed(r.new_fps_avg, 1), FormatFixed(r.old_ft_avg_ms, 2),
+                      FormatFixed(r.new_ft_avg_ms, 2), FormatSpeedup(r.change.speedup),
+                      FormatP(r.change.test.p_value), VerdictText(r.change)});
+  }
+  return t;
+}
+
 Table CapacityTable(const Comparison& c) {
   const Series& s = c.series.front();
   Table t;
@@ -262,7 +314,8 @@ std::string FormatCapacity(const Capacity& c) {
 }
 
 std::vector<Section> BuildSections(const Comparison& c, const std::optional<GateOutcome>& gate,
-                                   const std::vector<ImageRef>& screenshots) {
+                                   const std::vector<ImageRef>& screenshots,
+                                   const Comparison* render) {
   const Series& primary = c.series.front();
   const std::string old_label = primary.old_design.label;
   const std::string new_label = primary.new_design.label;
@@ -271,9 +324,17 @@ std::vector<Section> BuildSections(const Comparison& c, const std::optional<Gate
   Section summary;
   summary.id = "summary";
   summary.title = "Executive summary";
-  summary.bullets.push_back(Headline(c));
+  if (render != nullptr) {
+    summary.bullets.push_back(RenderHeadline(*render));
+    summary.bullets.push_back("Without drawing (--render off: the frame pipeline alone). " +
+                              Headline(c));
+    summary.tables.push_back(RenderTable(*render, c.options));
+  } else {
+    summary.bullets.push_back(Headline(c));
+  }
   summary.bullets.push_back(
-      "Largest N holding 30 FPS: " + old_label + " " + FormatCapacity(c.old_capacity_30) + ", " +
+      std::string(render != nullptr ? "Render off: largest" : "Largest") +
+      " N holding 30 FPS: " + old_label + " " + FormatCapacity(c.old_capacity_30) + ", " +
       new_label + " " + FormatCapacity(c.new_capacity_30) + "; holding 60 FPS: " + old_label + " " +
       FormatCapacity(c.old_capacity_60) + ", " + new_label + " " +
       FormatCapacity(c.new_capacity_60) +

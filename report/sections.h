@@ -51,10 +51,14 @@ struct GateOutcome {
 
 /// Builds the sections in report order: summary, gate (if any), per-N, breakdown, counters,
 /// ablation, bottlenecks, recommendations (findings read off the numbers), screenshots (when
-/// `screenshots` is not empty), method, machine and config. Deterministic; no I/O.
+/// `screenshots` is not empty), method, machine and config. With `render` (the comparison of
+/// a --render on sweep) the summary leads with drawing included — a headline per N and a
+/// table of FPS, speed-up and interval — and labels `comparison`'s headline as the render-off
+/// pipeline, second. Deterministic; no I/O.
 std::vector<Section> BuildSections(const Comparison& comparison,
                                    const std::optional<GateOutcome>& gate,
-                                   const std::vector<ImageRef>& screenshots = {});
+                                   const std::vector<ImageRef>& screenshots = {},
+                                   const Comparison* render = nullptr);
 
 /// "+5.3%" / "-57.8%" for a fraction (one decimal).
 std::string FormatChange(double fraction);

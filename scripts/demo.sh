@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make demo: profiles both designs over N = 3 .. 10,000, renders a few screenshots and writes
-# a `calf compare` report to out/demo/ (report.md, report.html, charts).
+# make demo: profiles both designs with drawing (--render on, 1280x720, N = 20 and 1,000: the
+# headline) and without (the frame pipeline over N = 3 .. 10,000), renders a few screenshots
+# and a short video and writes a `calf compare` report to out/demo/ (report.md, report.html,
+# charts).
 #
 # usage: scripts/demo.sh [calf binary] [output dir]   (make demo passes build/calf out/demo)
 # Sized to finish within ~3 minutes on 2 cores; adjust the settings below (or the matching
@@ -18,11 +20,16 @@ SHOT_AGENTS=${DEMO_SHOT_AGENTS:-20}
 SHOT_STEPS=${DEMO_SHOT_STEPS:-100,500}
 SHOT_SIZE=${DEMO_SHOT_SIZE:-640x360}
 VIDEO_STEPS=${DEMO_VIDEO_STEPS:-0:300:2}       # steps of the short video in the report
+RENDER_AGENTS=${DEMO_RENDER_AGENTS:-20,1000}   # N of the headline with drawing (--render on)
+RENDER_SIZE=${DEMO_RENDER_SIZE:-1280x720}      # its frame size, the same for both designs
+RENDER_FRAMES=${DEMO_RENDER_FRAMES:-25}        # frames per repeat with drawing (> RENDER_WARMUP)
+RENDER_WARMUP=${DEMO_RENDER_WARMUP:-5}
 # --------------------------------------------------------------------------------------------
 
 calf=${1:-${CALF:-build/calf}}
 out=${2:-out/demo}
 prof="$out/prof"
+render_prof="$out/prof_render"
 ablation="$out/prof_ablation"
 shots="$out/shots"
 
@@ -56,6 +63,18 @@ t=$(date +%s)
 echo "demo: profiling each optimisation alone at N = $FOCUS_N"
 "$calf" profile --agents "$FOCUS_N" --mode ablation --frames "$FRAMES" --warmup "$WARMUP" \
   --repeats "$REPEATS" --out-dir "$ablation" --force
+# the headline: both designs drawing every frame, as a person sees them; a machine without
+# EGL profiles without the render section (calf profile warns), then the report has no such line
+echo "demo: profiling baseline and optimized with drawing (--render on, $RENDER_SIZE) at N = $RENDER_AGENTS"
+"$calf" profile --agents "$RENDER_AGENTS" --mode baseline,optimized --render on \
+  --size "$RENDER_SIZE" --frames "$RENDER_FRAMES" --warmup "$RENDER_WARMUP" --repeats "$REPEATS" \
+  --out-dir "$render_prof" --force
+render_args=()
+if grep -qs '"render": false' "$render_prof"/*.json; then
+  echo "demo: warning: no offscreen GL here; the report's headline is without drawing" >&2
+else
+  render_args=(--render-profile "$render_prof")
+fi
 echo "demo: profiles took $(elapsed "$t")"
 
 # screenshots need an EGL device (llvmpipe is enough); a machine without one still gets a report
@@ -63,7 +82,7 @@ echo "demo: rendering screenshots into $shots"
 t=$(date +%s)
 shot_args=()
 if "$calf" screenshot --system "$SHOT_SYSTEM" --policy calf --agents "$SHOT_AGENTS" \
-  --steps-at "$SHOT_STEPS" --out-dir "$shots" --size "$SHOT_SIZE"; then
+  --steps-at "$SHOT_STEPS" --out-dir "$shots" --size "$SHOT_SIZE" --annotate on; then
   echo "demo: screenshots took $(elapsed "$t")"
   shot_args=(--screenshots "$shots")
   # a short video of the same scene (H.264 MP4, plays in the HTML report); needs ffmpeg
@@ -78,10 +97,11 @@ else
 fi
 
 echo "demo: writing the report"
-"$calf" compare "$prof" --ablation "$ablation" --out-dir "$out" --n "$FOCUS_N" "${shot_args[@]}"
+"$calf" compare "$prof" --ablation "$ablation" --out-dir "$out" --n "$FOCUS_N" \
+  "${render_args[@]}" "${shot_args[@]}"
 
 echo
 echo "demo: done in $(elapsed "$t0")"
 echo "demo: report (HTML, self-contained): $out/report.html"
 echo "demo: report (Markdown):             $out/report.md"
-echo "demo: profiles:                      $prof $ablation"
+echo "demo: profiles:                      $prof $ablation $render_prof"

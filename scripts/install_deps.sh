@@ -15,6 +15,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev catch2
   libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri libgles-dev
   libpng-dev
+  libfreetype-dev fonts-dejavu-core
   gnuplot-nox
   libbenchmark-dev python3-numba
   librandom123-dev

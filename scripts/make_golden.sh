@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Renders calf's golden scenes (640x360) into a directory; the reference set is data/golden/.
+# The bare scenes (--annotate off) and a few annotated ones (*_annotated.png: axes, colour bar,
+# legend, caption).
 # Usage: scripts/make_golden.sh <calf executable> <output dir>
 # The models are the small deterministic ones in data/golden/models (see data/README.md).
 set -euo pipefail
@@ -15,8 +17,15 @@ dd=(--system differential_drive --policy calf --agents 10 --seed 1 --size 640x36
 cr=(--system creature --policy calf --agents 20 --seed 1 --size 640x360 --quiet
     --actor "$models/creature/actor.pt" --critic "$models/creature/critic.pt")
 for camera in iso top; do
-  "$calf" screenshot "${pm[@]}" --steps 100 --camera "$camera" --out "$out/point_mass_calf_step100_$camera.png"
-  "$calf" screenshot "${pm[@]}" --steps 500 --camera "$camera" --out "$out/point_mass_calf_step500_$camera.png"
-  "$calf" screenshot "${dd[@]}" --steps 300 --camera "$camera" --out "$out/unicycle_calf_step300_$camera.png"
-  "$calf" screenshot "${cr[@]}" --steps 300 --camera "$camera" --out "$out/creature_calf_step300_$camera.png"
+  bare=(--camera "$camera" --annotate off)
+  "$calf" screenshot "${pm[@]}" --steps 100 "${bare[@]}" --out "$out/point_mass_calf_step100_$camera.png"
+  "$calf" screenshot "${pm[@]}" --steps 500 "${bare[@]}" --out "$out/point_mass_calf_step500_$camera.png"
+  "$calf" screenshot "${dd[@]}" --steps 300 "${bare[@]}" --out "$out/unicycle_calf_step300_$camera.png"
+  "$calf" screenshot "${cr[@]}" --steps 300 "${bare[@]}" --out "$out/creature_calf_step300_$camera.png"
 done
+"$calf" screenshot "${pm[@]}" --steps 500 --camera iso --annotate on \
+  --out "$out/point_mass_calf_step500_iso_annotated.png"
+"$calf" screenshot "${dd[@]}" --steps 300 --camera top --annotate on \
+  --out "$out/unicycle_calf_step300_top_annotated.png"
+"$calf" screenshot "${cr[@]}" --steps 300 --camera iso --annotate on \
+  --out "$out/creature_calf_step300_iso_annotated.png"

@@ -101,21 +101,27 @@ def call(calls, sub, count=1, index=0):
 
 def check_common(r, out, calls):
     # both designs over the N range, then each flag alone at the focus N only
-    prof, raw = call(calls, "profile", count=2, index=0)
+    prof, raw = call(calls, "profile", count=3, index=0)
     assert prof["--agents"] == "3,10,20,100,1000,10000", prof
     assert prof["--mode"] == "baseline,optimized", prof
     assert prof["--repeats"] == "3" and prof["--out-dir"] == str(out / "prof"), prof
     assert int(prof["--frames"]) > int(prof["--warmup"]) > 0 and "--force" in raw
-    abl, raw = call(calls, "profile", count=2, index=1)
+    abl, raw = call(calls, "profile", count=3, index=1)
     assert abl["--agents"] == "20" and abl["--mode"] == "ablation", abl
     assert abl["--out-dir"] == str(out / "prof_ablation") and "--force" in raw
     for k in ("--frames", "--warmup", "--repeats"):
         assert abl[k] == prof[k], k  # compare refuses profiles of different configs
+    # the headline with drawing: both designs at one size, N = 20 and 1,000
+    ren, raw = call(calls, "profile", count=3, index=2)
+    assert ren["--render"] == "on" and ren["--size"] == "1280x720", ren
+    assert ren["--mode"] == "baseline,optimized" and ren["--agents"] == "20,1000", ren
+    assert ren["--out-dir"] == str(out / "prof_render") and "--force" in raw
+    assert int(ren["--frames"]) > int(ren["--warmup"]) > 0
     shots = [c for c in calls if c[:1] == ["screenshot"] and "--help" not in c]
     shot, _ = call(calls, "screenshot", count=len(shots), index=0)
     assert shot == {"--system": "point_mass", "--policy": "calf", "--agents": "20",
                     "--steps-at": "100,500", "--out-dir": str(out / "shots"),
-                    "--size": "640x360"}, shot
+                    "--size": "640x360", "--annotate": "on"}, shot
     if len(shots) == 2:  # the video, only after the screenshots worked
         video, _ = call(calls, "screenshot", count=2, index=1)
         assert video["--video"] == str(out / "shots" / "video.mp4"), video
@@ -123,6 +129,13 @@ def check_common(r, out, calls):
     comp, raw = call(calls, "compare")
     assert raw[1] == str(out / "prof") and comp["--out-dir"] == str(out), raw
     assert comp["--ablation"] == str(out / "prof_ablation") and comp["--n"] == "20", comp
+    assert comp["--render-profile"] == str(out / "prof_render"), comp
+    md = (out / "report.md").read_text()
+    summary = md[md.index("## Executive summary"):]
+    first, second = summary.split("\n- ")[1:3]
+    assert first.startswith("With drawing (--render on"), first
+    assert second.startswith("Without drawing (--render off"), second
+    assert "at N=20" in first and "at N=1000" in first, first
     for name in ("report.html", "report.md", "fps_vs_n.svg", "fps_vs_n.png"):
         assert (out / name).is_file(), name
     assert str(out / "report.html") in r.stdout and str(out / "report.md") in r.stdout, r.stdout

@@ -70,7 +70,7 @@ def case_help():
     r = calf("screenshot", "--help")
     for flag in ["--run", "--step", "--trail", "--out", "--system", "--policy", "--agents",
                  "--steps", "--seed", "--steps-at", "--out-dir", "--renderer", "--camera",
-                 "--size", "--actor", "--critic", "--quiet", "--json"]:
+                 "--size", "--actor", "--critic", "--quiet", "--json", "--annotate"]:
         assert flag in r.stdout, flag
 
 
@@ -279,6 +279,47 @@ def case_creature():
         assert same_pixels(live, from_run), camera
     calf("screenshot", "--run", run, "--step", 180, *SMALL, "--out", WORK / "earlier.png", "-q")
     assert not same_pixels(WORK / "earlier.png", WORK / "run_iso.png")
+
+
+def case_annotate():
+    # annotated by default (a text chunk says so), bare with --annotate off; the two differ,
+    # and each is deterministic; from a run file the annotated frame is the live one
+    base = [*PM, "--agents", 10, "--steps", 80, "--seed", 2, *SMALL, "--quiet"]
+    calf("screenshot", *base, "--out", WORK / "on.png")
+    calf("screenshot", *base, "--annotate", "on", "--out", WORK / "on2.png")
+    calf("screenshot", *base, "--annotate", "off", "--out", WORK / "off.png")
+    assert (WORK / "on.png").read_bytes() == (WORK / "on2.png").read_bytes()
+    assert png_text(WORK / "on.png").get("annotated") == "1"
+    assert "annotated" not in png_text(WORK / "off.png")
+    assert not same_pixels(WORK / "on.png", WORK / "off.png")
+    run = WORK / "run.h5"
+    calf("run", "--policy", "calf", *PM, "--agents", 10, "--steps", 80, "--seed", 2,
+         "--out", run, "--quiet")
+    calf("screenshot", "--run", run, *SMALL, "--out", WORK / "run_on.png", "--quiet")
+    assert same_pixels(WORK / "on.png", WORK / "run_on.png")
+    # the caption says the step: another step gives other pixels in the caption band alone
+    # is not checkable without OCR, but the frame must change
+    calf("screenshot", "--run", run, "--step", 79, *SMALL, "--out", WORK / "run_79.png", "-q")
+    assert not same_pixels(WORK / "run_79.png", WORK / "run_on.png")
+    # a 3-D world without a surface and the top camera annotate too
+    cr = ["--actor", WORK / "models/creature/actor.pt",
+          "--critic", WORK / "models/creature/critic.pt"]
+    calf("screenshot", "--system", "creature", "--policy", "calf", *cr, "--agents", 5,
+         "--steps", 30, "--camera", "top", *SMALL, "--out", WORK / "creature.png", "-q")
+    assert png_text(WORK / "creature.png").get("annotated") == "1"
+    # bad values: one line, exit 2, nothing written
+    for value in ("maybe", "", "ON "):
+        r = calf("screenshot", *base, "--annotate", value, "--out", WORK / "bad.png", expect=2)
+        assert "--annotate" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert not (WORK / "bad.png").exists()
+        assert not (WORK / "bad.png.partial").exists()
+    # a font that cannot be loaded ($CALF_FONT) is exit 2 naming it, before any file
+    r = calf("screenshot", *base, "--out", WORK / "nofont.png", expect=2,
+             env={"CALF_FONT": str(WORK / "missing.ttf")})
+    assert "missing.ttf" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert not (WORK / "nofont.png").exists()
+    r = calf("screenshot", *base, "--annotate", "off", "--out", WORK / "nofont_off.png",
+             env={"CALF_FONT": str(WORK / "missing.ttf")})
 
 
 globals()["case_" + CASE]()

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "core/error.h"
 #include "report/html_writer.h"
@@ -427,4 +428,75 @@ TEST_CASE("Recommendations name the next bottleneck, the best flag and flat draw
   CHECK_THAT(rec, !Catch::Contains("Significantly slower"));
   // optimized at N=20: 10 ms -> 100 FPS, holds 60 FPS
   CHECK_THAT(rec, !Catch::Contains("does not hold 60 FPS"));
+}
+
+TEST_CASE("A render-on sweep leads the summary; the render-off headline is the second line",
+          "[report][writer]") {
+  TempDir tmp;
+  WriteSweep(tmp.path() / "prof", DemoSweep(), DefaultConfig());
+  // drawing included: baseline 8 and 40 ms, optimized 2.5x faster at N=20, 3x at N=1000
+  std::vector<SyntheticRun> drawn;
+  std::uint32_t seed = 500;
+  for (const auto& [n, base_ms, speedup] :
+       std::vector<std::tuple<int, double, double>>{{20, 8.0, 2.5}, {1000, 40.0, 3.0}}) {
+    SyntheticRun b;
+    b.n_agents = n;
+    b.mean_ms = base_ms;
+    b.sd_ms = 0.02 * base_ms;
+    b.seed = seed++;
+    drawn.push_back(b);
+    SyntheticRun o = b;
+    o.mode = "optimized";
+    o.vectorized_heights = o.stats_cache = o.batched_trails = o.batched_inference = true;
+    o.mean_ms = base_ms / speedup;
+    o.sd_ms = 0.02 * o.mean_ms;
+    o.seed = seed++;
+    drawn.push_back(o);
+  }
+  nlohmann::json config = DefaultConfig();
+  config["width"] = 1280;
+  config["height"] = 720;
+  WriteSweep(tmp.path() / "render", drawn, config);
+  const ReportResult r =
+      WriteReport({{(tmp.path() / "prof").string()}, "", (tmp.path() / "render").string()},
+                  FastOptions(tmp.path() / "out"));
+  REQUIRE(r.render.has_value());
+  const std::vector<NRow>& rows = r.render->series.front().rows;
+  REQUIRE(rows.size() == 2u);
+  CHECK(rows[0].change.speedup.ratio == Approx(2.5).epsilon(0.02));
+  CHECK(rows[1].change.speedup.ratio == Approx(3.0).epsilon(0.02));
+
+  // the summary's first bullet is the drawn one, with both N; the pipeline alone comes second
+  const std::string md = ReadFile(r.markdown_path);
+  const size_t drawn_at = md.find("- With drawing (--render on, 1280x720");
+  const size_t off_at = md.find(
+      "- Without drawing (--render off: the frame pipeline alone). "
+      "Headline at N=20");
+  REQUIRE(drawn_at != std::string::npos);
+  REQUIRE(off_at != std::string::npos);
+  CHECK(drawn_at < off_at);
+  CHECK(md.find("## Executive summary") < drawn_at);
+  CHECK_THAT(md, Catch::Contains(FormatSpeedup(rows[0].change.speedup) +
+                                 " the speed of baseline at N=20"));
+  CHECK_THAT(md, Catch::Contains(FormatSpeedup(rows[1].change.speedup) + " at N=1000"));
+  // its table: N, FPS of both designs, frame times, speed-up with its interval
+  const auto row = RowStartingWith(md, "1000");
+  REQUIRE(row.size() == 8u);
+  CHECK(row[5] == FormatSpeedup(rows[1].change.speedup));
+  CHECK_THAT(ReadFile(r.html_path), Catch::Contains("Drawing included (--render on, 1280x720)"));
+
+  // without it the summary is unchanged: the plain headline first
+  const ReportResult plain =
+      WriteReport({{(tmp.path() / "prof").string()}}, FastOptions(tmp.path() / "out2"));
+  CHECK(!plain.render.has_value());
+  CHECK(ReadFile(plain.markdown_path).find("With drawing") == std::string::npos);
+
+  // a render-off sweep given as the render profile is refused, naming the fix
+  std::vector<SyntheticRun> undrawn = drawn;
+  for (auto& run : undrawn) run.render = false;
+  WriteSweep(tmp.path() / "undrawn", undrawn, config);
+  CHECK_THROWS_WITH(
+      WriteReport({{(tmp.path() / "prof").string()}, "", (tmp.path() / "undrawn").string()},
+                  FastOptions(tmp.path() / "out3")),
+      Catch::Contains("profile it with --render on"));
 }
