@@ -51,7 +51,9 @@ r = run("--algo", "ppo", "--system", "point_mass", "--preset", "quick", "--seed"
         "--threads", "1", "--out-dir", quick, "--quiet")
 expect(r.returncode == 0, f"quick preset trains ({r.stderr.strip()[-200:]})")
 with h5py.File(os.path.join(quick, "train_log.h5"), "r") as f:
-    expect(f.attrs["algo"] == "ppo" and f.attrs["system"] == "point_mass",
+    # calf's string attributes are fixed-length: h5py gives bytes
+    text = lambda v: v.decode() if isinstance(v, bytes) else v
+    expect(text(f.attrs["algo"]) == "ppo" and text(f.attrs["system"]) == "point_mass",
            "log root attributes name algo and system")
     g = f["update"]
     names = {"env_steps", "episodes", "goal_hits", "mean_return", "mean_length", "policy_loss",
