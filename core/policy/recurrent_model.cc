@@ -40,18 +40,18 @@ torch::jit::Module LoadModule(const std::string& path) {
 
 }  // namespace
 
-bool RecurrentModel::IsRecurrentFile(const std::string& path) {
+int RecurrentModel::ForwardArguments(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  if (!std::filesystem::is_regular_file(path, ec)) return -1;
   try {
     // a damaged archive is refused before LibTorch parses it (by the loader that follows)
     std::ifstream in(path, std::ios::binary);
     std::ostringstream bytes;
     bytes << in.rdbuf();
     VerifyZipChecksums(bytes.str(), path, "policy model");
-    return ForwardArity(LoadModule(path)) == 3;
+    return ForwardArity(LoadModule(path));
   } catch (const std::exception&) {
-    return false;
+    return -1;
   }
 }
 

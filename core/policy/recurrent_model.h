@@ -18,10 +18,9 @@ namespace calf::core {
 /// call computes the same operations whatever the batch history).
 class RecurrentModel {
  public:
-  /// True when `path` holds a TorchScript module whose forward takes three tensors
-  /// (a recurrent policy); false for anything else (including unreadable files: the
-  /// MLP loader then gives its own error).
-  static bool IsRecurrentFile(const std::string& path);
+  /// The number of tensors forward takes in the TorchScript module at `path` (1 for an MLP
+  /// actor, 3 for a recurrent policy), or -1 when the file is not a readable, intact module.
+  static int ForwardArguments(const std::string& path);
 
   /// Loads and checks `path` against `spec` (dimensions, max_action, output shapes on a
   /// probe batch). Throws PolicyError (exit 2) naming the file and what is wrong.

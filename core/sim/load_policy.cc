@@ -28,7 +28,14 @@ LoadedPolicy LoadPolicy(const SimConfig& config) {
   const env::EnvSpec& spec = env::FindSpec(config.system);
   if (kind == PolicyKind::kNominal) return p;
   const std::string actor_path = ResolveActorPath(config);
-  if (RecurrentModel::IsRecurrentFile(actor_path)) {
+  const int arguments = RecurrentModel::ForwardArguments(actor_path);
+  if (arguments >= 0 && arguments != 1 && arguments != 3) {
+    throw PolicyError("actor model '" + actor_path + "': forward takes " +
+                      std::to_string(arguments) +
+                      " tensors; calf runs an MLP actor forward(obs) or a recurrent policy "
+                      "forward(obs, h, c)");
+  }
+  if (arguments == 3) {
     if (kind == PolicyKind::kCalf) {
       throw PolicyError("'" + actor_path +
                         "' is a recurrent (PPO) policy with a state-value critic only; CALF "

@@ -21,7 +21,7 @@ struct LoadedPolicy {
 
 /// Resolves config.actor_path / critic_path (empty -> data/models/<system>/{actor,critic}.pt)
 /// and loads what config.policy needs: nothing for nominal, the actor for `actor`, both for
-/// `calf`. An actor file holding a recurrent policy (RecurrentModel::IsRecurrentFile) is
+/// `calf`. An actor file whose forward takes (obs, h, c) (RecurrentModel::ForwardArguments) is
 /// loaded as one, for `actor` only (it has no Q critic for CALF). Throws PolicyError (exit 2)
 /// naming the file on any problem.
 LoadedPolicy LoadPolicy(const SimConfig& config);

@@ -124,7 +124,8 @@ torch.jit.script(TwoArgs()).save(bad)
 r = subprocess.run([calf, "run", "--system", "point_mass", "--policy", "actor", "--actor", bad,
                     "--agents", "2", "--steps", "2", "--out", os.path.join(work, "bad.h5")],
                    capture_output=True, text=True)
-check(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1,
+check(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and
+      "forward(obs, h, c)" in r.stderr and not os.path.exists(os.path.join(work, "bad.h5")),
       f"a module with forward(obs, h) is refused with exit 2 ({r.returncode}: {r.stderr.strip()})")
 r = subprocess.run([calf, "run", "--system", "point_mass", "--policy", "calf", "--actor",
                     os.path.join(work, "point_mass_self", "policy.pt"), "--agents", "2",
