@@ -46,21 +46,7 @@ OffscreenTarget::OffscreenTarget(int width, int height, int samples)
       if (armed) self->Release();
     }
   } guard{this};
-  CALF_GL_CHECK(glGenRenderbuffers(1, &msaa_color_));
-  CALF_GL_CHECK(glBindRenderbuffer(GL_RENDERBUFFER, msaa_color_));
-  CALF_GL_CHECK(
-      glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples_, GL_RGBA8, width, height));
-  CALF_GL_CHECK(glGenRenderbuffers(1, &msaa_depth_));
-  CALF_GL_CHECK(glBindRenderbuffer(GL_RENDERBUFFER, msaa_depth_));
-  CALF_GL_CHECK(glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples_, GL_DEPTH24_STENCIL8,
-                                                 width, height));
-  CALF_GL_CHECK(glGenFramebuffers(1, &msaa_fbo_));
-  CALF_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, msaa_fbo_));
-  CALF_GL_CHECK(glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER,
-                                          msaa_color_));
-  CALF_GL_CHECK(glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_STENCIL_ATTACHMENT,
-                                          GL_RENDERBUFFER, msaa_depth_));
-  CheckComplete("multisampled");
+  MakeMultisampled(width, height, &msaa_fbo_, &msaa_color_, &msaa_depth_, "multisampled");
 
   CALF_GL_CHECK(glGenRenderbuffers(1, &resolve_color_));
   CALF_GL_CHECK(glBindRenderbuffer(GL_RENDERBUFFER, resolve_color_));
@@ -138,23 +124,29 @@ void OffscreenTarget::CopySamples(GLuint from, GLuint to) {
   CALF_GL_CHECK_HOT(glBindFramebuffer(GL_FRAMEBUFFER, msaa_fbo_));
 }
 
+void OffscreenTarget::MakeMultisampled(int width, int height, GLuint* fbo, GLuint* color,
+                                       GLuint* depth, const char* what) {
+  CALF_GL_CHECK(glGenRenderbuffers(1, color));
+  CALF_GL_CHECK(glBindRenderbuffer(GL_RENDERBUFFER, *color));
+  CALF_GL_CHECK(
+      glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples_, GL_RGBA8, width, height));
+  CALF_GL_CHECK(glGenRenderbuffers(1, depth));
+  CALF_GL_CHECK(glBindRenderbuffer(GL_RENDERBUFFER, *depth));
+  CALF_GL_CHECK(glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples_, GL_DEPTH24_STENCIL8,
+                                                 width, height));
+  CALF_GL_CHECK(glGenFramebuffers(1, fbo));
+  CALF_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, *fbo));
+  CALF_GL_CHECK(
+      glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, *color));
+  CALF_GL_CHECK(glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_STENCIL_ATTACHMENT,
+                                          GL_RENDERBUFFER, *depth));
+  CheckComplete(what);
+}
+
 void OffscreenTarget::StoreSnapshot() {
   if (snapshot_fbo_ == 0) {
-    CALF_GL_CHECK(glGenRenderbuffers(1, &snapshot_color_));
-    CALF_GL_CHECK(glBindRenderbuffer(GL_RENDERBUFFER, snapshot_color_));
-    CALF_GL_CHECK(
-        glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples_, GL_RGBA8, width_, height_));
-    CALF_GL_CHECK(glGenRenderbuffers(1, &snapshot_depth_));
-    CALF_GL_CHECK(glBindRenderbuffer(GL_RENDERBUFFER, snapshot_depth_));
-    CALF_GL_CHECK(glRenderbufferStorageMultisample(GL_RENDERBUFFER, samples_, GL_DEPTH24_STENCIL8,
-                                                   width_, height_));
-    CALF_GL_CHECK(glGenFramebuffers(1, &snapshot_fbo_));
-    CALF_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, snapshot_fbo_));
-    CALF_GL_CHECK(glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER,
-                                            snapshot_color_));
-    CALF_GL_CHECK(glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_STENCIL_ATTACHMENT,
-                                            GL_RENDERBUFFER, snapshot_depth_));
-    CheckComplete("snapshot");
+    MakeMultisampled(width_, height_, &snapshot_fbo_, &snapshot_color_, &snapshot_depth_,
+                     "snapshot");
   }
   CopySamples(msaa_fbo_, snapshot_fbo_);
 }

@@ -57,6 +57,9 @@ class OffscreenTarget {
  private:
   void Release();
   void CopySamples(GLuint from, GLuint to);
+  // a framebuffer of `samples_` samples: RGBA8 colour and depth/stencil renderbuffers
+  void MakeMultisampled(int width, int height, GLuint* fbo, GLuint* color, GLuint* depth,
+                        const char* what);
 
   int width_;
   int height_;

@@ -348,8 +348,9 @@ std::string RegisterHead(torch::jit::Module& m, const Mlp& mlp, const std::strin
   return code + "        " + prefix + "out = " + x + "\n";
 }
 
-// Writes `m` to `out`'s temporary; the caller commits.
-void SaveModule(torch::jit::Module& m, OutputFile& out) {
+}  // namespace
+
+void SaveTorchScript(torch::jit::Module& m, OutputFile& out) {
   try {
     m.save(out.temp_path());
   } catch (const std::exception& e) {
@@ -357,8 +358,6 @@ void SaveModule(torch::jit::Module& m, OutputFile& out) {
                   ExitCode::kRuntime);
   }
 }
-
-}  // namespace
 
 void SaveActorTorchScript(const Mlp& actor, const std::string& path) {
   OutputFile out(path, "model");
@@ -381,7 +380,7 @@ void SaveActorTorchScript(const Mlp& actor, OutputFile& out) {
   m.register_buffer("max_action", ToTensor(scale));
   m.define("def forward(self, state: Tensor) -> Tensor:\n" + body +
            "        return out * self.max_action\n");
-  SaveModule(m, out);
+  SaveTorchScript(m, out);
 }
 
 void SaveCriticTorchScript(const Mlp& q1, const Mlp& q2, int state_dim, OutputFile& out) {
@@ -393,7 +392,7 @@ void SaveCriticTorchScript(const Mlp& q1, const Mlp& q2, int state_dim, OutputFi
   body += RegisterHead(m, q2, "q2_", "sa");
   m.define("def forward(self, state: Tensor, action: Tensor) -> Tuple[Tensor, Tensor]:\n" + body +
            "        return q1_out, q2_out\n");
-  SaveModule(m, out);
+  SaveTorchScript(m, out);
 }
 
 Mlp MakeRandomMlp(const std::vector<int>& sizes, Activation hidden, Activation last,

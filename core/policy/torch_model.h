@@ -12,6 +12,10 @@
 #include "core/env/environment.h"
 #include "core/policy/mlp.h"
 
+namespace torch::jit {
+struct Module;
+}
+
 namespace calf::core {
 
 /// A loaded TorchScript model with both inference paths. Thread-safe for concurrent
@@ -57,6 +61,10 @@ void SaveCriticTorchScript(const Mlp& q1, const Mlp& q2, int state_dim, const st
 /// e.g. a training run's models and model.json).
 void SaveActorTorchScript(const Mlp& actor, OutputFile& out);
 void SaveCriticTorchScript(const Mlp& q1, const Mlp& q2, int state_dim, OutputFile& out);
+
+/// Writes a TorchScript module into `out`'s temporary without committing it; throws IoError
+/// (exit 3) naming out.path() when it cannot be written. Every model calf saves goes here.
+void SaveTorchScript(torch::jit::Module& module, OutputFile& out);
 
 /// A randomly initialised MLP with torch.nn.Linear's default init (uniform ±1/sqrt(in)),
 /// from a deterministic seed. Used to make small test models.

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/io/output_file.h"
+#include "core/policy/torch_model.h"
 #include "core/train/binary_io.h"
 
 namespace calf::core::train {
@@ -261,12 +262,7 @@ void RecurrentPolicy::ExportTorchScript(OutputFile& out) const {
       "        mu = torch.addmm(self.pi1_b, p, self.pi1_w.t())\n"
       "        return mu, value, h2, c2\n";
   m.define(code);
-  try {
-    m.save(out.temp_path());
-  } catch (const std::exception& e) {
-    throw IoError("cannot write model '" + out.path() + "': " + OneLine(e.what(), 200),
-                  ExitCode::kRuntime);
-  }
+  SaveTorchScript(m, out);
 }
 
 }  // namespace calf::core::train

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/io/output_file.h"
+#include "core/policy/torch_model.h"
 #include "core/train/binary_io.h"
 
 namespace calf::core::train {
@@ -136,12 +137,7 @@ void WorldModel::ExportTorchScript(OutputFile& out) const {
       "        d = torch.sigmoid(torch.addmm(self.done_b, y, self.done_w.t()).squeeze(1))\n"
       "        o = torch.addmm(self.dec_b, y, self.dec_w.t())\n"
       "        return o, r, d\n");
-  try {
-    m.save(out.temp_path());
-  } catch (const std::exception& e) {
-    throw IoError("cannot write model '" + out.path() + "': " + OneLine(e.what(), 200),
-                  ExitCode::kRuntime);
-  }
+  SaveTorchScript(m, out);
 }
 
 }  // namespace calf::core::train
