@@ -76,6 +76,7 @@ FramePipeline::FramePipeline(const ProfileConfig& config, const OptimizationFlag
   sim_->Reset(state_);
   state_dim_ = state_.state_dim;
   action_dim_ = state_.action_dim;
+  critic_in_.resize(state_dim_ + action_dim_);
   if (config.train) {
     train::TrainConfig tc;
     tc.system = config.system;
@@ -196,7 +197,8 @@ void FramePipeline::Visuals() {
 
 double FramePipeline::QueryCritic(const double* s, const double* a) {
   ++current_counts_.critic_queries;
-  float in[8];
+  // sized at construction: a fixed float[8] overflowed for the creature (7 + 3 inputs; UBSan)
+  float* in = critic_in_.data();
   for (int j = 0; j < state_dim_; ++j) in[j] = static_cast<float>(s[j]);
   for (int j = 0; j < action_dim_; ++j) in[state_dim_ + j] = static_cast<float>(a[j]);
   float q1 = 0.0F, q2 = 0.0F;

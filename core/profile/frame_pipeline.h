@@ -129,6 +129,7 @@ class FramePipeline {
   std::vector<float> grid_states_, grid_actions_;  // the same split (LibTorch path)
   std::vector<float> grid_q1_, grid_q2_, grid_q_;
   MlpWorkspace ws_;
+  std::vector<float> critic_in_;  // [state, action] of one QueryCritic
 };
 
 }  // namespace calf::core::profile
