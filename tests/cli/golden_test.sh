@@ -28,23 +28,20 @@ models="$src/data/golden/models/point_mass"
 "$calf" screenshot --system point_mass --policy calf --agents 20 --seed 1 --size 640x360 \
   --actor "$models/actor.pt" --critic "$models/critic.pt" --steps 490 --annotate off --quiet \
   --out "$build/golden_regression.png"
-set +e
-"$calf" screenshot-diff "$src/data/golden/point_mass_calf_step500_iso.png" \
-  "$build/golden_regression.png" --max-diff-ratio "$ratio" --quiet
-rc=$?
-set -e
-if [ "$rc" -ne 1 ]; then
-  echo "golden_test: the scene at step 490 passed against the step-500 golden image (exit $rc)" >&2
-  exit 1
-fi
+# negative control: `screenshot-diff golden actual` must report a difference (exit 1)
+expect_difference() {
+  set +e
+  "$calf" screenshot-diff "$1" "$2" --max-diff-ratio "$ratio" --quiet
+  local rc=$?
+  set -e
+  if [ "$rc" -ne 1 ]; then
+    echo "golden_test: $3 (exit $rc)" >&2
+    exit 1
+  fi
+}
+expect_difference "$src/data/golden/point_mass_calf_step500_iso.png" "$build/golden_regression.png" \
+  "the scene at step 490 passed against the step-500 golden image"
 # and the annotated goldens must catch a frame without its annotation
-set +e
-"$calf" screenshot-diff "$src/data/golden/point_mass_calf_step500_iso_annotated.png" \
-  "$actual/point_mass_calf_step500_iso.png" --max-diff-ratio "$ratio" --quiet
-rc=$?
-set -e
-if [ "$rc" -ne 1 ]; then
-  echo "golden_test: the bare scene passed against the annotated golden image (exit $rc)" >&2
-  exit 1
-fi
+expect_difference "$src/data/golden/point_mass_calf_step500_iso_annotated.png" \
+  "$actual/point_mass_calf_step500_iso.png" "the bare scene passed against the annotated golden image"
 echo "golden_test: ok"
