@@ -1,8 +1,10 @@
 #include "cli/mpi_glue.h"
 
+#include "cli/signals.h"
 #include "core/error.h"
 
 #ifdef CALF_WITH_MPI
+#include "mpi/distributed_env_batch.h"
 #include "mpi/distributed_run.h"
 #include "mpi/session.h"
 #endif
@@ -41,6 +43,33 @@ core::RunOutcome RunToFileOnProcesses(const core::SimConfig& config, const std::
   if (ProcessCount() > 1) return mpi::RunToFileOnRanks(config, out, threads, hooks);
   return core::RunToFile(config, out, threads, hooks);
 }
+
+void RequireSameArguments(const std::string& arguments) {
+  if (ProcessCount() == 1) return;
+  const std::string root = mpi::Broadcast(arguments, 0);
+  mpi::AllOrNone([&] {
+    if (arguments != root) {
+      throw ConfigError(
+          "was started with other arguments than rank 0; start every rank with the same command");
+    }
+  });
+}
+
+core::train::EnvBatchMaker TrainEnvBatches() {
+  if (ProcessCount() == 1) return core::train::MakeLocalEnvBatch;
+  return [](const core::train::TrainConfig& config, const core::env::Environment& env,
+            int64_t envs, int threads) {
+    return mpi::MakeDistributedEnvBatch(config, env, envs, threads, RequestInterrupt);
+  };
+}
+
+int ServeTrainEnvironments(int threads) {
+  return mpi::ServeEnvBatches(threads, InterruptRequested);
+}
+
+void EndTrainServing(int code) {
+  if (ProcessCount() > 1) mpi::EndServing(code);
+}
 #else
 struct ProcessGroup::Impl {};
 
@@ -56,6 +85,14 @@ core::RunOutcome RunToFileOnProcesses(const core::SimConfig& config, const std::
                                       int threads, const core::RunHooks& hooks) {
   return core::RunToFile(config, out, threads, hooks);
 }
+
+void RequireSameArguments(const std::string&) {}
+
+core::train::EnvBatchMaker TrainEnvBatches() { return core::train::MakeLocalEnvBatch; }
+
+int ServeTrainEnvironments(int) { return 0; }
+
+void EndTrainServing(int) {}
 #endif
 
 ProcessGroup::~ProcessGroup() = default;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/sim/run_to_file.h"
+#include "core/train/env_batch.h"
 
 namespace calf::cli {
 
@@ -36,6 +37,23 @@ void RequireOneProcess(const std::string& command, const std::string& why);
 /// every rank agree on its outcome: if it threw on any rank, every rank throws the lowest
 /// failing rank's error (printed by rank 0 only). Without MPI: f().
 void OnEveryProcess(const std::function<void()>& f);
+
+/// Throws ConfigError (exit 2) on every rank when this process is one of several ranks and
+/// the ranks were started with different `arguments` (a text of the options that matter).
+void RequireSameArguments(const std::string& arguments);
+
+/// calf train's parallel environments: in this process, or split across the ranks when this
+/// process is rank 0 of several (the others serve them in ServeTrainEnvironments). Another
+/// rank's SIGINT/SIGTERM then counts as this process's (RequestInterrupt).
+core::train::EnvBatchMaker TrainEnvBatches();
+
+/// Ranks other than 0 of several: step their share of rank 0's training environments until
+/// rank 0 ends the job (EndTrainServing); returns its exit code.
+int ServeTrainEnvironments(int threads);
+
+/// Rank 0 of several: ends the other ranks' ServeTrainEnvironments with `code`; a no-op for
+/// one process.
+void EndTrainServing(int code);
 
 /// core::RunToFile, or mpi::RunToFileOnRanks when this process is one of several ranks.
 core::RunOutcome RunToFileOnProcesses(const core::SimConfig& config, const std::string& out,

@@ -29,4 +29,6 @@ void InstallInterruptHandlers() {
 
 bool InterruptRequested() { return g_interrupted != 0; }
 
+void RequestInterrupt() { g_interrupted = 1; }
+
 }  // namespace calf::cli

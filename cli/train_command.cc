@@ -45,6 +45,20 @@ TrainOverrides ExplicitSettings(const TrainOptions& o) {
   return v;
 }
 
+// what every rank of an MPI job must agree on (--threads may differ between nodes)
+std::string ArgumentsText(const TrainOptions& o) {
+  const TrainOverrides v = ExplicitSettings(o);
+  return v.preset.value_or("-") + "\n" + v.config_json + "\n" + v.system.value_or("-") + "\n" +
+         v.algo.value_or("-") + "\n" + v.algo_flags.dump() + "\n" +
+         (v.seed ? std::to_string(*v.seed) : "-") + "\n" +
+         (v.episodes ? std::to_string(*v.episodes) : "-") + "\n" +
+         (v.checkpoint_every ? std::to_string(*v.checkpoint_every) : "-") + "\n" + o.out_dir +
+         "\n" + o.resume_path;
+}
+
+// the training itself, in this process (rank 0 of an MPI job: the learner)
+int TrainHere(const TrainOptions& o);
+
 }  // namespace
 
 void SetupTrainCommand(CLI::App& app, int* exit_code) {
@@ -89,18 +103,51 @@ void SetupTrainCommand(CLI::App& app, int* exit_code) {
 }
 
 int RunTrain(const TrainOptions& o) {
-  RequireOneProcess(
-      "train", "TD3 steps one environment; algorithms with parallel environments will split them");
+  const int threads = core::ResolveThreads(o.threads);
+  omp_set_num_threads(threads);
+  if (ProcessCount() == 1) return TrainHere(o);
+  // under mpirun: rank 0 learns, every rank steps a share of its environments
+  RequireSameArguments(ArgumentsText(o));
+  if (ProcessRank() != 0) {
+    InstallInterruptHandlers();  // a signal here is reported to rank 0, which stops the job
+    const int code = ServeTrainEnvironments(threads);
+    if (code != 0) {
+      throw ReportedElsewhereError("rank 0 ended the job", static_cast<ExitCode>(code));
+    }
+    return 0;
+  }
+  // whatever happens on rank 0, the serving ranks end with its exit code
+  try {
+    const int code = TrainHere(o);
+    EndTrainServing(code);
+    return code;
+  } catch (const Error& e) {
+    EndTrainServing(static_cast<int>(e.code()));
+    throw;
+  } catch (...) {
+    EndTrainServing(static_cast<int>(ExitCode::kRuntime));
+    throw;
+  }
+}
+
+namespace {
+
+int TrainHere(const TrainOptions& o) {
   namespace fs = std::filesystem;
-  omp_set_num_threads(core::ResolveThreads(o.threads));
   const TrainOverrides settings = ExplicitSettings(o);
 
   // everything that can fail on bad input happens before the first write
   std::unique_ptr<Trainer> trainer;
   if (!o.resume_path.empty()) {
-    trainer = Trainer::FromCheckpoint(o.resume_path, settings);
+    trainer = Trainer::FromCheckpoint(o.resume_path, settings, TrainEnvBatches());
   } else {
-    trainer = std::make_unique<Trainer>(core::train::ResolveNewConfig(settings));
+    trainer =
+        std::make_unique<Trainer>(core::train::ResolveNewConfig(settings), TrainEnvBatches());
+  }
+  if (ProcessCount() > 1 && !core::train::FindAlgorithm(trainer->config().algo).parallel_envs) {
+    throw ConfigError("--algo " + trainer->config().algo +
+                      " trains on one environment, so there is nothing to split across ranks; "
+                      "start it without mpirun (or use --algo ppo)");
   }
 
   core::PrepareOutputDir(o.out_dir, "--out-dir");
@@ -162,5 +209,7 @@ int RunTrain(const TrainOptions& o) {
   }
   return 0;
 }
+
+}  // namespace
 
 }  // namespace calf::cli

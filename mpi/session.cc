@@ -7,11 +7,11 @@
 
 namespace calf::mpi {
 namespace {
-
 const Session* g_session = nullptr;
+}  // namespace
 
 // An MPI call failed: nothing collective can be trusted any more, so end the job.
-void Check(int rc, const char* what) {
+void CheckMpi(int rc, const char* what) {
   if (rc == MPI_SUCCESS) return;
   char text[MPI_MAX_ERROR_STRING] = {};
   int len = 0;
@@ -22,6 +22,10 @@ void Check(int rc, const char* what) {
   MPI_Abort(MPI_COMM_WORLD, static_cast<int>(ExitCode::kRuntime));
   std::abort();
 }
+
+namespace {
+
+void Check(int rc, const char* what) { CheckMpi(rc, what); }
 
 template <typename T>
 std::vector<T> Gather(const std::vector<T>& values, MPI_Datatype type) {

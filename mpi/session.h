@@ -35,6 +35,10 @@ class Session {
   int size_ = 1;
 };
 
+/// Ends the whole job (exit 3, one line naming the rank and `what`) unless `rc` is
+/// MPI_SUCCESS: after a failed MPI call nothing collective can be trusted any more.
+void CheckMpi(int rc, const char* what);
+
 /// Prints "calf <command>: error: rank R: <what>" and ends the whole job with `code`
 /// (MPI_Abort): for failures after the ranks stopped agreeing step by step.
 [[noreturn]] void AbortJob(const std::string& command, const std::string& what, ExitCode code);

@@ -14,6 +14,7 @@
 
 #include "core/env/environment.h"
 #include "core/io/output_file.h"
+#include "core/train/env_batch.h"
 #include "core/train/train_config.h"
 
 namespace calf::core::train {
@@ -69,7 +70,12 @@ struct AlgorithmEntry {
   std::string name;
   std::string summary;
   std::unique_ptr<AlgorithmParams> (*make_params)();
-  std::unique_ptr<Algorithm> (*make)(const TrainConfig& config, const env::Environment& env);
+  /// Builds it; an algorithm with parallel environments makes them with `make_batch`.
+  std::unique_ptr<Algorithm> (*make)(const TrainConfig& config, const env::Environment& env,
+                                     const EnvBatchMaker& make_batch);
+  /// True when it trains on parallel environments (an EnvBatch), which `calf train` under
+  /// mpirun splits across ranks; false for one environment (nothing to split).
+  bool parallel_envs = false;
 };
 
 /// Every algorithm, in registration order.

@@ -26,11 +26,11 @@ constexpr uint32_t kFirstChecksummedVersion = 3;
 
 }  // namespace
 
-Trainer::Trainer(const TrainConfig& config) : config_(config) {
+Trainer::Trainer(const TrainConfig& config, const EnvBatchMaker& make_batch) : config_(config) {
   config_.Validate();
   config_.system = env::FindSpec(config_.system).name;
   env_ = env::MakeEnvironment(config_.system, config_.env);
-  algorithm_ = FindAlgorithm(config_.algo).make(config_, *env_);
+  algorithm_ = FindAlgorithm(config_.algo).make(config_, *env_, make_batch);
 }
 
 Trainer::~Trainer() = default;
@@ -74,7 +74,8 @@ void Trainer::SaveCheckpoint(const std::string& path) const {
 }
 
 std::unique_ptr<Trainer> Trainer::FromCheckpoint(const std::string& path,
-                                                 const TrainOverrides& overrides) {
+                                                 const TrainOverrides& overrides,
+                                                 const EnvBatchMaker& make_batch) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot read checkpoint '" + path + "': no such file or not readable");
   char magic[8];
@@ -91,7 +92,7 @@ std::unique_ptr<Trainer> Trainer::FromCheckpoint(const std::string& path,
   // checksum: only their structure is checked)
   if (version >= kFirstChecksummedVersion) VerifyCrc32c(path, "checkpoint");
   try {
-    return Parse(in, version, path, overrides);
+    return Parse(in, version, path, overrides, make_batch);
   } catch (const IoError& e) {
     const std::string what = e.what();
     if (what.find(path) != std::string::npos) throw;
@@ -101,7 +102,8 @@ std::unique_ptr<Trainer> Trainer::FromCheckpoint(const std::string& path,
 }
 
 std::unique_ptr<Trainer> Trainer::Parse(std::istream& in, uint32_t version, const std::string& path,
-                                        const TrainOverrides& overrides) {
+                                        const TrainOverrides& overrides,
+                                        const EnvBatchMaker& make_batch) {
   char magic[8];
   TrainConfig config;
   try {
@@ -127,7 +129,7 @@ std::unique_ptr<Trainer> Trainer::Parse(std::istream& in, uint32_t version, cons
                   "/" + std::to_string(m) + ", which does not match " + spec->name + " (" +
                   std::to_string(spec->state_dim) + "/" + std::to_string(spec->action_dim) + ")");
   config = ResolveResumeConfig(config, overrides, path);
-  auto t = std::make_unique<Trainer>(config);
+  auto t = std::make_unique<Trainer>(config, make_batch);
   t->algorithm_->Load(in, version, path);
   in.read(magic, 8);
   if (!in || std::string(magic, 8) != std::string(kCheckpointMagic, 8))

@@ -12,6 +12,7 @@
 
 #include "core/env/environment.h"
 #include "core/train/algorithm.h"
+#include "core/train/env_batch.h"
 #include "core/train/train_config.h"
 
 namespace calf::core::train {
@@ -20,8 +21,10 @@ namespace calf::core::train {
 /// and SaveCheckpoint/FromCheckpoint round-trip exactly.
 class Trainer {
  public:
-  /// Validates `config` and builds its environment and algorithm; throws ConfigError.
-  explicit Trainer(const TrainConfig& config);
+  /// Validates `config` and builds its environment and algorithm; throws ConfigError. An
+  /// algorithm with parallel environments makes them with `make_batch` (in this process by
+  /// default; calf train under mpirun passes the distributed batch).
+  explicit Trainer(const TrainConfig& config, const EnvBatchMaker& make_batch = MakeLocalEnvBatch);
   ~Trainer();
 
   /// Restores a trainer from a checkpoint file. The configuration is the checkpoint's with
@@ -30,7 +33,8 @@ class Trainer {
   /// training, and for an episode count below the episodes the checkpoint already holds.
   /// Reads only; writes nothing.
   static std::unique_ptr<Trainer> FromCheckpoint(const std::string& path,
-                                                 const TrainOverrides& overrides = {});
+                                                 const TrainOverrides& overrides = {},
+                                                 const EnvBatchMaker& make_batch = MakeLocalEnvBatch);
 
   /// Runs whole episodes until `episodes_done() == target` (at most config().episodes).
   /// `on_episode` (optional) is called after each episode.
@@ -65,7 +69,8 @@ class Trainer {
   // Reads a checkpoint after its magic and version (and, from version 3, its checksum
   // verified): the header, the algorithm's state and the end marker.
   static std::unique_ptr<Trainer> Parse(std::istream& in, uint32_t version, const std::string& path,
-                                        const TrainOverrides& overrides);
+                                        const TrainOverrides& overrides,
+                                        const EnvBatchMaker& make_batch);
 
   TrainConfig config_;
   std::unique_ptr<env::Environment> env_;

@@ -33,8 +33,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // parallel regions spin-wait, and on a shared 2-core machine 2 intra-op threads ran 10x
 // slower than 1 (docs/training.md).
 constexpr int64_t kUpdateShards = 2;
-// environments from which stepping them is worth an OpenMP parallel region
-constexpr int64_t kParallelEnvs = 1024;
 
 struct ShardStats {
   double policy = 0, value = 0, entropy = 0, kl = 0, clip = 0;
@@ -84,8 +82,8 @@ uint64_t DerivedSeed(uint64_t seed, uint32_t which) {
 }  // namespace
 
 struct PpoAlgorithm::Impl {
-  Impl(const TrainConfig& c, const env::Environment& e)
-      : config(c), p(config.As<PpoConfig>()), env(e), spec(e.spec()) {
+  Impl(const TrainConfig& c, const env::Environment& e, EnvBatchMaker make)
+      : config(c), p(config.As<PpoConfig>()), env(e), spec(e.spec()), make_batch(std::move(make)) {
     d = spec.state_dim;
     ed = spec.env_state_dim;
     o = spec.obs_dim;
@@ -108,10 +106,9 @@ struct PpoAlgorithm::Impl {
 
   void Resize(int64_t envs) {
     E = envs;
-    state.assign(E * d, 0.0);
-    env_state.assign(E * ed, 0.0);
-    ep_step.assign(E, 0);
-    resets.assign(E, 0);
+    batch.reset();  // a distributed batch ends its slices before the next one starts
+    batch = make_batch(config, env, E, threads);
+    ep_len.assign(E, 0);
     ep_return.assign(E, 0.0);
     starting.assign(E, 1);
     h = torch::zeros({E, policy->hidden()});
@@ -131,51 +128,12 @@ struct PpoAlgorithm::Impl {
     which.assign(E, 0);
   }
 
-  env::AgentBlock Block(int64_t first, int64_t count) {
-    return {first,
-            count,
-            state.data() + first * d,
-            ed > 0 ? env_state.data() + first * ed : nullptr,
-            ep_step.data() + first,
-            config.seed,
-            static_cast<uint64_t>(step)};
-  }
-
-  // runs f(block) over the environments in fixed blocks of kEnvBlock; in parallel only for
-  // many environments: a step of 64 takes microseconds, less than waking a thread (and on a
-  // loaded machine each of the rollout's ~500 parallel regions waited for a time slice)
-  template <typename F>
-  void ForBlocks(F&& f) {
-    const int64_t blocks = (E + kEnvBlock - 1) / kEnvBlock;
-#pragma omp parallel for schedule(static) num_threads(threads) if (E >= kParallelEnvs)
-    for (int64_t b = 0; b < blocks; ++b) {
-      const int64_t first = b * kEnvBlock;
-      f(Block(first, std::min(kEnvBlock, E - first)));
-    }
-  }
-
+  // a new episode in every environment (environment k's i-th from its stream at counter i)
   void ResetAll() {
-    std::fill(which.begin(), which.end(), 1);
-    ResetWhich();
-  }
-
-  // new episodes for the environments flagged in `which`: environment k's i-th episode
-  // starts from its stream (seed, k) at counter i
-  void ResetWhich() {
-    ForBlocks([&](const env::AgentBlock& b) {
-      env.Reset(b, config.seed, resets.data() + b.first, which.data() + b.first);
-    });
-    for (int64_t k = 0; k < E; ++k) {
-      if (which[k] == 0) continue;
-      ++resets[k];
-      ep_step[k] = 0;
-      ep_return[k] = 0.0;
-      starting[k] = 1;
-    }
-  }
-
-  void Observe(float* out) {
-    ForBlocks([&](const env::AgentBlock& b) { env.Observe(b, out + b.first * o); });
+    batch->ResetAll(static_cast<uint64_t>(step), obs_now.data());
+    std::fill(ep_len.begin(), ep_len.end(), 0);
+    std::fill(ep_return.begin(), ep_return.end(), 0.0);
+    std::fill(starting.begin(), starting.end(), 1);
   }
 
   // ---- rollout ------------------------------------------------------------------------
@@ -200,7 +158,7 @@ struct PpoAlgorithm::Impl {
         c_start[t / L].copy_(c);
       }
       float* obs_t = obs_buf.data() + t * E * o;
-      Observe(obs_t);
+      std::copy(obs_now.begin(), obs_now.end(), obs_t);
       for (int64_t k = 0; k < E; ++k) start_buf[t * E + k] = starting[k];
       const torch::Tensor obs = FloatTensor(obs_buf, {T, E, o})[t];
       const RecurrentPolicy::StepOut out = policy->Step(obs, h, c);
@@ -227,12 +185,10 @@ struct PpoAlgorithm::Impl {
       }
       env.ClipActions(actions.data(), E);
       for (int64_t i = 0; i < E * m; ++i) a_buf[t * E * m + i] = static_cast<float>(actions[i]);
-      ForBlocks([&](const env::AgentBlock& b) {
-        env.Step(b, actions.data() + b.first * m,
-                 {reward.data() + b.first, done.data() + b.first, moved.data() + b.first});
-      });
+      // the environments step, and those whose episode ended start the next one
       float* next_obs_t = next_obs_buf.data() + t * E * o;
-      Observe(next_obs_t);
+      batch->Step(static_cast<uint64_t>(step), actions.data(),
+                  {reward.data(), done.data(), moved.data(), next_obs_t, obs_now.data()});
       bool any_truncated = false;
       for (int64_t k = 0; k < E; ++k) {
         const int64_t i = t * E + k;
@@ -241,13 +197,14 @@ struct PpoAlgorithm::Impl {
         trunc_buf[i] = done[k] == DoneReason::kTimeLimit ? 1 : 0;
         any_truncated = any_truncated || trunc_buf[i] != 0;
         ep_return[k] += reward[k];
+        ++ep_len[k];
         if (done[k] == DoneReason::kGoal || moved[k] != 0) ++st.goal_hits;
         which[k] = done[k] != DoneReason::kNone ? 1 : 0;
         starting[k] = 0;
         if (which[k] != 0) {
           ++st.episodes;
           st.return_sum += ep_return[k];
-          st.length_sum += static_cast<double>(ep_step[k]);
+          st.length_sum += static_cast<double>(ep_len[k]);
         }
       }
       if (any_truncated) {
@@ -259,16 +216,20 @@ struct PpoAlgorithm::Impl {
           if (trunc_buf[t * E + k] != 0) next_value_buf[t * E + k] = v.data_ptr<float>()[k];
         }
       }
-      ResetWhich();
       std::vector<float> keep(E);
-      for (int64_t k = 0; k < E; ++k) keep[k] = which[k] != 0 ? 0.f : 1.f;
+      for (int64_t k = 0; k < E; ++k) {
+        keep[k] = which[k] != 0 ? 0.f : 1.f;
+        if (which[k] == 0) continue;
+        ep_len[k] = 0;
+        ep_return[k] = 0.0;
+        starting[k] = 1;
+      }
       const torch::Tensor keep_t = FloatTensor(keep, {E, 1});
       h = out.h * keep_t;
       c = out.c * keep_t;
       ++step;
     }
     // the value after the last step, for steps that neither ended nor were truncated
-    Observe(obs_now.data());
     const torch::Tensor v_boot =
         policy->Step(FloatTensor(obs_now, {E, o}), h, c).value.contiguous();
     for (int64_t t = 0; t < T; ++t) {
@@ -504,15 +465,16 @@ struct PpoAlgorithm::Impl {
   const PpoConfig& p;
   const env::Environment& env;
   const env::EnvSpec& spec;
+  const EnvBatchMaker make_batch;
   int d = 0, ed = 0, o = 0, m = 0, threads = 1;
   int64_t E = 0, T = 0, L = 0;
   std::unique_ptr<RecurrentPolicy> policy;
   std::unique_ptr<torch::optim::Adam> opt;
   std::unique_ptr<WorldModel> wm;
-  // the environments (checkpointed)
-  std::vector<double> state, env_state, ep_return;
-  std::vector<int64_t> ep_step;
-  std::vector<uint64_t> resets;   // episodes started per environment (reset stream counter)
+  // the environments (their state in `batch`; all checkpointed)
+  std::unique_ptr<EnvBatch> batch;
+  std::vector<double> ep_return;
+  std::vector<int64_t> ep_len;    // steps of the current episode (= the batch's episode step)
   std::vector<uint8_t> starting;  // 1 when the environment's next step starts an episode
   torch::Tensor h, c;             // [E, hidden]
   int64_t step = 0;               // rollout steps so far (each of E environments)
@@ -522,15 +484,16 @@ struct PpoAlgorithm::Impl {
       reward_buf, adv_buf, ret_buf;
   std::vector<uint8_t> term_buf, trunc_buf, start_buf;
   torch::Tensor h_start, c_start;  // [T / L, E, hidden] the state at each sequence start
-  // per-step scratch
+  // the observation the next step starts from; per-step scratch
   std::vector<float> obs_now;
   std::vector<double> actions, reward;
   std::vector<DoneReason> done;
   std::vector<uint8_t> moved, which;
 };
 
-PpoAlgorithm::PpoAlgorithm(const TrainConfig& config, const env::Environment& env)
-    : impl_(std::make_unique<Impl>(config, env)) {}
+PpoAlgorithm::PpoAlgorithm(const TrainConfig& config, const env::Environment& env,
+                           EnvBatchMaker make_batch)
+    : impl_(std::make_unique<Impl>(config, env, std::move(make_batch))) {}
 
 PpoAlgorithm::~PpoAlgorithm() = default;
 
@@ -601,11 +564,15 @@ void PpoAlgorithm::Save(std::ostream& out) const {
   const Impl& s = *impl_;
   WritePod<int64_t>(out, s.E);
   WritePod<int64_t>(out, s.step);
-  WriteVector(out, s.state);
-  WriteVector(out, s.env_state);
+  std::vector<double> state(s.E * s.d), env_state(s.E * s.ed);
+  std::vector<int64_t> ep_step(s.E);
+  std::vector<uint64_t> resets(s.E);
+  s.batch->GetState(state.data(), env_state.data(), ep_step.data(), resets.data());
+  WriteVector(out, state);
+  WriteVector(out, env_state);
   WriteVector(out, s.ep_return);
-  WriteVector(out, s.ep_step);
-  WriteVector(out, s.resets);
+  WriteVector(out, ep_step);
+  WriteVector(out, resets);
   WriteVector(out, s.starting);
   for (const torch::Tensor& t : {s.h, s.c}) {
     const torch::Tensor ct = t.contiguous();
@@ -641,17 +608,23 @@ void PpoAlgorithm::Load(std::istream& in, uint32_t /*version*/, const std::strin
   if (E != s.E) s.Resize(E);
   s.step = ReadPod<int64_t>(in);
   if (s.step < 0) throw corrupt("step count");
-  s.state = ReadVector<double>(in, E * s.d);
-  s.env_state = ReadVector<double>(in, E * s.ed);
+  const auto state = ReadVector<double>(in, E * s.d);
+  const auto env_state = ReadVector<double>(in, E * s.ed);
   s.ep_return = ReadVector<double>(in, E);
-  s.ep_step = ReadVector<int64_t>(in, E);
-  s.resets = ReadVector<uint64_t>(in, E);
+  const auto ep_step = ReadVector<int64_t>(in, E);
+  const auto resets = ReadVector<uint64_t>(in, E);
   s.starting = ReadVector<uint8_t>(in, E);
-  if (s.state.size() != static_cast<size_t>(E * s.d) ||
-      s.env_state.size() != static_cast<size_t>(E * s.ed) ||
-      s.ep_return.size() != static_cast<size_t>(E) || s.ep_step.size() != static_cast<size_t>(E) ||
-      s.resets.size() != static_cast<size_t>(E) || s.starting.size() != static_cast<size_t>(E))
+  if (state.size() != static_cast<size_t>(E * s.d) ||
+      env_state.size() != static_cast<size_t>(E * s.ed) ||
+      s.ep_return.size() != static_cast<size_t>(E) || ep_step.size() != static_cast<size_t>(E) ||
+      resets.size() != static_cast<size_t>(E) || s.starting.size() != static_cast<size_t>(E))
     throw corrupt("environment state");
+  for (int64_t k = 0; k < E; ++k) {
+    if (ep_step[k] < 0) throw corrupt("episode step");
+  }
+  s.batch->SetState(state.data(), env_state.data(), ep_step.data(), resets.data());
+  s.ep_len = ep_step;
+  s.batch->Observe(static_cast<uint64_t>(s.step), s.obs_now.data());
   for (torch::Tensor* t : {&s.h, &s.c}) {
     *t = torch::zeros({E, s.policy->hidden()});
     ReadArray(in, t->data_ptr<float>(), t->numel());
@@ -741,15 +714,16 @@ namespace {
 
 std::unique_ptr<AlgorithmParams> MakeParams() { return std::make_unique<PpoConfig>(); }
 
-std::unique_ptr<Algorithm> Make(const TrainConfig& config, const env::Environment& env) {
-  return std::make_unique<PpoAlgorithm>(config, env);
+std::unique_ptr<Algorithm> Make(const TrainConfig& config, const env::Environment& env,
+                                const EnvBatchMaker& make_batch) {
+  return std::make_unique<PpoAlgorithm>(config, env, make_batch);
 }
 
 }  // namespace
 
 AlgorithmEntry PpoEntry() {
   return {"ppo", "PPO + GAE, recurrent (LSTM) actor-critic over parallel environments", &MakeParams,
-          &Make};
+          &Make, /*parallel_envs=*/true};
 }
 
 }  // namespace calf::core::train

@@ -1,8 +1,9 @@
 #pragma once
 // PPO + GAE with a recurrent actor-critic (core/train/ppo/recurrent_policy.h) over many
 // environments at once, and an optional world model. Each update: a rollout of
-// rollout_steps steps of num_envs environments (batched inference, environments stepped in
-// fixed blocks over OpenMP), GAE keeping termination and truncation apart, then `epochs`
+// rollout_steps steps of num_envs environments (batched inference; the environments are an
+// EnvBatch, core/train/env_batch.h: stepped in fixed blocks over OpenMP, or by every rank under
+// mpirun), GAE keeping termination and truncation apart, then `epochs`
 // passes of minibatches of whole sequences with the LSTM state at each sequence start taken
 // from the rollout. Registered as "ppo" (core/train/algorithm.cc). No LibTorch in this
 // header (the state sits behind Impl).
@@ -10,7 +11,7 @@
 // Determinism: exploration noise from each environment's counter-based stream keyed by its
 // index and the step; minibatch order from a counter-based stream keyed by (update, epoch);
 // parameters initialised from generators seeded by the run's seed; environments in fixed
-// blocks of kEnvBlock; LibTorch runs with the run's thread count (its reductions and
+// blocks (LocalEnvBatch::kBlock); the same model for any rank count; LibTorch runs with the run's thread count (its reductions and
 // OpenBLAS's products gave the same bits at 1 and 2 threads: tested).
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "core/train/algorithm.h"
+#include "core/train/env_batch.h"
 #include "core/train/ppo/ppo_config.h"
 
 namespace calf::core::train {
@@ -43,11 +45,10 @@ struct PpoUpdateRecord {
 /// when constructed), deterministic for any thread count.
 class PpoAlgorithm final : public Algorithm {
  public:
-  /// Environments stepped per OpenMP task.
-  static constexpr int64_t kEnvBlock = 16;
-
-  /// `env` must outlive the algorithm.
-  PpoAlgorithm(const TrainConfig& config, const env::Environment& env);
+  /// `env` must outlive the algorithm; `make_batch` makes its environments (in this process
+  /// by default).
+  PpoAlgorithm(const TrainConfig& config, const env::Environment& env,
+               EnvBatchMaker make_batch = MakeLocalEnvBatch);
   ~PpoAlgorithm() override;
 
   /// Runs one update (rollout, GAE, epochs of minibatches, world model).

@@ -349,7 +349,8 @@ namespace {
 
 std::unique_ptr<AlgorithmParams> MakeParams() { return std::make_unique<Td3Config>(); }
 
-std::unique_ptr<Algorithm> Make(const TrainConfig& config, const env::Environment& env) {
+std::unique_ptr<Algorithm> Make(const TrainConfig& config, const env::Environment& env,
+                                const EnvBatchMaker& /*one environment: no batch*/) {
   return std::make_unique<Td3Algorithm>(config, env);
 }
 
