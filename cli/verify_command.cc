@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/io/read_in_child.h"
 #include "core/io/trajectory_reader.h"
 #include "core/io/virtual_file.h"
 
@@ -22,10 +23,16 @@ void SetupVerifyCommand(CLI::App& app, int* exit_code) {
 }
 
 int RunVerify(const VerifyOptions& o) {
-  const bool is_virtual = core::IsVirtualFile(o.path);
+  bool is_virtual = false;
   std::vector<std::string> problems;
-  if (is_virtual) problems = core::VerifyVirtualFile(o.path);
-  if (problems.empty()) core::TrajectoryReader reader(o.path);  // layout and extents
+  const auto check = [&] {
+    is_virtual = core::IsVirtualFile(o.path);
+    if (is_virtual) problems = core::VerifyVirtualFile(o.path);
+    if (problems.empty()) core::TrajectoryReader reader(o.path);  // layout and extents
+  };
+  // first in a child: a file that crashes HDF5's parser is refused with one line (exit 2)
+  core::ReadInChildFirst(o.path, check, core::ReadTimeoutFor(o.path));
+  check();
   if (o.json) {
     const nlohmann::json j = {{"file", o.path},
                               {"virtual", is_virtual},

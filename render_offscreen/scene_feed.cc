@@ -7,6 +7,7 @@
 
 #include "core/env/registry.h"
 #include "core/error.h"
+#include "core/io/read_in_child.h"
 #include "core/io/trajectory_reader.h"
 #include "core/policy/torch_model.h"
 #include "core/sim/load_policy.h"
@@ -99,14 +100,31 @@ void FeedRenderer::Render(const CalfScene& scene, int64_t step, Image* out) {
   if (annotator_) annotator_->Draw(scene, step, out);
 }
 
-std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> steps,
-                             const FeedOptions& options, FrameSink& sink) {
-  core::TrajectoryReader reader(run_path);
-  const core::TrajectoryInfo& info = reader.info();
+namespace {
+
+// What FeedRun reads of a run file: everything before anything is drawn.
+struct RunWindow {
+  core::TrajectoryInfo info;
   core::SimConfig config;
+  bool critic_given = false;
+  std::vector<int64_t> steps, rows;  // the shots' global steps and their rows of `states`
+  int64_t r0 = 0, r1 = 0;            // rows [r0, r1]: the first shot's trail through the last
+  bool world3d = false;
+  core::H5Array<float> states, goals;
+  core::H5Array<uint8_t> modes, done;
+  core::H5Array<int32_t> episode;
+};
+
+RunWindow ReadRunWindow(const std::string& run_path, std::vector<int64_t> steps,
+                        const FeedOptions& options) {
+  RunWindow w;
+  core::TrajectoryReader reader(run_path);
+  w.info = reader.info();
+  const core::TrajectoryInfo& info = w.info;
+  core::SimConfig& config = w.config;
   config.ApplyJson(info.meta.config_json, run_path + " (attribute config)");
-  const bool critic_given = !options.critic_path.empty();
-  if (critic_given) {
+  w.critic_given = !options.critic_path.empty();
+  if (w.critic_given) {
     config.critic_path = options.critic_path;
   } else if (!config.critic_path.empty() && fs::path(config.critic_path).is_relative() &&
              !fs::exists(config.critic_path)) {
@@ -135,55 +153,73 @@ std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> s
     }
     steps.push_back(final_step);
   }
-  std::vector<int64_t> rows;
-  for (int64_t s : steps) rows.push_back(StatesRowOf(reader, config, s, final_step));
+  for (int64_t s : steps) w.rows.push_back(StatesRowOf(reader, config, s, final_step));
+  w.steps = std::move(steps);
+  w.world3d = SceneOptions(config, options).world3d;
 
-  std::unique_ptr<core::TorchModel> critic = LoadCritic(config, critic_given);
+  // read rows [r0, last]: the trail window of the first shot through the last shot
+  const int64_t back = options.trail > 0 ? options.trail - 1 : 1;
+  w.r0 = std::max<int64_t>(0, w.rows.front() - back);
+  w.r1 = w.rows.back();
+  w.states = reader.ReadRows<float>("states", w.r0, w.r1 - w.r0 + 1);
+  // a 3-D world's goals follow the states row for row
+  if (w.world3d) w.goals = reader.ReadRows<float>("goals", w.r0, w.r1 - w.r0 + 1);
+  // transitions r0 .. min(r1, T-1): modes/done lead to the next row, episode tells resets
+  const int64_t tr_count = std::min<int64_t>(w.r1 + 1, t) - w.r0;
+  if (tr_count > 0) {
+    w.modes = reader.ReadRows<uint8_t>("modes", w.r0, tr_count);
+    w.done = reader.ReadRows<uint8_t>("done", w.r0, tr_count);
+    w.episode = reader.ReadRows<int32_t>("episode", w.r0, tr_count);
+  }
+  return w;
+}
+
+}  // namespace
+
+std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> steps,
+                             const FeedOptions& options, FrameSink& sink) {
+  // a corrupt file can crash or hang HDF5's parser: read it in a child process first, so that
+  // such a file is refused with one line instead of taking calf down (core/io/read_in_child.h)
+  core::ReadInChildFirst(
+      run_path, [&] { ReadRunWindow(run_path, steps, options); },
+      core::ReadTimeoutFor(run_path));
+  const RunWindow w = ReadRunWindow(run_path, std::move(steps), options);
+  const core::TrajectoryInfo& info = w.info;
+  const core::SimConfig& config = w.config;
+  const core::env::EnvSpec& spec = core::env::FindSpec(config.system);
+  const int64_t t = info.num_steps;
+
+  std::unique_ptr<core::TorchModel> critic = LoadCritic(config, w.critic_given);
   const CalfSceneOptions so = SceneOptions(config, options);
   CalfScene scene(spec, info.num_agents, so);
   if (critic) scene.SetCritic(critic->heads());
 
-  // read rows [r0, last]: the trail window of the first shot through the last shot
-  const int64_t back = options.trail > 0 ? options.trail - 1 : 1;
-  const int64_t r0 = std::max<int64_t>(0, rows.front() - back);
-  const int64_t r1 = rows.back();
-  const core::H5Array<float> states = reader.ReadRows<float>("states", r0, r1 - r0 + 1);
-  core::H5Array<float> goals;  // a 3-D world's goals follow the states row for row
-  if (so.world3d) goals = reader.ReadRows<float>("goals", r0, r1 - r0 + 1);
-  // transitions r0 .. min(r1, T-1): modes/done lead to the next row, episode tells resets
-  const int64_t tr_count = std::min<int64_t>(r1 + 1, t) - r0;
-  core::H5Array<uint8_t> modes, done;
-  core::H5Array<int32_t> episode;
-  if (tr_count > 0) {
-    modes = reader.ReadRows<uint8_t>("modes", r0, tr_count);
-    done = reader.ReadRows<uint8_t>("done", r0, tr_count);
-    episode = reader.ReadRows<int32_t>("episode", r0, tr_count);
-  }
   const int64_t n = info.num_agents;
   const int d = info.state_dim;
+  const int64_t r0 = w.r0, r1 = w.r1;
   std::vector<uint8_t> reset(n);
   sink.Begin({scene.Bounds(), run_path, ConfigHash(info.meta.config_json), n, &scene, config.system,
               config.policy, config.env.dt});
-  scene.Start(&states.values[0]);
-  if (so.world3d) scene.SetGoals(&goals.values[0]);
+  scene.Start(&w.states.values[0]);
+  if (so.world3d) scene.SetGoals(&w.goals.values[0]);
   size_t next = 0;
-  for (int64_t r = r0; r <= r1 && next < rows.size(); ++r) {
+  for (int64_t r = r0; r <= r1 && next < w.rows.size(); ++r) {
     if (r > r0) {
       // row r is reached by transition r-1; an episode change means the agent was reset
       const int64_t k = r - 1 - r0;
       for (int64_t i = 0; i < n; ++i) {
         if (r < t) {
-          reset[i] = episode.values[(k + 1) * n + i] != episode.values[k * n + i] ? 1 : 0;
+          reset[i] = w.episode.values[(k + 1) * n + i] != w.episode.values[k * n + i] ? 1 : 0;
         } else {
-          reset[i] = done.values[k * n + i] != 0 ? 1 : 0;
+          reset[i] = w.done.values[k * n + i] != 0 ? 1 : 0;
         }
       }
-      scene.Advance(&states.values[(r - r0) * n * d], &modes.values[k * n], reset.data());
-      if (so.world3d) scene.SetGoals(&goals.values[(r - r0) * n * 3]);
+      scene.Advance(&w.states.values[(r - r0) * n * d], &w.modes.values[k * n], reset.data());
+      if (so.world3d) scene.SetGoals(&w.goals.values[(r - r0) * n * 3]);
     }
-    while (next < rows.size() && rows[next] == r) sink.Frame(scene, steps[next++]);
+    while (next < w.rows.size() && w.rows[next] == r) sink.Frame(scene, w.steps[next++]);
   }
-  return steps;
+  return w.steps;
 }
 
 std::vector<int64_t> FeedLive(core::SimConfig config, const std::vector<int64_t>& steps,

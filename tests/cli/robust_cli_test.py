@@ -6,6 +6,7 @@ Usage: robust_cli_test.py <calf> <make_test_models> <scratch dir> <case> [calf_r
 (the last for case corrupt_run). Exit 0 on success."""
 import os
 import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -294,6 +295,29 @@ def case_corrupt_run():
     print(r.stdout)
     assert r.returncode == 0, f"run file mutations: exit {r.returncode}\n{r.stdout[-3000:]}"
     assert "refused (calf::Error)" in r.stdout, r.stdout
+
+    # variants that crash HDF5's own parser when read in-process (object headers: a corrupt
+    # datatype message, a chunk dimension of 0; found where the datasets' headers are) are
+    # refused by calf with one line: it reads a run file in a child process first
+    r = subprocess.run([MUTATIONS, str(WORK / "base.h5"), str(WORK / "mutants"), "1", "3900",
+                        "4900"], capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, f"run file mutations: exit {r.returncode}\n{r.stdout[-3000:]}"
+    crashing = [(int(m.group(1)), int(m.group(2), 16)) for m in
+                re.finditer(r"inside hdf5: byte (\d+) = 0x([0-9a-f]{2})", r.stdout)]
+    # HDF5 1.10.8 crashes on some of these bytes; if a newer HDF5 no longer does, this
+    # check has nothing left to show and says so
+    assert crashing, "no variant crashes HDF5 any more: update this test\n" + r.stdout[-2000:]
+    base = (WORK / "base.h5").read_bytes()
+    for pos, value in crashing[::max(1, len(crashing) // 6)]:
+        bad = bytearray(base)
+        bad[pos] = value
+        path = WORK / "crash.h5"
+        path.write_bytes(bytes(bad))
+        for args in (["screenshot", "--run", path, "--step", 1, "--size", "32x24", "--out",
+                      WORK / "crash.png"], ["verify", path]):
+            line = one_line(calf(*args, expect=2, timeout=120), "crash.h5", "crashed HDF5")
+            assert "SIG" in line, line
+        assert not (WORK / "crash.png").exists() and not leftovers(WORK)
 
     # a file of an older calf: the same run with every string attribute variable-length
     old = WORK / "old.h5"
