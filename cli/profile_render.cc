@@ -25,7 +25,8 @@ class SceneRenderHook : public core::profile::FrameRenderHook {
     frame.agent_modes = view.agent_modes;
     frame.num_agents = view.num_agents;
     frame.trails = view.trails;
-    renderer_.Render(frame, &image_);
+    // presented, not read back: what a person sees of a visualiser's frame (both designs)
+    renderer_.Render(frame, nullptr);
     const render::GlCounters& c = renderer_.last_counters().total;
     return {c.draw_calls, c.bytes_uploaded};
   }
@@ -34,7 +35,6 @@ class SceneRenderHook : public core::profile::FrameRenderHook {
 
  private:
   render::SceneRenderer renderer_;
-  render::Image image_;
   std::string description_;
 };
 

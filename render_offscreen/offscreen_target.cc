@@ -89,6 +89,15 @@ void OffscreenTarget::Clear(float r, float g, float b, float a) {
   CALF_GL_CHECK(glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT));
 }
 
+void OffscreenTarget::Present() {
+  CALF_GL_CHECK(glBindFramebuffer(GL_READ_FRAMEBUFFER, msaa_fbo_));
+  CALF_GL_CHECK(glBindFramebuffer(GL_DRAW_FRAMEBUFFER, resolve_fbo_));
+  CALF_GL_CHECK(glBlitFramebuffer(0, 0, width_, height_, 0, 0, width_, height_, GL_COLOR_BUFFER_BIT,
+                                  GL_NEAREST));
+  CALF_GL_CHECK(glFinish());
+  CALF_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, msaa_fbo_));
+}
+
 void OffscreenTarget::ReadPixels(Image* out) {
   CALF_GL_CHECK(glBindFramebuffer(GL_READ_FRAMEBUFFER, msaa_fbo_));
   CALF_GL_CHECK(glBindFramebuffer(GL_DRAW_FRAMEBUFFER, resolve_fbo_));

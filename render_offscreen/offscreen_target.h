@@ -44,6 +44,10 @@ class OffscreenTarget {
   /// Resolves the samples (glBlitFramebuffer) and reads the pixels into `out`, resized to
   /// width×height, top row first. Waits for the GPU.
   void ReadPixels(Image* out);
+  /// What a window's buffer swap does with the frame: resolves the samples into the
+  /// single-sample buffer and waits until the frame is finished (glFinish), without reading it
+  /// back to memory (a visualiser shows its frames; only a screenshot reads them).
+  void Present();
 
   /// Copies every sample of the multisampled colour, depth and stencil buffers into a
   /// snapshot of the same formats (created at the first call), so RestoreSnapshot can start a

@@ -357,7 +357,11 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
   }
   CALF_GL_CHECK_HOT(glBindVertexArray(0));
   CheckGlError("scene frame", __FILE__, __LINE__);
-  g.target.ReadPixels(out);
+  if (out != nullptr) {
+    g.target.ReadPixels(out);
+  } else {
+    g.target.Present();
+  }
   counters_.total += counters_.trails;
 }
 

@@ -86,7 +86,9 @@ class SceneRenderer {
   SceneRenderer(const SceneRenderer&) = delete;
   SceneRenderer& operator=(const SceneRenderer&) = delete;
 
-  /// Renders `frame` into `out` (resized to width×height, top row first, RGBA8).
+  /// Renders `frame` into `out` (resized to width×height, top row first, RGBA8). With `out`
+  /// null the frame is presented instead (OffscreenTarget::Present: resolved and finished,
+  /// not read back), as `calf profile --render on` does for both designs.
   void Render(const SceneFrame& frame, Image* out);
   /// Convenience form of Render returning a new Image.
   Image Render(const SceneFrame& frame);
