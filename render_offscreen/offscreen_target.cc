@@ -89,11 +89,15 @@ void OffscreenTarget::Clear(float r, float g, float b, float a) {
   CALF_GL_CHECK(glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT));
 }
 
-void OffscreenTarget::Present() {
-  CALF_GL_CHECK(glBindFramebuffer(GL_READ_FRAMEBUFFER, msaa_fbo_));
-  CALF_GL_CHECK(glBindFramebuffer(GL_DRAW_FRAMEBUFFER, resolve_fbo_));
-  CALF_GL_CHECK(glBlitFramebuffer(0, 0, width_, height_, 0, 0, width_, height_, GL_COLOR_BUFFER_BIT,
-                                  GL_NEAREST));
+void OffscreenTarget::Present() { Present(Full()); }
+
+void OffscreenTarget::Present(const GlRect& rect) {
+  if (!rect.empty()) {
+    CALF_GL_CHECK(glBindFramebuffer(GL_READ_FRAMEBUFFER, msaa_fbo_));
+    CALF_GL_CHECK(glBindFramebuffer(GL_DRAW_FRAMEBUFFER, resolve_fbo_));
+    CALF_GL_CHECK(glBlitFramebuffer(rect.x0, rect.y0, rect.x1, rect.y1, rect.x0, rect.y0, rect.x1,
+                                    rect.y1, GL_COLOR_BUFFER_BIT, GL_NEAREST));
+  }
   CALF_GL_CHECK(glFinish());
   CALF_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, msaa_fbo_));
 }
@@ -103,6 +107,10 @@ void OffscreenTarget::ReadPixels(Image* out) {
   CALF_GL_CHECK(glBindFramebuffer(GL_DRAW_FRAMEBUFFER, resolve_fbo_));
   CALF_GL_CHECK(glBlitFramebuffer(0, 0, width_, height_, 0, 0, width_, height_, GL_COLOR_BUFFER_BIT,
                                   GL_NEAREST));
+  ReadResolved(out);
+}
+
+void OffscreenTarget::ReadResolved(Image* out) {
   CALF_GL_CHECK(glBindFramebuffer(GL_READ_FRAMEBUFFER, resolve_fbo_));
   CALF_GL_CHECK(glPixelStorei(GL_PACK_ALIGNMENT, 1));
   out->width = width_;
@@ -123,12 +131,12 @@ void OffscreenTarget::ReadPixels(Image* out) {
   CALF_GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, msaa_fbo_));
 }
 
-void OffscreenTarget::CopySamples(GLuint from, GLuint to) {
+void OffscreenTarget::CopySamples(GLuint from, GLuint to, const GlRect& rect) {
   // same size, formats and sample count: a sample-for-sample copy, no resolve
   CALF_GL_CHECK_HOT(glBindFramebuffer(GL_READ_FRAMEBUFFER, from));
   CALF_GL_CHECK_HOT(glBindFramebuffer(GL_DRAW_FRAMEBUFFER, to));
   CALF_GL_CHECK_HOT(glBlitFramebuffer(
-      0, 0, width_, height_, 0, 0, width_, height_,
+      rect.x0, rect.y0, rect.x1, rect.y1, rect.x0, rect.y0, rect.x1, rect.y1,
       GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT | GL_STENCIL_BUFFER_BIT, GL_NEAREST));
   CALF_GL_CHECK_HOT(glBindFramebuffer(GL_FRAMEBUFFER, msaa_fbo_));
 }
@@ -157,12 +165,15 @@ void OffscreenTarget::StoreSnapshot() {
     MakeMultisampled(width_, height_, &snapshot_fbo_, &snapshot_color_, &snapshot_depth_,
                      "snapshot");
   }
-  CopySamples(msaa_fbo_, snapshot_fbo_);
+  CopySamples(msaa_fbo_, snapshot_fbo_, Full());
 }
 
-void OffscreenTarget::RestoreSnapshot() {
+void OffscreenTarget::RestoreSnapshot() { RestoreSnapshot(Full()); }
+
+void OffscreenTarget::RestoreSnapshot(const GlRect& rect) {
   CALF_CHECK(snapshot_fbo_ != 0) << "RestoreSnapshot before StoreSnapshot";
-  CopySamples(snapshot_fbo_, msaa_fbo_);
+  if (!rect.empty()) CopySamples(snapshot_fbo_, msaa_fbo_, rect);
+  CALF_GL_CHECK_HOT(glBindFramebuffer(GL_FRAMEBUFFER, msaa_fbo_));
   CALF_GL_CHECK_HOT(glViewport(0, 0, width_, height_));
 }
 

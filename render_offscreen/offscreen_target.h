@@ -2,6 +2,7 @@
 // The render target: a multisampled framebuffer object resolved into an RGBA8 one and read
 // back into a CPU Image.
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -20,6 +21,19 @@ inline constexpr int64_t kMaxRenderPixels = int64_t{8192} * 8192;
 /// Throws ConfigError unless 1 <= width, height <= kMaxRenderSize and
 /// width * height <= kMaxRenderPixels.
 void ValidateRenderSize(int width, int height);
+
+/// A rectangle of pixels in GL's window coordinates (origin at the bottom left): columns
+/// [x0, x1), rows [y0, y1). Empty when x0 >= x1 or y0 >= y1.
+struct GlRect {
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  bool empty() const { return x0 >= x1 || y0 >= y1; }
+  /// The smallest rectangle holding both (an empty one adds nothing).
+  GlRect Union(const GlRect& o) const {
+    if (empty()) return o;
+    if (o.empty()) return *this;
+    return {std::min(x0, o.x0), std::min(y0, o.y0), std::max(x1, o.x1), std::max(y1, o.y1)};
+  }
+};
 
 /// A width×height colour (RGBA8) + depth (24/8) framebuffer with `samples` MSAA samples
 /// (0 or 1 = no multisampling), plus a single-sample RGBA8 resolve framebuffer. Needs a
@@ -46,8 +60,14 @@ class OffscreenTarget {
   void ReadPixels(Image* out);
   /// What a window's buffer swap does with the frame: resolves the samples into the
   /// single-sample buffer and waits until the frame is finished (glFinish), without reading it
-  /// back to memory (a visualiser shows its frames; only a screenshot reads them).
+  /// back to memory (a visualiser shows its frames; only a screenshot reads them). With a
+  /// rectangle, only its pixels are resolved: the caller knows the rest did not change since
+  /// the last resolve.
   void Present();
+  void Present(const GlRect& rect);
+  /// Reads the single-sample buffer as the last ReadPixels or Present left it (what a
+  /// window would show), without resolving again.
+  void ReadResolved(Image* out);
 
   /// Copies every sample of the multisampled colour, depth and stencil buffers into a
   /// snapshot of the same formats (created at the first call), so RestoreSnapshot can start a
@@ -55,12 +75,17 @@ class OffscreenTarget {
   /// sample counts). Leaves the multisampled framebuffer bound.
   void StoreSnapshot();
   /// Copies the snapshot back into the multisampled buffers (colour, depth, stencil) and
-  /// binds them. Precondition: StoreSnapshot was called.
+  /// binds them: all of it, or only `rect` (the caller knows the rest still holds it).
+  /// Precondition: StoreSnapshot was called.
   void RestoreSnapshot();
+  void RestoreSnapshot(const GlRect& rect);
+
+  /// The whole target as a rectangle.
+  GlRect Full() const { return {0, 0, width_, height_}; }
 
  private:
   void Release();
-  void CopySamples(GLuint from, GLuint to);
+  void CopySamples(GLuint from, GLuint to, const GlRect& rect);
   // a framebuffer of `samples_` samples: RGBA8 colour and depth/stencil renderbuffers
   void MakeMultisampled(int width, int height, GLuint* fbo, GLuint* color, GLuint* depth,
                         const char* what);

@@ -65,6 +65,61 @@ struct PointVertex {
 };
 static_assert(sizeof(PointVertex) == 16, "point vertex layout");
 
+// World bounding box of points, grown point by point.
+struct WorldBox {
+  float lo[3] = {1e30F, 1e30F, 1e30F}, hi[3] = {-1e30F, -1e30F, -1e30F};
+  bool empty() const { return lo[0] > hi[0]; }
+  void Add(const float* p) {
+    for (int j = 0; j < 3; ++j) {
+      lo[j] = std::min(lo[j], p[j]);
+      hi[j] = std::max(hi[j], p[j]);
+    }
+  }
+};
+
+// The pixels the moving parts of `frame` (trails, agents, goal markers) can touch: their
+// world bounding box projected through `vp`, widened by half the largest point sprite and a
+// margin for line rasterisation and multisampling; the whole target when a corner is behind
+// the camera or a coordinate is not finite. Conservative: a superset of what they cover.
+GlRect MovingPartsRect(const SceneFrame& frame, const Eigen::Matrix4f& vp,
+                          const GlRect& full, float largest_point_px) {
+  WorldBox box;
+  for (int64_t i = 0; frame.agent_positions != nullptr && i < frame.num_agents; ++i)
+    box.Add(frame.agent_positions + i * 3);
+  if (frame.show_goal) box.Add(frame.goal.data());
+  for (int64_t i = 0; frame.goal_positions != nullptr && i < frame.num_goals; ++i)
+    box.Add(frame.goal_positions + i * 3);
+  if (frame.trails != nullptr) {
+    const cv::TrailStore& t = *frame.trails;
+    const int length = t.trail_length();
+    for (int a = 0; a < t.max_agents(); ++a) {
+      const int count = t.count(a), first = t.oldest(a);
+      for (int k = 0; k < count; ++k) box.Add(t.position(a, (first + k) % length));
+    }
+  }
+  if (box.empty()) return {};
+  float x0 = 1e30F, y0 = 1e30F, x1 = -1e30F, y1 = -1e30F;
+  for (int c = 0; c < 8; ++c) {
+    const Eigen::Vector4f p(box.lo[0] + ((c & 1) ? box.hi[0] - box.lo[0] : 0.0F),
+                            box.lo[1] + ((c & 2) ? box.hi[1] - box.lo[1] : 0.0F),
+                            box.lo[2] + ((c & 4) ? box.hi[2] - box.lo[2] : 0.0F), 1.0F);
+    const Eigen::Vector4f q = vp * p;
+    if (!(q.w() > 1e-6F) || !std::isfinite(q.x()) || !std::isfinite(q.y())) return full;
+    const float sx = (q.x() / q.w() * 0.5F + 0.5F) * static_cast<float>(full.x1);
+    const float sy = (q.y() / q.w() * 0.5F + 0.5F) * static_cast<float>(full.y1);
+    x0 = std::min(x0, sx);
+    y0 = std::min(y0, sy);
+    x1 = std::max(x1, sx);
+    y1 = std::max(y1, sy);
+  }
+  const float margin = 0.5F * largest_point_px + 3.0F;
+  const auto clampi = [](float v, int lo, int hi) {
+    return static_cast<int>(std::min<float>(std::max<float>(v, lo), hi));
+  };
+  return {clampi(std::floor(x0 - margin), 0, full.x1), clampi(std::floor(y0 - margin), 0, full.y1),
+          clampi(std::ceil(x1 + margin), 0, full.x1), clampi(std::ceil(y1 + margin), 0, full.y1)};
+}
+
 }  // namespace
 
 struct SceneRenderer::Gl {
@@ -100,6 +155,10 @@ struct SceneRenderer::Gl {
   const cv::HeatSurface* cache_surface = nullptr;
   uint64_t cache_version = 0;
   Eigen::Matrix4f cache_vp = Eigen::Matrix4f::Zero();
+  // the pixels the last frame's moving parts could touch (all else holds the snapshot), and
+  // whether the resolved buffer holds the last frame (so a present resolves only changes)
+  GlRect dirty;
+  bool resolve_current = false;
 };
 
 void ValidateRenderOptions(const RenderOptions& o) {
@@ -189,6 +248,11 @@ SceneRenderer::~SceneRenderer() {
   }
   trails_.reset();
   gl_.reset();
+}
+
+void SceneRenderer::ReadPresented(Image* out) {
+  context_->MakeCurrent();
+  gl_->target.ReadResolved(out);
 }
 
 Image SceneRenderer::Render(const SceneFrame& frame) {
@@ -314,6 +378,7 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
     }
   };
 
+  GlRect moving = g.target.Full();  // what the moving parts may touch (cached design)
   if (!options_.cache_static_layers) {
     // opaque parts first: grid, trails, agents, goal; the translucent surface last (blended,
     // depth-tested, not writing depth)
@@ -327,9 +392,16 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
     const bool valid = g.cache_stored && g.cache_surface == frame.surface &&
                        (frame.surface == nullptr || g.cache_version == frame.surface->version()) &&
                        g.cache_vp == vp;
+    // dirty rectangles: only what the last frame's moving parts changed is restored, the
+    // surface is blended again only inside this frame's, and a present resolves only the two
+    const float agent_px = options_.agent_size_px > 0.0F
+                               ? options_.agent_size_px
+                               : std::max(3.0F, std::round(options_.height / 144.0F));
+    moving = MovingPartsRect(frame, vp, g.target.Full(), 3.0F * agent_px);
     if (valid) {
-      g.target.RestoreSnapshot();
+      g.target.RestoreSnapshot(g.dirty);
     } else {
+      g.resolve_current = false;
       g.target.Clear(bg[0], bg[1], bg[2], bg[3]);
       CALF_GL_CHECK_HOT(glStencilMask(0xFF));
       CALF_GL_CHECK_HOT(glClearStencil(0));
@@ -352,16 +424,26 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
     // holds the surface over the grid, exactly as drawing everything would leave it
     CALF_GL_CHECK_HOT(glStencilFunc(GL_EQUAL, 1, 0xFF));
     CALF_GL_CHECK_HOT(glStencilOp(GL_KEEP, GL_KEEP, GL_KEEP));
-    draw_surface();
+    if (!moving.empty()) {
+      CALF_GL_CHECK_HOT(glEnable(GL_SCISSOR_TEST));
+      CALF_GL_CHECK_HOT(glScissor(moving.x0, moving.y0, moving.x1 - moving.x0,
+                                  moving.y1 - moving.y0));
+      draw_surface();
+      CALF_GL_CHECK_HOT(glDisable(GL_SCISSOR_TEST));
+    }
     CALF_GL_CHECK_HOT(glDisable(GL_STENCIL_TEST));
   }
   CALF_GL_CHECK_HOT(glBindVertexArray(0));
   CheckGlError("scene frame", __FILE__, __LINE__);
   if (out != nullptr) {
     g.target.ReadPixels(out);
+  } else if (options_.cache_static_layers && g.resolve_current) {
+    g.target.Present(g.dirty.Union(moving));
   } else {
     g.target.Present();
   }
+  g.dirty = moving;
+  g.resolve_current = options_.cache_static_layers;
   counters_.total += counters_.trails;
 }
 

@@ -92,6 +92,9 @@ class SceneRenderer {
   void Render(const SceneFrame& frame, Image* out);
   /// Convenience form of Render returning a new Image.
   Image Render(const SceneFrame& frame);
+  /// The last frame as presented (Render with a null `out`) or read, without drawing or
+  /// resolving again: for checking that presenting shows the same pixels.
+  void ReadPresented(Image* out);
 
   /// Changes the camera for the next frames.
   void SetCamera(CameraPreset camera) { options_.camera = camera; }
