@@ -157,9 +157,12 @@ ReportResult WriteReport(const ReportInputs& inputs, const ReportOptions& option
   return result;
 }
 
-nlohmann::json ReportJson(const ReportResult& result, const ReportOptions& options) {
+namespace {
+
+// a comparison's headline, capacities and series rows (the render-off input's at the top
+// level of the JSON, a render-on sweep's under "render")
+nlohmann::json ComparisonJson(const Comparison& c) {
   using nlohmann::json;
-  const Comparison& c = result.comparison;
   json j;
   if (!c.series.empty()) {
     const Series& primary = c.series.front();
@@ -194,6 +197,17 @@ nlohmann::json ReportJson(const ReportResult& result, const ReportOptions& optio
                            {"new", s.new_design.label},
                            {"rows", rows}});
   }
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json ReportJson(const ReportResult& result, const ReportOptions& options) {
+  using nlohmann::json;
+  const Comparison& c = result.comparison;
+  json j = ComparisonJson(c);
+  // drawing included (--render-profile): the headline a person sees, beside the pipeline's
+  j["render"] = result.render ? ComparisonJson(*result.render) : json(nullptr);
   if (c.ablation.empty()) {
     j["ablation"] = nullptr;
   } else {

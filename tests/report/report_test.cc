@@ -484,12 +484,23 @@ TEST_CASE("A render-on sweep leads the summary; the render-off headline is the s
   REQUIRE(row.size() == 8u);
   CHECK(row[5] == FormatSpeedup(rows[1].change.speedup));
   CHECK_THAT(ReadFile(r.html_path), Catch::Contains("Drawing included (--render on, 1280x720)"));
+  // --json carries the drawn comparison beside the pipeline's, with the same keys
+  const nlohmann::json j = ReportJson(r, FastOptions(tmp.path() / "out"));
+  REQUIRE(j["render"].is_object());
+  const auto& jrows = j["render"]["series"][0]["rows"];
+  REQUIRE(jrows.size() == 2u);
+  CHECK(jrows[1]["n_agents"] == 1000);
+  CHECK(jrows[1]["speedup"].get<double>() == rows[1].change.speedup.ratio);
+  CHECK(jrows[0]["ci_low"].get<double>() == rows[0].change.speedup.low);
+  CHECK(j["render"]["headline"]["n_agents"] == 20);
+  CHECK(j["headline"]["speedup"].get<double>() == r.comparison.headline.speedup.ratio);
 
   // without it the summary is unchanged: the plain headline first
   const ReportResult plain =
       WriteReport({{(tmp.path() / "prof").string()}}, FastOptions(tmp.path() / "out2"));
   CHECK(!plain.render.has_value());
   CHECK(ReadFile(plain.markdown_path).find("With drawing") == std::string::npos);
+  CHECK(ReportJson(plain, FastOptions(tmp.path() / "out2"))["render"].is_null());
 
   // a render-off sweep given as the render profile is refused, naming the fix
   std::vector<SyntheticRun> undrawn = drawn;
