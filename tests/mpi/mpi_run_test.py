@@ -7,41 +7,18 @@ directory not shared, a signal on one rank) end the job cleanly.
 Usage: mpi_run_test.py <calf> <scratch dir> <case> <mpiexec> <numproc flag> [preflags...]"""
 import json
 import os
-import pathlib
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import h5py
 import numpy as np
 
-CALF, WORK, CASE, MPIEXEC, NP_FLAG = sys.argv[1:6]
-PREFLAGS = sys.argv[6:]
-WORK = pathlib.Path(WORK)
-shutil.rmtree(WORK, ignore_errors=True)
-WORK.mkdir(parents=True)
-# OpenMPI on these machines: root, more ranks than cores, no CMA in containers (set here,
-# not globally); ranks use OpenMP, so no core binding
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_btl_vader_single_copy_mechanism="none",
-           OMP_NUM_THREADS="1")
+from mpi_launch import CALF, CASE, ENV, WORK, calf, mpirun, mpirun_command
+
 DATASETS = ["states", "actions", "rewards", "q_values", "modes", "episode", "done", "step"]
 ATTRS = ["config", "system", "policy", "seed", "complete", "steps_recorded", "schema_version"]
-
-
-def mpirun(ranks, *args, expect=0, timeout=240, cwd=None):
-    cmd = [MPIEXEC, NP_FLAG, str(ranks), *PREFLAGS, "--bind-to", "none", *map(str, args)]
-    r = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=timeout, cwd=cwd)
-    assert r.returncode == expect, f"{cmd}: exit {r.returncode}, expected {expect}\n{r.stderr}"
-    return r
-
-
-def calf(*args, expect=0):
-    r = subprocess.run([CALF, *map(str, args)], capture_output=True, text=True, timeout=240)
-    assert r.returncode == expect, f"calf {args}: exit {r.returncode}, expected {expect}\n{r.stderr}"
-    return r
 
 
 def summary(stdout):
@@ -149,8 +126,8 @@ def case_failures():
 def case_interrupt():
     # SIGTERM to one rank stops every rank at the same step; the file is valid, complete = 0
     out = WORK / "i.h5"
-    cmd = [MPIEXEC, NP_FLAG, "2", *PREFLAGS, "--bind-to", "none", CALF, "run", "--policy", "pd",
-           "--agents", 600, "--steps", 10_000_000, "--out", out, "--quiet"]
+    cmd = mpirun_command(2, CALF, "run", "--policy", "pd", "--agents", 600, "--steps", 10_000_000,
+                         "--out", out, "--quiet")
     p = subprocess.Popen(list(map(str, cmd)), env=ENV, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     part = WORK / "i.h5.parts" / "rank-0001.h5.partial"

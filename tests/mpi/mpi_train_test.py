@@ -10,25 +10,16 @@ Usage: mpi_train_test.py <calf> <scratch dir> <case> <mpiexec> <numproc flag> [p
 import json
 import os
 import pathlib
-import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import h5py
 import numpy as np
 import torch
 
-CALF, WORK, CASE, MPIEXEC, NP_FLAG = sys.argv[1:6]
-PREFLAGS = sys.argv[6:]
-WORK = pathlib.Path(WORK)
-shutil.rmtree(WORK, ignore_errors=True)
-WORK.mkdir(parents=True)
-# OpenMPI as root, more ranks than cores, no CMA in containers (set here, not globally)
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_btl_vader_single_copy_mechanism="none",
-           OMP_NUM_THREADS="1")
+from mpi_launch import CALF, CASE, ENV, WORK, calf, mpirun, mpirun_command
+
 # the log's columns that are measurements, not results
 TIMES = {"time_rollout", "time_gae", "time_update", "time_world_model"}
 CONFIG = WORK / "tiny.json"
@@ -38,20 +29,6 @@ CONFIG.write_text(json.dumps({"num_envs": 40, "rollout_steps": 32, "seq_len": 8,
                               "minibatch_size": 128, "epochs": 2, "max_steps_per_episode": 20,
                               "world_model": {"enabled": True, "lr": 1e-3},
                               "creature": {"goal_threshold": 6.0}}))
-
-
-def mpirun(ranks, *args, expect=0, timeout=300):
-    cmd = [MPIEXEC, NP_FLAG, str(ranks), *PREFLAGS, "--bind-to", "none", *map(str, args)]
-    r = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=timeout)
-    assert r.returncode == expect, f"{cmd}: exit {r.returncode}, expected {expect}\n{r.stderr}"
-    return r
-
-
-def calf(*args, expect=0):
-    r = subprocess.run([CALF, *map(str, args)], capture_output=True, text=True, timeout=300,
-                       env=ENV)
-    assert r.returncode == expect, f"calf {args}: exit {r.returncode}, expected {expect}\n{r.stderr}"
-    return r
 
 
 def train_args(out, episodes, *extra):
@@ -133,8 +110,7 @@ def case_interrupt():
     # SIGTERM to a serving rank: rank 0 learns of it at the next step, writes a resumable
     # checkpoint and the job exits 130; resuming it finishes the run
     out = WORK / "i"
-    cmd = [MPIEXEC, NP_FLAG, "2", *PREFLAGS, "--bind-to", "none", CALF,
-           *train_args(out, 100000)]
+    cmd = mpirun_command(2, CALF, *train_args(out, 100000))
     p = subprocess.Popen(list(map(str, cmd)), env=ENV, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     time.sleep(4.0)
