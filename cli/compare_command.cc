@@ -4,8 +4,10 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cli/command.h"
 #include "cli/flags.h"
 #include "cli/mpi_glue.h"
+#include "cli/progress.h"
 #include "core/error.h"
 #include "core/io/output_file.h"
 #include "report/report.h"
@@ -99,8 +101,23 @@ int RunCompare(const CompareOptions& o) {
     options.fail_on_regression = report::ParseThreshold(o.fail_on_regression);
   }
 
+  // a bar per bootstrap interval on a terminal: with many frames and --resamples in the
+  // millions one interval takes seconds
+  std::unique_ptr<Progress> bar;
+  std::string bar_for;
+  if (!o.quiet && StderrIsTty()) {
+    options.compare.progress = [&](const std::string& what, int64_t done, int64_t total) {
+      if (!bar || what != bar_for) {
+        if (bar) bar->Finish();
+        bar = std::make_unique<Progress>("compare: " + what, total, true);
+        bar_for = what;
+      }
+      bar->Update(done);
+    };
+  }
   const report::ReportResult result =
       report::WriteReport({o.paths, o.ablation, o.render_profile}, options);
+  if (bar) bar->Finish();
   const report::Comparison& c = result.comparison;
 
   // shown even with --quiet: it changes what the numbers mean

@@ -143,8 +143,8 @@ Series BuildSeries(const std::string& title, const Profile& old_p, const std::st
     row.new_ft_p95_ms = w->frame_time_p95_ms;
     CompareOptions row_options = options;
     row_options.seed = PairSeed(options.seed, n, old_mode, new_mode);
-    row.change =
-        CompareSamples(o->frame_times_ms, w->frame_times_ms, o->repeats, w->repeats, row_options);
+    row.change = CompareSamples(o->frame_times_ms, w->frame_times_ms, o->repeats, w->repeats,
+                                row_options, title + " at N=" + std::to_string(n));
     series.rows.push_back(row);
   }
   return series;
@@ -196,13 +196,18 @@ std::string Regression::Describe() const {
 }
 
 Change CompareSamples(const std::vector<double>& old_ms, const std::vector<double>& new_ms,
-                      int old_repeats, int new_repeats, const CompareOptions& options) {
+                      int old_repeats, int new_repeats, const CompareOptions& options,
+                      const std::string& what) {
   Change c;
   c.old_mean_ms = Mean(old_ms);
   c.new_mean_ms = Mean(new_ms);
   c.change = (c.new_mean_ms - c.old_mean_ms) / std::fabs(c.old_mean_ms);
+  std::function<void(int64_t, int64_t)> progress;
+  if (options.progress) {
+    progress = [&](int64_t done, int64_t total) { options.progress(what, done, total); };
+  }
   c.speedup = BootstrapRatioCi(old_ms, new_ms, options.bootstrap_resamples, options.confidence,
-                               options.seed);
+                               options.seed, progress);
   c.test = MannWhitneyU(old_ms, new_ms);
   c.significant = c.test.p_value < options.alpha;
   c.reliable = std::min(old_repeats, new_repeats) >= options.min_reliable_repeats;
@@ -449,8 +454,10 @@ Comparison Compare(const std::vector<Profile>& profiles, const CompareOptions& o
         row.ft_avg_ms = s->frame_time_avg_ms;
         CompareOptions row_options = options;
         row_options.seed = PairSeed(options.seed, n, options.baseline_mode, m);
-        row.vs_baseline = CompareSamples(base->frame_times_ms, s->frame_times_ms, base->repeats,
-                                         s->repeats, row_options);
+        row.vs_baseline =
+            CompareSamples(base->frame_times_ms, s->frame_times_ms, base->repeats, s->repeats,
+                           row_options, m + " vs " + options.baseline_mode + " at N=" +
+                                            std::to_string(n));
         cmp.ablation.push_back(row);
       }
     }

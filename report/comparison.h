@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct CompareOptions {
   double confidence = 0.95;        ///< Confidence of the speed-up interval.
   std::uint64_t seed = 20240607;   ///< Bootstrap seed (reports are reproducible).
   int min_reliable_repeats = 9;    ///< Fewer repeats: verdicts are indicative (one note).
+  /// Optional: told how far each bootstrap interval is, (what, rounds done, resamples), e.g.
+  /// ("baseline vs optimized at N=1000", 400, 2000); for a progress bar on a terminal.
+  std::function<void(const std::string&, int64_t, int64_t)> progress;
 };
 
 /// Direction of a change that passed (or failed) the significance test.
@@ -180,9 +184,11 @@ std::uint64_t PairSeed(std::uint64_t seed, int n_agents, const std::string& old_
 /// measured N that misses.
 Capacity CapacityAt(const Design& design, double fps_threshold);
 
-/// Compares two frame-time samples (ms): old as baseline, new as candidate.
+/// Compares two frame-time samples (ms): old as baseline, new as candidate; `what` names
+/// the pair for options.progress.
 Change CompareSamples(const std::vector<double>& old_ms, const std::vector<double>& new_ms,
-                      int old_repeats, int new_repeats, const CompareOptions& options);
+                      int old_repeats, int new_repeats, const CompareOptions& options,
+                      const std::string& what = "");
 
 /// Every (series, N) where the new design is significantly slower (p < alpha) and its mean frame
 /// time grew by more than `threshold` (a fraction: 0.05 for "5%"), in series then N order.

@@ -145,7 +145,8 @@ MannWhitneyResult MannWhitneyU(const std::vector<double>& x, const std::vector<d
 
 RatioInterval BootstrapRatioCi(const std::vector<double>& numerator,
                                const std::vector<double>& denominator, int resamples,
-                               double confidence, std::uint64_t seed) {
+                               double confidence, std::uint64_t seed,
+                               const std::function<void(int64_t, int64_t)>& progress) {
   RequireNonEmpty(numerator, "bootstrap (numerator)");
   RequireNonEmpty(denominator, "bootstrap (denominator)");
   if (resamples < 1) {
@@ -174,11 +175,13 @@ RatioInterval BootstrapRatioCi(const std::vector<double>& numerator,
   std::mt19937_64 engine(seed);
   std::vector<double> ratios;
   ratios.reserve(static_cast<std::size_t>(resamples));
+  const int every = std::max(1, resamples / 100);
   for (int r = 0; r < resamples; ++r) {
     const double num = ResampledMean(engine, numerator);
     const double den = ResampledMean(engine, denominator);
     // a resampled mean of positive frame times is positive; guard anyway
     ratios.push_back(den > 0 ? num / den : result.ratio);
+    if (progress && ((r + 1) % every == 0 || r + 1 == resamples)) progress(r + 1, resamples);
   }
   const double alpha = (1.0 - confidence) / 2.0;
   result.low = Percentile(ratios, 100.0 * alpha);

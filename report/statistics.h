@@ -4,6 +4,7 @@
 // All functions are pure, deterministic and thread-safe.
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace calf::report {
@@ -61,8 +62,10 @@ struct RatioInterval {
 /// Throws calf::ConfigError on empty samples, resamples < 1, confidence outside (0, 1), a
 /// non-positive denominator mean, or more than kMaxBootstrapDraws draws (resamples times
 /// the two sample sizes: minutes of work; the message gives the largest resamples that fit).
+/// `progress` (optional) is called with (rounds done, resamples) every 1% of the rounds.
 RatioInterval BootstrapRatioCi(const std::vector<double>& numerator,
                                const std::vector<double>& denominator, int resamples = 2000,
-                               double confidence = 0.95, std::uint64_t seed = 20240607);
+                               double confidence = 0.95, std::uint64_t seed = 20240607,
+                               const std::function<void(int64_t, int64_t)>& progress = {});
 
 }  // namespace calf::report

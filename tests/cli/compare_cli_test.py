@@ -507,5 +507,24 @@ def case_json():
     assert r.stderr == "", r.stderr
 
 
+
+def case_progress():
+    """On a terminal (a pseudo-terminal from util-linux's `script`), long bootstrap work shows a
+    bar per interval naming the pair; not with --quiet, and never in a pipe."""
+    old = write("sweep", sweep_runs(seed=1), WORK / "old")
+    cmd = [CALF, "compare", str(old), "--out-dir", str(WORK / "r"), "--resamples", "200000"]
+    r = subprocess.run(["script", "-qec", " ".join(cmd), "/dev/null"], capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r
+    lines = r.stdout.replace("\r", "\n").splitlines()
+    bars = [l for l in lines if l.startswith("compare: baseline vs optimized at N=20 [")]
+    assert bars and "100% 200000/200000" in bars[-1], lines[-20:]
+    quiet = subprocess.run(["script", "-qec", " ".join(cmd + ["--quiet"]), "/dev/null"],
+                           capture_output=True, text=True, timeout=600)
+    assert quiet.returncode == 0 and "compare: baseline" not in quiet.stdout, quiet.stdout[-500:]
+    piped = calf("compare", old, "--out-dir", WORK / "p", "--resamples", 20000)
+    assert "[" not in piped.stderr.split("calf compare:")[0], piped.stderr[:500]
+
+
 globals()["case_" + CASE]()
 print(f"compare {CASE}: ok")

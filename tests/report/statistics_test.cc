@@ -170,3 +170,21 @@ TEST_CASE("Bootstrap interval is reproducible for a seed", "[report][bootstrap]"
   CHECK_THROWS_AS(BootstrapRatioCi(a, {}, 500), calf::ConfigError);
   CHECK_THROWS_AS(BootstrapRatioCi(a, b, 500, 1.5), calf::ConfigError);
 }
+
+TEST_CASE("Bootstrap progress reports every 1% of the rounds and changes no result",
+          "[report][bootstrap]") {
+  const auto a = Normal(10, 2, 100, 3), b = Normal(8, 2, 100, 4);
+  std::vector<int64_t> seen;
+  const auto with = BootstrapRatioCi(a, b, 750, 0.95, 99, [&](int64_t done, int64_t total) {
+    CHECK(total == 750);
+    seen.push_back(done);
+  });
+  const auto without = BootstrapRatioCi(a, b, 750, 0.95, 99);
+  CHECK(with.low == without.low);
+  CHECK(with.high == without.high);
+  // every 7 rounds (750 / 100), and the last one
+  REQUIRE(seen.size() == 108u);
+  CHECK(seen.front() == 7);
+  CHECK(seen.back() == 750);
+  CHECK(std::is_sorted(seen.begin(), seen.end()));
+}
