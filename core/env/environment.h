@@ -38,6 +38,15 @@ struct ParamSpec {
   config::Range range = config::Range::Any();  ///< Allowed values (checked by the config).
 };
 
+/// What a trainer's presets start from for a family (core/train): set by each family, so
+/// that a new family needs no change in the trainers. Budgets are environment steps.
+struct TrainingHints {
+  int64_t episode_steps = 500;    ///< Time limit of a training episode: enough to reach the goal.
+  double reward_scale = 0.01;     ///< Brings a step's reward to the scale a value head learns.
+  int64_t quick_env_steps = 245760;       ///< The "quick" preset's budget (a first look).
+  int64_t standard_env_steps = 1638400;   ///< The "standard" preset's budget.
+};
+
 /// Static description of an environment family.
 struct EnvSpec {
   std::string name;                  ///< Canonical name, e.g. "differential_drive".
@@ -58,6 +67,7 @@ struct EnvSpec {
   /// Leading entries of the environment state that are a goal position (written as the
   /// `goals` dataset of a run, beside `observations`); 0 = the family has no moving goal.
   int goal_dim = 0;
+  TrainingHints training;  ///< What a trainer's presets start from.
 };
 
 /// A block of consecutive agents: views into the simulation's agent-major arrays.

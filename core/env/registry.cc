@@ -97,6 +97,11 @@ std::string DescribeFamiliesJson() {
                    {"nominal_policy", s.nominal_policy},
                    {"nominal_gains", gains},
                    {"goal_dim", s.goal_dim},
+                   {"training",
+                    {{"episode_steps", s.training.episode_steps},
+                     {"reward_scale", s.training.reward_scale},
+                     {"quick_env_steps", s.training.quick_env_steps},
+                     {"standard_env_steps", s.training.standard_env_steps}}},
                    {"params", params}});
   }
   return all.dump(2);

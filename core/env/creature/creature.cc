@@ -261,6 +261,9 @@ EnvFamily CreatureFamily() {
       {"stamina_regen", 20.0, "stamina regained per second standing still [1/s]", nonneg},
       {"idle_threshold", 0.05, "an action of norm below this is standing still", nonneg},
   };
+  // PPO: 40 / 400 updates of 64 x 128 steps, the design document's 1,000-step episodes, and
+  // rewards of ~10 per goal scaled down
+  s.training = {1000, 0.1, 40 * 8192, 400 * 8192};
   return {s, &Make, &Check};
 }
 

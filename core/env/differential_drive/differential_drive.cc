@@ -126,6 +126,8 @@ EnvFamily DifferentialDriveFamily() {
   s.nominal_gains = {{"k_rho", 0.8, "move_to_point distance gain [1/s]"},
                      {"k_alpha", 3.0, "move_to_point heading-to-goal gain [1/s]"},
                      {"k_theta", 2.0, "move_to_point final heading gain [1/s]"}};
+  // PPO: 30 / 300 updates of 64 x 128 steps, episodes of 750 steps (the unicycle turns first)
+  s.training = {750, 0.01, 30 * 8192, 300 * 8192};
   return {s, &Make};
 }
 

@@ -93,6 +93,8 @@ EnvFamily PointMassFamily() {
   s.nominal_policy = "pd";
   s.nominal_gains = {{"kp", 1.0, "PD position gain [1/s^2]"},
                      {"kd", 1.0, "PD velocity gain [1/s]"}};
+  // PPO: 30 / 200 updates of 64 x 128 steps, episodes of 500 steps (5 s)
+  s.training = {500, 0.01, 30 * 8192, 200 * 8192};
   return {s, &Make};
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/env/registry.h"
 #include "core/error.h"
 
 namespace calf::core::train {
@@ -56,25 +57,18 @@ void PpoConfig::ApplyPreset(const std::string& name, TrainConfig& c) {
     throw ConfigError("unknown preset '" + name + "' for algo ppo; use quick or standard");
   }
   const bool quick = name == "quick";
-  // updates of 64 x 128 = 8,192 samples; episode time limits long enough to reach the goal
+  // updates of 64 x 128 = 8,192 samples; the budget, the episode time limit and the reward
+  // scale are the family's (EnvSpec::training)
   num_envs = 64;
   rollout_steps = 128;
   seq_len = 16;
   minibatch_size = 2048;
   epochs = 4;
-  if (c.system == "creature") {
-    c.episodes = quick ? 40 : 400;
-    c.env.max_steps_per_episode = 1000;
-    reward_scale = 0.1;
-  } else if (c.system == "differential_drive") {
-    c.episodes = quick ? 30 : 300;
-    c.env.max_steps_per_episode = 750;
-    reward_scale = 0.01;
-  } else {
-    c.episodes = quick ? 30 : 200;
-    c.env.max_steps_per_episode = 500;
-    reward_scale = 0.01;
-  }
+  const env::TrainingHints& h = env::FindSpec(c.system).training;
+  c.episodes = std::max<int64_t>(
+      1, (quick ? h.quick_env_steps : h.standard_env_steps) / (num_envs * rollout_steps));
+  c.env.max_steps_per_episode = h.episode_steps;
+  reward_scale = h.reward_scale;
 }
 
 void PpoConfig::Validate(const TrainConfig& c) const {
