@@ -80,6 +80,36 @@ def case_determinism():
         assert outs[0][k].tobytes() == outs[1][k].tobytes(), f"{k} differs between 1 and 2 threads"
 
 
+def case_evaluation_defaults():
+    """calf run --policy calf evaluates without relaxation (the actor acts only when certified)
+    and with the evaluation nu_bar; the old behaviour is the calf object of the config away."""
+    out = WORK / "eval.h5"
+    calf("run", "--policy", "calf", *PM, "--agents", 64, "--steps", 200, "--seed", 3,
+         "--out", out, "--quiet")
+    d, attrs = datasets(out)
+    cfg = json.loads(attrs["config"])
+    assert cfg["calf"]["lambda_relax"] == 0.0 and cfg["calf"]["nu_bar"] == 10.0, cfg["calf"]
+    assert not (d["modes"] == 1).any(), "a relax step with lambda_relax 0"
+    assert (d["modes"] == 2).any() and (d["modes"] == 0).any()
+    old = WORK / "old.json"
+    old.write_text('{"calf": {"nu_bar": 0.01, "lambda_relax": 0.99995}}')
+    out_old = WORK / "old.h5"
+    calf("run", "--policy", "calf", *PM, "--agents", 64, "--steps", 200, "--seed", 3,
+         "--config", old, "--out", out_old, "--quiet")
+    d_old, attrs_old = datasets(out_old)
+    cfg_old = json.loads(attrs_old["config"])
+    assert cfg_old["calf"]["lambda_relax"] == 0.99995 and cfg_old["calf"]["nu_bar"] == 0.01
+    assert (d_old["modes"] == 1).mean() > 0.5, "the old default relaxes most uncertified steps"
+    # an explicit key still wins over the evaluation default
+    explicit = WORK / "explicit.json"
+    explicit.write_text('{"calf": {"lambda_relax": 0.5}}')
+    out_e = WORK / "explicit.h5"
+    calf("run", "--policy", "calf", *PM, "--agents", 4, "--steps", 2, "--seed", 3,
+         "--config", explicit, "--out", out_e, "--quiet")
+    cfg_e = json.loads(datasets(out_e)[1]["config"])
+    assert cfg_e["calf"]["lambda_relax"] == 0.5 and cfg_e["calf"]["nu_bar"] == 10.0
+
+
 def case_record_every():
     full, sparse = WORK / "full.h5", WORK / "sparse.h5"
     common = ["run", "--policy", "calf", *PM, "--agents", 5, "--steps", 10, "--seed", 1, "--quiet"]
