@@ -107,8 +107,12 @@ def case_renderers():
 
 def case_run_file():
     run = WORK / "run.h5"
+    # calf run evaluates with its own CALF defaults (docs/config.md, "Evaluating a trained
+    # agent"); the live screenshot keeps the simulation's, so the run is given those
+    cfg = WORK / "screenshot_calf.json"
+    cfg.write_text('{"calf": {"nu_bar": 0.01, "lambda_relax": 0.99995}}')
     calf("run", "--policy", "calf", *PM, "--agents", 25, "--steps", 300, "--seed", 7,
-         "--out", run, "--quiet")
+         "--config", cfg, "--out", run, "--quiet")
     for step, trail in [(300, 600), (300, 50), (120, 40), (0, 600)]:
         live, from_run = WORK / f"live_{step}_{trail}.png", WORK / f"run_{step}_{trail}.png"
         calf("screenshot", *PM, "--agents", 25, "--steps", step, "--seed", 7, "--trail", trail,
