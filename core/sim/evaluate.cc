@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "core/env/registry.h"
 #include "core/sim/initial_states.h"
 #include "core/sim/load_policy.h"
 #include "core/sim/run_to_file.h"
