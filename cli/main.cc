@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/compare_command.h"
+#include "cli/eval_command.h"
 #include "cli/mpi_glue.h"
 #include "cli/profile_command.h"
 #include "cli/run_command.h"
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   (void)exit_code;
   calf::cli::SetupCompareCommand(app, &exit_code);
+  calf::cli::SetupEvalCommand(app, &exit_code);
   calf::cli::SetupProfileCommand(app, &exit_code);
   calf::cli::SetupRunCommand(app, &exit_code);
   calf::cli::SetupScreenshotCommand(app, &exit_code);

@@ -53,6 +53,9 @@ void SetupRunCommand(CLI::App& app, int* exit_code) {
 int RunRun(RunOptions& o) {
   // defaults < --config file < explicit flags; under mpirun every rank checks and agrees
   core::SimConfig config;
+  // calf run evaluates: CALF as it is meant to be judged (no relaxation, a required
+  // improvement on the critic's scale; docs/config.md "Evaluating a trained agent")
+  config.calf = core::CalfParams::Evaluation();
   OnEveryProcess([&] {
     if (!o.config_path.empty()) {
       config.ApplyJson(core::ReadTextFile(o.config_path), o.config_path);

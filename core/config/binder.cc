@@ -213,6 +213,31 @@ void Binder::List(const std::string& key, std::vector<int64_t>& v, Range element
   IntList(key, v, element, min_size);
 }
 
+void Binder::List(const std::string& key, std::vector<double>& v, Range element, size_t min_size) {
+  const json* j = Find(key);
+  if (j != nullptr) {
+    const std::string expected = "must be an array of numbers, each " + element.Describe();
+    if (!j->is_array()) Fail(key, expected + " (got " + ShortDump(*j) + ")");
+    std::vector<double> read;
+    for (const json& e : *j) {
+      if (!e.is_number() || !element.Contains(e.get<double>())) {
+        Fail(key, expected + " (got " + ShortDump(e) + ")");
+      }
+      read.push_back(e.get<double>());
+    }
+    v = std::move(read);
+  }
+  if (kind_ == Kind::kWriter) {
+    out_[key] = v;
+    return;
+  }
+  if (kind_ == Kind::kReader && j == nullptr) return;
+  if (v.size() < min_size) {
+    Fail(key, "must hold at least " + std::to_string(min_size) + " value(s)");
+  }
+  for (double e : v) CheckRange(key, e, element);
+}
+
 void Binder::List(const std::string& key, std::vector<std::string>& v, size_t min_size) {
   const json* j = Find(key);
   if (j != nullptr) {

@@ -79,6 +79,8 @@ class Binder {
   void List(const std::string& key, std::vector<int>& v, Range element, size_t min_size = 0);
   void List(const std::string& key, std::vector<int64_t>& v, Range element, size_t min_size = 0);
   void List(const std::string& key, std::vector<std::string>& v, size_t min_size = 0);
+  /// An array of numbers, each in `element` (finite by every Range).
+  void List(const std::string& key, std::vector<double>& v, Range element, size_t min_size = 0);
   /// An object of name -> bool whose names are in `names`.
   void BoolMap(const std::string& key, std::map<std::string, bool>& v,
                const std::vector<std::string>& names);

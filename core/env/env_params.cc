@@ -14,12 +14,25 @@ EnvParams::EnvParams() {
   }
 }
 
+void ScenarioTerms::Bind(config::Binder& b) {
+  b.Object("spot", [this](config::Binder& sb) {
+    sb.Value("x", spot_x, Range::Any());
+    sb.Value("y", spot_y, Range::Any());
+    sb.Value("sigma_x", spot_sigma_x, Range::Above(0.0));
+    sb.Value("sigma_y", spot_sigma_y, Range::Above(0.0));
+    sb.Value("weight", spot_weight, Range::AtLeast(0.0));
+  });
+  b.List("state_weights", state_weights, Range::AtLeast(0.0));
+  b.Value("miss_cost", miss_cost, Range::AtLeast(0.0));
+}
+
 void EnvParams::Bind(config::Binder& b) {
   b.Value("dt", dt, Range::OpenClosed(0.0, 1.0));
   b.Value("goal_epsilon", goal_epsilon, Range::AtLeast(0.0));
   b.Value("boundary_limit", boundary_limit, Range::Above(0.0));
   b.Value("reset_range", reset_range, Range::Above(0.0));
   b.Value("max_steps_per_episode", max_steps_per_episode, Range::AtLeast(1));
+  b.Object("scenario", [this](config::Binder& sb) { scenario.Bind(sb); });
   b.Object("nominal", [this](config::Binder& nb) {
     for (const EnvFamily& f : Families()) {
       for (const ParamSpec& g : f.spec.nominal_gains) nb.Value(g.name, nominal[g.name]);

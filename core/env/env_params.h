@@ -7,10 +7,32 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/config/binder.h"
 
 namespace calf::core::env {
+
+/// Extra cost terms of a research scenario, added by Environment::Step to every family's
+/// reward (the config's "scenario" object; docs/config.md). The defaults add nothing: the
+/// reward is then bit for bit the family's own.
+struct ScenarioTerms {
+  /// A Gaussian high-cost spot on the first two state coordinates (x, y; the point mass's
+  /// x, v): cost weight·exp(−(s0−x)²/(2σx²) − (s1−y)²/(2σy²)) per step, at the step's start
+  /// state. Off while weight is 0.
+  double spot_x = 0.0, spot_y = 0.0;
+  double spot_sigma_x = 1.0, spot_sigma_y = 1.0;  ///< > 0 [state units].
+  double spot_weight = 0.0;                       ///< Cost at the centre per step (>= 0).
+  /// Quadratic cost Σ w_j·s_j² per step at the step's start state; empty = none, else exactly
+  /// one weight per state coordinate (checked when the environment is made).
+  std::vector<double> state_weights;
+  /// Cost added on the step an episode ends without the goal (out of bounds, time limit).
+  double miss_cost = 0.0;
+
+  /// True when any term adds cost.
+  bool active() const { return spot_weight != 0.0 || !state_weights.empty() || miss_cost != 0.0; }
+  void Bind(config::Binder& b);
+};
 
 /// Immutable per-run environment parameters.
 struct EnvParams {
@@ -29,6 +51,7 @@ struct EnvParams {
   /// step one agent at a time through separate functions when false (the baseline design of
   /// `calf profile`, `--fused-step off`). Both give the same bits.
   bool fused_step = true;
+  ScenarioTerms scenario;  ///< The "scenario" object: extra reward terms (none by default).
 
   EnvParams();
   /// Binds the flat keys and the "nominal" object (config layer, core/config/binder.h).

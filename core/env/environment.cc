@@ -2,11 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
 
 namespace calf::core::env {
 
 Environment::Environment(EnvSpec spec, EnvParams params)
-    : spec_(std::move(spec)), params_(std::move(params)) {}
+    : spec_(std::move(spec)), params_(std::move(params)) {
+  const size_t nw = params_.scenario.state_weights.size();
+  if (nw != 0 && nw != static_cast<size_t>(spec_.state_dim)) {
+    throw ConfigError("key 'scenario.state_weights' holds " + std::to_string(nw) +
+                      " weight(s) but " + spec_.name + " has " + std::to_string(spec_.state_dim) +
+                      " state coordinates; give one per coordinate (calf systems lists them)");
+  }
+}
 
 Environment::~Environment() = default;
 
@@ -14,7 +25,32 @@ void Environment::StateChanged(const AgentBlock&) const {}
 
 bool Environment::WorldBox(double*, double*) const { return false; }
 
+namespace {
+// the scenario's state cost of one agent at state s (docs/config.md, "Scenario terms")
+double StateCost(const ScenarioTerms& sc, const double* s, int d) {
+  double c = 0.0;
+  if (sc.spot_weight != 0.0) {
+    const double dx = (s[0] - sc.spot_x) / sc.spot_sigma_x;
+    const double dy = (s[1] - sc.spot_y) / sc.spot_sigma_y;
+    c += sc.spot_weight * std::exp(-0.5 * (dx * dx + dy * dy));
+  }
+  if (!sc.state_weights.empty()) {
+    for (int j = 0; j < d; ++j) c += sc.state_weights[j] * s[j] * s[j];
+  }
+  return c;
+}
+}  // namespace
+
 void Environment::Step(const AgentBlock& b, const double* actions, const StepOutput& out) const {
+  const ScenarioTerms& sc = params_.scenario;
+  const bool state_terms = sc.spot_weight != 0.0 || !sc.state_weights.empty();
+  // the state terms are costs of the step's start state, like every family's own reward
+  std::vector<double> cost;
+  if (state_terms) {
+    const int d = spec_.state_dim;
+    cost.resize(b.count);
+    for (int64_t k = 0; k < b.count; ++k) cost[k] = StateCost(sc, b.state + k * d, d);
+  }
   Advance(b, actions, out);
   // the time limit is the one ending every family shares: a truncation, checked last so a
   // terminal reason on the same step wins
@@ -23,6 +59,16 @@ void Environment::Step(const AgentBlock& b, const double* actions, const StepOut
     b.episode_step[k] += 1;
     if (out.done[k] == DoneReason::kNone && b.episode_step[k] >= limit) {
       out.done[k] = DoneReason::kTimeLimit;
+    }
+  }
+  // no term configured: the family's reward untouched, bit for bit
+  if (state_terms) {
+    for (int64_t k = 0; k < b.count; ++k) out.reward[k] -= cost[k];
+  }
+  if (sc.miss_cost != 0.0) {
+    for (int64_t k = 0; k < b.count; ++k) {
+      const DoneReason r = out.done[k];
+      if (r != DoneReason::kNone && r != DoneReason::kGoal) out.reward[k] -= sc.miss_cost;
     }
   }
 }

@@ -13,6 +13,13 @@ void CalfParams::Bind(config::Binder& b) {
   }
 }
 
+CalfParams CalfParams::Evaluation() {
+  CalfParams p;
+  p.nu_bar = 10.0;
+  p.lambda_relax = 0.0;
+  return p;
+}
+
 const char* ModeName(Mode mode) {
   switch (mode) {
     case Mode::kCertified:

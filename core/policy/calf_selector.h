@@ -19,6 +19,12 @@ struct CalfParams {
 
   /// Binds the four keys (config layer); kappa_up must not be below kappa_low.
   void Bind(config::Binder& b);
+
+  /// The parameters `calf run` evaluates a trained agent with (docs/config.md, "Evaluating a
+  /// trained agent"): no relaxation (lambda_relax 0: the actor acts only when certified) and
+  /// nu_bar 10, a required improvement on the scale of the shipped critics (reward_scale 10,
+  /// q ~ -3,000 on the unicycle), so an episode holds at most ~|q|/nu_bar certified steps.
+  static CalfParams Evaluation();
 };
 
 /// Which controller produced an agent's action (stored as an HDF5 enum `mode`).

@@ -80,6 +80,65 @@ def case_determinism():
         assert outs[0][k].tobytes() == outs[1][k].tobytes(), f"{k} differs between 1 and 2 threads"
 
 
+def case_evaluation_defaults():
+    """calf run --policy calf evaluates without relaxation (the actor acts only when certified)
+    and with the evaluation nu_bar; the old behaviour is the calf object of the config away."""
+    out = WORK / "eval.h5"
+    calf("run", "--policy", "calf", *PM, "--agents", 64, "--steps", 200, "--seed", 3,
+         "--out", out, "--quiet")
+    d, attrs = datasets(out)
+    cfg = json.loads(attrs["config"])
+    assert cfg["calf"]["lambda_relax"] == 0.0 and cfg["calf"]["nu_bar"] == 10.0, cfg["calf"]
+    assert not (d["modes"] == 1).any(), "a relax step with lambda_relax 0"
+    assert (d["modes"] == 2).any() and (d["modes"] == 0).any()
+    old = WORK / "old.json"
+    old.write_text('{"calf": {"nu_bar": 0.01, "lambda_relax": 0.99995}}')
+    out_old = WORK / "old.h5"
+    calf("run", "--policy", "calf", *PM, "--agents", 64, "--steps", 200, "--seed", 3,
+         "--config", old, "--out", out_old, "--quiet")
+    d_old, attrs_old = datasets(out_old)
+    cfg_old = json.loads(attrs_old["config"])
+    assert cfg_old["calf"]["lambda_relax"] == 0.99995 and cfg_old["calf"]["nu_bar"] == 0.01
+    assert (d_old["modes"] == 1).mean() > 0.5, "the old default relaxes most uncertified steps"
+    # an explicit key still wins over the evaluation default
+    explicit = WORK / "explicit.json"
+    explicit.write_text('{"calf": {"lambda_relax": 0.5}}')
+    out_e = WORK / "explicit.h5"
+    calf("run", "--policy", "calf", *PM, "--agents", 4, "--steps", 2, "--seed", 3,
+         "--config", explicit, "--out", out_e, "--quiet")
+    cfg_e = json.loads(datasets(out_e)[1]["config"])
+    assert cfg_e["calf"]["lambda_relax"] == 0.5 and cfg_e["calf"]["nu_bar"] == 10.0
+
+
+def case_scenario():
+    """Scenario terms end to end: the recorded rewards are the family's formula minus the
+    terms; bad values are one line and exit 2."""
+    cfg = WORK / "scenario.json"
+    cfg.write_text(json.dumps({"max_steps_per_episode": 30, "scenario": {
+        "spot": {"x": 0.5, "y": -0.5, "sigma_x": 0.7, "sigma_y": 1.3, "weight": 2.0},
+        "state_weights": [0.3, 0.1], "miss_cost": 25.0}}))
+    out = WORK / "scenario.h5"
+    calf("run", "--policy", "pd", "--agents", 20, "--steps", 45, "--seed", 2,
+         "--config", cfg, "--out", out, "--quiet")
+    d, attrs = datasets(out)
+    assert json.loads(attrs["config"])["scenario"]["miss_cost"] == 25.0
+    s = d["states"][:-1].astype(np.float64)
+    a = d["actions"][..., 0].astype(np.float64)
+    base = -np.hypot(s[..., 0], s[..., 1]) - 0.01 * a * a
+    spot = 2.0 * np.exp(-0.5 * (((s[..., 0] - 0.5) / 0.7) ** 2 + ((s[..., 1] + 0.5) / 1.3) ** 2))
+    quad = 0.3 * s[..., 0] ** 2 + 0.1 * s[..., 1] ** 2
+    miss = 25.0 * ((d["done"] == 2) | (d["done"] == 3))  # out of bounds, time limit
+    assert (d["done"] == 3).any(), "the 30-step limit ends episodes inside the run"
+    assert np.allclose(d["rewards"], base - spot - quad - miss, atol=1e-4)
+    for bad, key in (({"spot": {"sigma_x": 0}}, "scenario.spot.sigma_x"),
+                     ({"spot": {"weight": -1}}, "scenario.spot.weight"),
+                     ({"state_weights": [1, 2, 3]}, "scenario.state_weights")):
+        cfg.write_text(json.dumps({"scenario": bad}))
+        r = calf("run", "--policy", "pd", "--agents", 2, "--steps", 2, "--config", cfg,
+                 "--out", WORK / "bad.h5", expect=2)
+        assert key in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
 def case_record_every():
     full, sparse = WORK / "full.h5", WORK / "sparse.h5"
     common = ["run", "--policy", "calf", *PM, "--agents", 5, "--steps", 10, "--seed", 1, "--quiet"]

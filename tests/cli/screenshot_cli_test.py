@@ -105,10 +105,19 @@ def case_renderers():
     assert not same_pixels(WORK / "batched_iso.png", WORK / "batched_top.png")
 
 
+def sim_calf():
+    """`--config` giving calf run the simulation's CALF keys: calf run evaluates with its own
+    defaults (docs/config.md, "Evaluating a trained agent"), a live screenshot keeps the
+    simulation's, and a run compared with a live screenshot must use the same."""
+    cfg = WORK / "sim_calf.json"
+    cfg.write_text('{"calf": {"nu_bar": 0.01, "lambda_relax": 0.99995}}')
+    return ["--config", cfg]
+
+
 def case_run_file():
     run = WORK / "run.h5"
     calf("run", "--policy", "calf", *PM, "--agents", 25, "--steps", 300, "--seed", 7,
-         "--out", run, "--quiet")
+         *sim_calf(), "--out", run, "--quiet")
     for step, trail in [(300, 600), (300, 50), (120, 40), (0, 600)]:
         live, from_run = WORK / f"live_{step}_{trail}.png", WORK / f"run_{step}_{trail}.png"
         calf("screenshot", *PM, "--agents", 25, "--steps", step, "--seed", 7, "--trail", trail,
@@ -157,7 +166,7 @@ def case_steps_at():
     # the sequence from a run file equals the live one
     run = WORK / "run.h5"
     calf("run", "--policy", "calf", *PM, "--agents", 10, "--steps", 200, "--seed", 3,
-         "--out", run, "--quiet")
+         *sim_calf(), "--out", run, "--quiet")
     calf("screenshot", "--run", run, "--steps-at", "50,100,200", *SMALL,
          "--out-dir", WORK / "from_run", "--quiet")
     r = subprocess.run([CALF, "screenshot-diff", "--dir", out_dir, WORK / "from_run",
@@ -270,7 +279,7 @@ def case_creature():
           "--critic", WORK / "models/creature/critic.pt"]
     run = WORK / "creature.h5"
     calf("run", "--system", "creature", "--policy", "calf", *cr, "--agents", 12, "--steps", 200,
-         "--seed", 3, "--out", run, "--quiet")
+         "--seed", 3, *sim_calf(), "--out", run, "--quiet")
     for camera in ("iso", "top"):
         live, from_run = WORK / f"live_{camera}.png", WORK / f"run_{camera}.png"
         calf("screenshot", "--system", "creature", "--policy", "calf", *cr, "--agents", 12,
@@ -294,7 +303,7 @@ def case_annotate():
     assert not same_pixels(WORK / "on.png", WORK / "off.png")
     run = WORK / "run.h5"
     calf("run", "--policy", "calf", *PM, "--agents", 10, "--steps", 80, "--seed", 2,
-         "--out", run, "--quiet")
+         *sim_calf(), "--out", run, "--quiet")
     calf("screenshot", "--run", run, *SMALL, "--out", WORK / "run_on.png", "--quiet")
     assert same_pixels(WORK / "on.png", WORK / "run_on.png")
     # the caption says the step: another step gives other pixels in the caption band alone
