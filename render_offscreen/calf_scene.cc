@@ -1,6 +1,7 @@
 #include "render_offscreen/calf_scene.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "core/error.h"
@@ -91,7 +92,46 @@ void CalfScene::SetGoals(const float* goals) {
   for (int64_t i = 0; i < num_agents_; ++i) ToWorld(options_, goals + i * 3, &goals_[i * 3]);
 }
 
+// a point (s0, s1) of the first two state coordinates on the floor, world coordinates
+std::array<float, 3> CalfScene::FloorPoint(double s0, double s1) const {
+  if (options_.world3d) {
+    return {static_cast<float>(s0) - 0.5F * (options_.box_lo[0] + options_.box_hi[0]), 0.0F,
+            static_cast<float>(s1) - 0.5F * (options_.box_lo[1] + options_.box_hi[1])};
+  }
+  return {static_cast<float>(s0), 0.0F, static_cast<float>(s1)};
+}
+
 void CalfScene::ConfigureRender(RenderOptions* ro) const {
+  const core::env::ScenarioTerms& sc = options_.scenario;
+  const auto segment = [&](std::vector<float>& lines, double a0, double a1, double b0, double b1) {
+    const auto a = FloorPoint(a0, a1), b = FloorPoint(b0, b1);
+    lines.insert(lines.end(), {a[0], a[1], a[2], b[0], b[1], b[2]});
+  };
+  if (sc.spot_weight > 0.0) {
+    // the spot's cost contours at 1 and 2 sigma: weight*exp(-1/2) and weight*exp(-2)
+    FloorMark spot{{}, {0.85F, 0.15F, 0.55F}};
+    constexpr int kSegments = 72;
+    for (double k : {1.0, 2.0}) {
+      for (int i = 0; i < kSegments; ++i) {
+        const double t0 = 2.0 * M_PI * i / kSegments, t1 = 2.0 * M_PI * (i + 1) / kSegments;
+        segment(spot.lines, sc.spot_x + k * sc.spot_sigma_x * std::cos(t0),
+                sc.spot_y + k * sc.spot_sigma_y * std::sin(t0),
+                sc.spot_x + k * sc.spot_sigma_x * std::cos(t1),
+                sc.spot_y + k * sc.spot_sigma_y * std::sin(t1));
+      }
+    }
+    ro->floor_marks.push_back(std::move(spot));
+  }
+  if (sc.region_min.size() == 2 && sc.region_max.size() == 2) {
+    FloorMark zone{{}, {0.95F, 0.55F, 0.05F}};
+    const double x0 = sc.region_min[0], y0 = sc.region_min[1];
+    const double x1 = sc.region_max[0], y1 = sc.region_max[1];
+    segment(zone.lines, x0, y0, x1, y0);
+    segment(zone.lines, x1, y0, x1, y1);
+    segment(zone.lines, x1, y1, x0, y1);
+    segment(zone.lines, x0, y1, x0, y0);
+    ro->floor_marks.push_back(std::move(zone));
+  }
   if (!options_.world3d) return;
   const float hx = 0.5F * (options_.box_hi[0] - options_.box_lo[0]);
   const float hy = 0.5F * (options_.box_hi[1] - options_.box_lo[1]);

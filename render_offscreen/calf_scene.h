@@ -35,6 +35,10 @@ struct CalfSceneOptions {
   bool world3d = false;
   std::array<float, 3> box_lo = {0.0F, 0.0F, 0.0F};
   std::array<float, 3> box_hi = {0.0F, 0.0F, 0.0F};
+  /// The run's scenario (core/env/env_params.h): its spot (the 1σ and 2σ ellipses) and its
+  /// speed-limit zone (the outline) are drawn on the floor, in the first two state
+  /// coordinates' plane. Nothing is drawn for the defaults.
+  core::env::ScenarioTerms scenario = {};
 };
 
 /// The critic surface of a system: q(s, 0) = min over the critic's heads, on the surface grid
@@ -73,11 +77,15 @@ class CalfScene {
   /// 3-D worlds: every agent's goal [N*3] in state coordinates (drawn as markers).
   void SetGoals(const float* goals);
 
-  /// 3-D worlds: sets the render options' box edges (world coordinates); no-op otherwise.
+  /// Sets the render options' static geometry: a 3-D world's box edges (world coordinates)
+  /// and the scenario's floor marks (spot ellipses, speed-limit zone).
   void ConfigureRender(RenderOptions* options) const;
 
   /// The current frame; points into this scene (valid until the next Start/Advance).
   SceneFrame Frame() const;
+
+  /// The floor point (world coordinates) of (s0, s1) in the first two state coordinates.
+  std::array<float, 3> FloorPoint(double s0, double s1) const;
   /// The box the cameras must frame.
   SceneBounds Bounds() const;
 

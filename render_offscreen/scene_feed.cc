@@ -36,6 +36,7 @@ CalfSceneOptions SceneOptions(const core::SimConfig& config, const FeedOptions& 
   CalfSceneOptions so;
   so.trail_length = options.trail;
   so.surface.extent = static_cast<float>(config.env.boundary_limit);
+  so.scenario = config.env.scenario;
   const auto env = core::env::MakeEnvironment(config.system, config.env);
   double lo[3], hi[3];
   if (env->spec().goal_dim == 3 && env->WorldBox(lo, hi)) {

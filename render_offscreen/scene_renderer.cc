@@ -138,6 +138,12 @@ struct SceneRenderer::Gl {
   GlBuffer grid_vbo;
   GLsizei grid_vertices = 0;
   GLsizei box_vertices = 0;  // after the grid's in the same buffer
+  struct MarkRange {
+    GLint first;
+    GLsizei count;
+    std::array<float, 3> color;
+  };
+  std::vector<MarkRange> marks;  // the floor marks, after the box's vertices
   // surface: positions and colours re-uploaded when the surface changes
   GlVertexArray surface_vao;
   GlBuffer surface_pos;
@@ -214,6 +220,11 @@ SceneRenderer::SceneRenderer(const RenderOptions& options, std::shared_ptr<EglCo
     }
   }
   gl_->box_vertices = static_cast<GLsizei>(lines.size() / 3) - gl_->grid_vertices;
+  for (const FloorMark& mark : options_.floor_marks) {
+    const auto first = static_cast<GLint>(lines.size() / 3);
+    lines.insert(lines.end(), mark.lines.begin(), mark.lines.end());
+    gl_->marks.push_back({first, static_cast<GLsizei>(mark.lines.size() / 3), mark.color});
+  }
   CALF_GL_CHECK(glBindVertexArray(gl_->grid_vao.id()));
   CALF_GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, gl_->grid_vbo.id()));
   CALF_GL_CHECK(
@@ -290,6 +301,14 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
       CALF_GL_CHECK_HOT(glUniform3f(g.solid.Uniform("u_color"), 0.25F, 0.25F, 0.3F));
       CALF_GL_CHECK_HOT(glBindVertexArray(g.grid_vao.id()));
       gl.DrawArrays(GL_LINES, g.grid_vertices, g.box_vertices);
+    }
+    for (const Gl::MarkRange& mark : g.marks) {
+      g.solid.Use();
+      CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.solid.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
+      CALF_GL_CHECK_HOT(
+          glUniform3f(g.solid.Uniform("u_color"), mark.color[0], mark.color[1], mark.color[2]));
+      CALF_GL_CHECK_HOT(glBindVertexArray(g.grid_vao.id()));
+      gl.DrawArrays(GL_LINES, mark.first, mark.count);
     }
   };
   const auto draw_moving = [&] {

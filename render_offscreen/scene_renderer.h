@@ -3,6 +3,7 @@
 // goal marker, the agents and their trails.
 
 #include <array>
+#include <vector>
 #include <cstdint>
 #include <memory>
 
@@ -15,6 +16,13 @@
 #include "render_offscreen/trail_renderer.h"
 
 namespace calf::render {
+
+/// Lines drawn on the floor with the grid (static: set once per renderer), e.g. a scenario's
+/// high-cost spot.
+struct FloorMark {
+  std::vector<float> lines;     ///< GL_LINES vertex pairs, world coordinates (x, y up, z).
+  std::array<float, 3> color;  ///< RGB in [0, 1].
+};
 
 /// How frames are rendered. Plain data; validated by SceneRenderer.
 struct RenderOptions {
@@ -32,6 +40,8 @@ struct RenderOptions {
   bool draw_box = false;
   std::array<float, 3> box_lo = {0.0F, 0.0F, 0.0F};
   std::array<float, 3> box_hi = {0.0F, 0.0F, 0.0F};
+  /// Marks on the floor, drawn after the grid and the box (a static layer).
+  std::vector<FloorMark> floor_marks;
   /// Draw the static layers (grid, box, surface) once per surface update or camera change
   /// into a stored snapshot and start each frame from it; the trails and agents mark their
   /// samples in the stencil buffer and the surface is blended again over those samples only.

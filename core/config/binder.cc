@@ -16,12 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-// %g without the 300 digits of a huge bound
-std::string Num(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", v);
-  return text;
-}
+std::string Num(double v) { return FormatNumber(v); }
 
 std::string JoinKeys(const std::vector<std::string>& keys) {
   std::string out;
@@ -36,6 +31,13 @@ bool Range::Contains(double v) const {
   const bool lo = min_open ? v > min : v >= min;
   const bool hi = max_open ? v < max : v <= max;
   return lo && hi;
+}
+
+std::string FormatNumber(double v) {
+  // %g without the 300 digits of a huge bound
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", v);
+  return text;
 }
 
 std::string Range::Describe() const {

@@ -123,6 +123,9 @@ nlohmann::json ParseObject(const std::string& text, const std::string& source);
 /// A JSON value as short text for messages (long values are cut with "...").
 std::string ShortDump(const nlohmann::json& value);
 
+/// A number for messages: at most 10 significant digits (never the 300 digits of 1e300).
+std::string FormatNumber(double v);
+
 /// Largest JSON config file calf reads (16 MiB).
 inline constexpr int64_t kMaxConfigBytes = int64_t{16} << 20;
 

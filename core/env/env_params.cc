@@ -24,6 +24,25 @@ void ScenarioTerms::Bind(config::Binder& b) {
   });
   b.List("state_weights", state_weights, Range::AtLeast(0.0));
   b.Value("miss_cost", miss_cost, Range::AtLeast(0.0));
+  b.List("action_bounds", action_bounds, Range::Above(0.0));
+  b.Object("speed_limit", [this](config::Binder& lb) {
+    lb.Value("action", limit_action, Range::AtLeast(0));
+    lb.Value("max", limit_max, Range::AtLeast(0.0));
+    lb.List("region_min", region_min, Range::Any());
+    lb.List("region_max", region_max, Range::Any());
+    if (lb.kind() != config::Binder::Kind::kChecker) return;
+    if (region_min.size() != region_max.size() || (region_min.size() != 0 && region_min.size() != 2)) {
+      lb.Fail("region_min", "and region_max must both hold 2 numbers (the corners on the first two "
+                            "state coordinates) or both be empty (no limit)");
+    }
+    for (size_t j = 0; j < region_min.size() && j < region_max.size(); ++j) {
+      if (region_min[j] > region_max[j]) {
+        lb.Fail("region_min", "[" + std::to_string(j) + "] = " + std::to_string(region_min[j]) +
+                                  " is above region_max[" + std::to_string(j) +
+                                  "] = " + std::to_string(region_max[j]) + "; swap them");
+      }
+    }
+  });
 }
 
 void EnvParams::Bind(config::Binder& b) {

@@ -28,9 +28,21 @@ struct ScenarioTerms {
   std::vector<double> state_weights;
   /// Cost added on the step an episode ends without the goal (out of bounds, time limit).
   double miss_cost = 0.0;
+  /// Action bounds tighter than the family's: one per action coordinate, each in (0, the
+  /// family's bound]; empty = the family's own. Applied to the commanded action.
+  std::vector<double> action_bounds;
+  /// A speed limit inside a region of the first two state coordinates (the spot's plane):
+  /// |action[limit_action]| <= limit_max while region_min <= (s0, s1) <= region_max, e.g. the
+  /// unicycle's linear velocity (action 0) capped in a zone. Off while the region is empty;
+  /// else both corners hold 2 numbers, min <= max.
+  int64_t limit_action = 0;
+  double limit_max = 0.0;
+  std::vector<double> region_min, region_max;
 
   /// True when any term adds cost.
   bool active() const { return spot_weight != 0.0 || !state_weights.empty() || miss_cost != 0.0; }
+  /// True when the applied action can differ from the commanded one.
+  bool limits() const { return !action_bounds.empty() || !region_min.empty(); }
   void Bind(config::Binder& b);
 };
 

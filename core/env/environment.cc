@@ -17,6 +17,32 @@ Environment::Environment(EnvSpec spec, EnvParams params)
                       " weight(s) but " + spec_.name + " has " + std::to_string(spec_.state_dim) +
                       " state coordinates; give one per coordinate (calf systems lists them)");
   }
+  const ScenarioTerms& sc = params_.scenario;
+  const auto m = static_cast<size_t>(spec_.action_dim);
+  if (!sc.action_bounds.empty()) {
+    if (sc.action_bounds.size() != m) {
+      throw ConfigError("key 'scenario.action_bounds' holds " +
+                        std::to_string(sc.action_bounds.size()) + " bound(s) but " + spec_.name +
+                        " has " + std::to_string(m) + " action coordinates; give one per coordinate");
+    }
+    for (size_t j = 0; j < m; ++j) {
+      if (sc.action_bounds[j] > spec_.max_action[j]) {
+        throw ConfigError("key 'scenario.action_bounds[" + std::to_string(j) + "]' = " +
+                          config::FormatNumber(sc.action_bounds[j]) + " is above " + spec_.name +
+                          "'s own bound " + config::FormatNumber(spec_.max_action[j]) +
+                          "; give a bound in (0, " + config::FormatNumber(spec_.max_action[j]) + "]");
+      }
+    }
+  }
+  if (!sc.region_min.empty() && sc.limit_action >= static_cast<int64_t>(m)) {
+    throw ConfigError("key 'scenario.speed_limit.action' = " + std::to_string(sc.limit_action) +
+                      " but " + spec_.name + " has " + std::to_string(m) +
+                      " action coordinates (0 to " + std::to_string(m - 1) + ")");
+  }
+  if ((!sc.region_min.empty() || sc.spot_weight != 0.0) && spec_.state_dim < 2) {
+    throw ConfigError("the scenario's spot and speed limit act on two state coordinates; " +
+                      spec_.name + " has one");
+  }
 }
 
 Environment::~Environment() = default;
@@ -50,6 +76,24 @@ void Environment::Step(const AgentBlock& b, const double* actions, const StepOut
     const int d = spec_.state_dim;
     cost.resize(b.count);
     for (int64_t k = 0; k < b.count; ++k) cost[k] = StateCost(sc, b.state + k * d, d);
+  }
+  // the scenario's limits act on the commanded action (a run records the command)
+  std::vector<double> limited;
+  if (sc.limits()) {
+    const int m = spec_.action_dim, d = spec_.state_dim;
+    limited.assign(actions, actions + b.count * m);
+    for (int64_t k = 0; k < b.count; ++k) {
+      double* a = &limited[k * m];
+      for (size_t j = 0; j < sc.action_bounds.size(); ++j) {
+        a[j] = std::clamp(a[j], -sc.action_bounds[j], sc.action_bounds[j]);
+      }
+      const double* s = b.state + k * d;
+      if (!sc.region_min.empty() && s[0] >= sc.region_min[0] && s[0] <= sc.region_max[0] &&
+          s[1] >= sc.region_min[1] && s[1] <= sc.region_max[1]) {
+        a[sc.limit_action] = std::clamp(a[sc.limit_action], -sc.limit_max, sc.limit_max);
+      }
+    }
+    actions = limited.data();
   }
   Advance(b, actions, out);
   // the time limit is the one ending every family shares: a truncation, checked last so a

@@ -127,3 +127,91 @@ TEST_CASE("Scenario keys: bad values are refused with one line naming the key",
     CHECK(m.find('\n') == std::string::npos);
   }
 }
+
+TEST_CASE("Action bounds tighter than the family's act like the clipped command",
+          "[core][env][scenario]") {
+  env::EnvParams plain, bounded;
+  bounded.scenario.action_bounds = {0.3, 1.5};
+  const std::vector<double> s = {0.5, -0.4, 0.2};
+  // the unicycle's own bounds are 1 and 2: a command of (0.9, -1.8) is applied as (0.3, -1.5)
+  const Outcome want = StepOnce("differential_drive", plain, s, {0.3, -1.5});
+  const Outcome got = StepOnce("differential_drive", bounded, s, {0.9, -1.8});
+  CHECK(got.state == want.state);
+  CHECK(got.reward == want.reward);
+  // within the bounds nothing changes
+  CHECK(StepOnce("differential_drive", bounded, s, {0.2, 1.0}).state ==
+        StepOnce("differential_drive", plain, s, {0.2, 1.0}).state);
+  // the wrong count, or a bound above the family's own: one line naming the key
+  env::EnvParams three = plain, wide = plain;
+  three.scenario.action_bounds = {0.3, 1.0, 1.0};
+  wide.scenario.action_bounds = {1.5, 1.0};
+  CHECK_THROWS_WITH(env::MakeEnvironment("differential_drive", three),
+                    Catch::Contains("scenario.action_bounds") && Catch::Contains("2 action"));
+  CHECK_THROWS_WITH(env::MakeEnvironment("differential_drive", wide),
+                    Catch::Contains("scenario.action_bounds[0]") && Catch::Contains("own bound 1"));
+}
+
+TEST_CASE("A speed limit caps one action coordinate inside its region only",
+          "[core][env][scenario]") {
+  env::EnvParams plain, zone;
+  zone.scenario.limit_action = 0;  // the unicycle's linear velocity
+  zone.scenario.limit_max = 0.2;
+  zone.scenario.region_min = {-1.0, -1.0};
+  zone.scenario.region_max = {1.0, 0.5};
+  // inside (and on the edge): v = 0.8 is applied as 0.2, -0.9 as -0.2; omega untouched
+  for (const std::vector<double>& s :
+       std::vector<std::vector<double>>{{0.0, 0.0, 0.3}, {1.0, 0.5, -1.0}, {-1.0, -1.0, 2.0}}) {
+    INFO(s[0] << ", " << s[1]);
+    CHECK(StepOnce("differential_drive", zone, s, {0.8, 1.5}).state ==
+          StepOnce("differential_drive", plain, s, {0.2, 1.5}).state);
+    CHECK(StepOnce("differential_drive", zone, s, {-0.9, -0.5}).state ==
+          StepOnce("differential_drive", plain, s, {-0.2, -0.5}).state);
+  }
+  // outside: the command as given
+  for (const std::vector<double>& s :
+       std::vector<std::vector<double>>{{1.01, 0.0, 0.3}, {0.0, 0.51, 0.0}, {-2.0, -2.0, 1.0}}) {
+    INFO(s[0] << ", " << s[1]);
+    CHECK(StepOnce("differential_drive", zone, s, {0.8, 1.5}).state ==
+          StepOnce("differential_drive", plain, s, {0.8, 1.5}).state);
+  }
+  // the point mass: its one action (the acceleration) limited in a band of (x, v)
+  env::EnvParams pm = plain;
+  pm.scenario.limit_max = 1.0;
+  pm.scenario.region_min = {-0.5, -10.0};
+  pm.scenario.region_max = {0.5, 10.0};
+  CHECK(StepOnce("point_mass", pm, {0.1, 2.0}, {4.0}).state ==
+        StepOnce("point_mass", plain, {0.1, 2.0}, {1.0}).state);
+  // an action index the family does not have
+  env::EnvParams far = zone;
+  far.scenario.limit_action = 2;
+  CHECK_THROWS_WITH(env::MakeEnvironment("differential_drive", far),
+                    Catch::Contains("scenario.speed_limit.action"));
+}
+
+TEST_CASE("Speed limit keys: a region with min above max and half-given corners are refused",
+          "[core][env][scenario][config]") {
+  auto message = [](const std::string& json) {
+    SimConfig c;
+    try {
+      c.ApplyJson(json, "s.json");
+      c.Validate();
+    } catch (const calf::ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string swapped = message(
+      R"({"scenario": {"speed_limit": {"max": 0.2, "region_min": [1, 0], "region_max": [-1, 1]}}})");
+  CHECK_THAT(swapped, Catch::Contains("scenario.speed_limit.region_min") &&
+                          Catch::Contains("above region_max[0]"));
+  CHECK(swapped.find('\n') == std::string::npos);
+  CHECK_THAT(message(R"({"scenario": {"speed_limit": {"region_min": [1, 0]}}})"),
+             Catch::Contains("both hold 2 numbers"));
+  CHECK_THAT(message(R"({"scenario": {"speed_limit": {"max": -1}}})"),
+             Catch::Contains("scenario.speed_limit.max"));
+  CHECK_THAT(message(R"({"scenario": {"action_bounds": [0]}})"),
+             Catch::Contains("scenario.action_bounds"));
+  CHECK(message(R"({"system": "differential_drive", "scenario": {"action_bounds": [0.5, 1],
+        "speed_limit": {"action": 0, "max": 0.2, "region_min": [-1, -1],
+                        "region_max": [1, 1]}}})") == "accepted");
+}

@@ -1,6 +1,8 @@
 #include "render_offscreen/calf_scene.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -223,4 +225,69 @@ TEST_CASE("On a simulated scene batched trails take 1-3 draws and O(N) bytes per
     // per-agent re-uploads every whole trail: 12 bytes per stored point
     REQUIRE(p.bytes_uploaded == 12 * points);
   }
+}
+
+TEST_CASE("A scenario's spot and speed-limit zone are drawn on the floor where they are",
+          "[render][scene]") {
+  const cc::env::EnvSpec& spec = cc::env::FindSpec("differential_drive");
+  const std::vector<float> states = {3.5F, 3.5F, 0.0F};  // one agent, far from both marks
+  cr::CalfSceneOptions plain_o;
+  plain_o.trail_length = 0;
+  cr::CalfSceneOptions marked_o = plain_o;
+  auto& sc = marked_o.scenario;
+  sc.spot_x = -2.0;
+  sc.spot_y = 1.0;
+  sc.spot_sigma_x = 0.5;
+  sc.spot_sigma_y = 0.25;
+  sc.spot_weight = 1.0;
+  sc.region_min = {1.0, -3.0};
+  sc.region_max = {2.0, -2.0};
+  // a default scenario draws nothing; a spot and a zone draw one mark each
+  for (const auto& [options, marks] :
+       std::vector<std::pair<cr::CalfSceneOptions, size_t>>{{plain_o, 0}, {marked_o, 2}}) {
+    cr::RenderOptions ro;
+    cr::CalfScene(spec, 1, options).ConfigureRender(&ro);
+    CHECK(ro.floor_marks.size() == marks);
+  }
+  const auto render = [&](const cr::CalfSceneOptions& so) {
+    cr::CalfScene scene(spec, 1, so);
+    scene.Start(states.data());
+    cr::RenderOptions ro = Options(cr::TrailRendererKind::kBatched, cr::CameraPreset::kTop);
+    scene.ConfigureRender(&ro);
+    cr::SceneRenderer r(ro, TestContext());
+    return std::make_pair(r.Render(scene.Frame()), cr::SceneViewProjection(ro));
+  };
+  const auto [plain, vp] = render(plain_o);
+  const auto [marked, vp2] = render(marked_o);
+  // every pixel the marks changed lies in the projected box of the spot's 2-sigma ellipse or
+  // of the zone (widened by a pixel and a half for the lines' antialiasing), and both show
+  const auto box = [&](float x0, float z0, float x1, float z1) {
+    const Eigen::Vector2f a = cr::ProjectToPixel(vp, plain.width, plain.height, x0, 0.0F, z0);
+    const Eigen::Vector2f b = cr::ProjectToPixel(vp, plain.width, plain.height, x1, 0.0F, z1);
+    return std::array<float, 4>{std::min(a.x(), b.x()) - 1.5F, std::min(a.y(), b.y()) - 1.5F,
+                                std::max(a.x(), b.x()) + 1.5F, std::max(a.y(), b.y()) + 1.5F};
+  };
+  const auto spot_box = box(-3.0F, 0.5F, -1.0F, 1.5F);
+  const auto zone_box = box(1.0F, -3.0F, 2.0F, -2.0F);
+  int in_spot = 0, in_zone = 0, elsewhere = 0;
+  for (int y = 0; y < plain.height; ++y) {
+    for (int x = 0; x < plain.width; ++x) {
+      const size_t i = (static_cast<size_t>(y) * plain.width + x) * 4;
+      if (std::equal(&plain.pixels[i], &plain.pixels[i] + 4, &marked.pixels[i])) continue;
+      const float px = x + 0.5F, py = y + 0.5F;
+      const auto inside = [&](const std::array<float, 4>& b) {
+        return px >= b[0] && px <= b[2] && py >= b[1] && py <= b[3];
+      };
+      if (inside(spot_box)) {
+        ++in_spot;
+      } else if (inside(zone_box)) {
+        ++in_zone;
+      } else {
+        ++elsewhere;
+      }
+    }
+  }
+  CHECK(in_spot > 20);
+  CHECK(in_zone > 20);
+  CHECK(elsewhere == 0);
 }
