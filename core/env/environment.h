@@ -38,6 +38,13 @@ struct ParamSpec {
   config::Range range = config::Range::Any();  ///< Allowed values (checked by the config).
 };
 
+/// A text parameter a family declares (a file path), beside its numeric ones.
+struct TextParamSpec {
+  std::string name;
+  std::string value;  ///< Default ("" may mean "the shipped file").
+  std::string doc;    ///< One line.
+};
+
 /// Static description of an environment family.
 struct EnvSpec {
   std::string name;                  ///< Canonical name, e.g. "differential_drive".
@@ -55,6 +62,8 @@ struct EnvSpec {
   /// The family's own parameters, under a config object named after the family (e.g.
   /// "creature": {...}); empty for families that need only the shared keys.
   std::vector<ParamSpec> params;
+  /// The family's text parameters (e.g. the quadruped's model file), in the same object.
+  std::vector<TextParamSpec> text_params;
   /// Leading entries of the environment state that are a goal position (written as the
   /// `goals` dataset of a run, beside `observations`); 0 = the family has no moving goal.
   int goal_dim = 0;
