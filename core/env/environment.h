@@ -67,6 +67,10 @@ struct EnvSpec {
   /// Leading entries of the environment state that are a goal position (written as the
   /// `goals` dataset of a run, beside `observations`); 0 = the family has no moving goal.
   int goal_dim = 0;
+  /// Entry of the environment state holding how many contacts the physics found at the end
+  /// of the agent's last step (written as the `contacts` dataset of a run); -1 = none. Reset
+  /// leaves it, so a terminal step's count survives the reset that follows it.
+  int contacts_index = -1;
 };
 
 /// A block of consecutive agents: views into the simulation's agent-major arrays.

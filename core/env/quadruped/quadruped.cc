@@ -198,7 +198,7 @@ class QuadrupedEnv final : public Environment {
       const double angle = 2.0 * M_PI * rng.Uniform(counters[k], DrawPurpose::kGoal, 0);
       e[kGoalX] = q_.goal_distance * std::cos(angle);
       e[kGoalY] = q_.goal_distance * std::sin(angle);
-      e[kContacts] = 0.0;
+      // e[kContacts] is left: it is the last step's output (EnvSpec::contacts_index)
       std::fill(e + kWarmstart, e + kEnvDim, 0.0);
     }
   }
@@ -331,6 +331,7 @@ EnvFamily QuadrupedFamily() {
   s.env_state_dim = kEnvDim;
   s.error_dim = kErr;
   s.goal_dim = 2;
+  s.contacts_index = kContacts;
   s.max_action.assign(kM, 1.0);
   s.state_names = {"x", "y", "z", "qw", "qx", "qy", "qz"};
   const char* legs[4] = {"FL", "FR", "HL", "HR"};
