@@ -16,6 +16,8 @@
 #include "core/env/quadruped/quadruped.h"
 #include "core/env/registry.h"
 #include "core/error.h"
+#include "core/policy/mlp.h"
+#include "core/sim/run_stats.h"
 #include "core/sim/simulator.h"
 #include "tests/core/temp_dir.h"
 
@@ -315,4 +317,44 @@ TEST_CASE("The quadruped's config is checked: whole substeps, a physics step MuJ
   CHECK_THROWS_WITH(check(R"({"quadruped": {"max_tilt": 4}})"),
                     Contains("key 'quadruped.max_tilt' = 4 is out of range"));
   CHECK_THROWS_WITH(check(R"({"quadruped": {"model": 3}})"), Contains("quadruped.model"));
+}
+
+TEST_CASE("NaN torques from an actor become 0, are counted and never reach MuJoCo",
+          "[core][quadruped][error]") {
+  // an actor whose every output is NaN (its last bias), and one that outputs 0
+  const auto actor = [](float value) {
+    std::vector<DenseLayer> layers(2);
+    layers[0].weight = Eigen::MatrixXf::Zero(8, 37);
+    layers[0].bias = Eigen::VectorXf::Zero(8);
+    layers[0].activation = Activation::kRelu;
+    layers[1].weight = Eigen::MatrixXf::Zero(12, 8);
+    layers[1].bias = Eigen::VectorXf::Constant(12, value);
+    layers[1].activation = Activation::kIdentity;
+    return Mlp(std::move(layers));
+  };
+  SimConfig c;
+  c.system = "quadruped";
+  c.policy = "actor";
+  c.num_agents = 5;
+  c.seed = 2;
+  PolicyModels nan_models, zero_models;
+  nan_models.actor = actor(std::numeric_limits<float>::quiet_NaN());
+  zero_models.actor = actor(0.0F);
+  Simulator with_nan(c, nan_models), with_zero(c, zero_models);
+  SimState a, b;
+  with_nan.Reset(a);
+  with_zero.Reset(b);
+  RunStats stats(c.num_agents), zero_stats(c.num_agents);
+  for (int k = 0; k < 40; ++k) {
+    with_nan.Step(a, 1);
+    with_zero.Step(b, 1);
+    stats.Observe(a);
+    zero_stats.Observe(b);
+    for (double v : a.actions) REQUIRE(v == 0.0);
+  }
+  // the NaN actor's run is the zero-torque run, bit for bit, and every agent-step is counted
+  CHECK(a.states == b.states);
+  CHECK(stats.nan_actions() == 40 * 5);
+  CHECK(zero_stats.nan_actions() == 0);
+  CHECK(stats.ToJson().find("\"nan_actions\":200") != std::string::npos);
 }
