@@ -49,7 +49,8 @@ struct Population {
     env->Reset(Block(0, n), 1, counters.data(), nullptr);
   }
   env::AgentBlock Block(int64_t first, int64_t count) {
-    return env::AgentBlock{first, count, &s[first * kD], &e[first * kE], &episode_step[first], 1, 0};
+    return env::AgentBlock{first, count, &s[first * kD], &e[first * kE], &episode_step[first],
+                           1,     0};
   }
   // one control step of every agent: the nominal PD's actions (or zero), then Step
   void Step(bool pd, int threads) {
@@ -76,8 +77,8 @@ struct Population {
 void Report(benchmark::State& st, int64_t agent_steps, double contacts) {
   st.counters["env_steps_per_s"] =
       benchmark::Counter(static_cast<double>(agent_steps), benchmark::Counter::kIsRate);
-  st.counters["mj_steps_per_s"] = benchmark::Counter(static_cast<double>(agent_steps * kSubsteps),
-                                                     benchmark::Counter::kIsRate);
+  st.counters["mj_steps_per_s"] =
+      benchmark::Counter(static_cast<double>(agent_steps * kSubsteps), benchmark::Counter::kIsRate);
   st.counters["contacts"] = contacts;
 }
 
@@ -111,7 +112,8 @@ void BM_QuadrupedSimulator(benchmark::State& st) {
     benchmark::ClobberMemory();
   }
   double contacts = 0.0;
-  for (int64_t k = 0; k < c.num_agents; ++k) contacts += s.env_states[k * kE + env::quadruped::kContacts];
+  for (int64_t k = 0; k < c.num_agents; ++k)
+    contacts += s.env_states[k * kE + env::quadruped::kContacts];
   Report(st, st.iterations() * c.num_agents, contacts / c.num_agents);
 }
 
@@ -184,12 +186,29 @@ void BM_QuadrupedMemory(benchmark::State& st) {
 
 }  // namespace
 
-BENCHMARK(BM_QuadrupedEnv)->ArgNames({"pd", "threads"})->Args({1, 1})->Args({1, 2})
-    ->Args({0, 1})->Args({0, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_QuadrupedSimulator)->ArgNames({"threads"})->Arg(1)->Arg(2)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_MjStepLoop)->ArgNames({"pd"})->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond)
+BENCHMARK(BM_QuadrupedEnv)
+    ->ArgNames({"pd", "threads"})
+    ->Args({1, 1})
+    ->Args({1, 2})
+    ->Args({0, 1})
+    ->Args({0, 2})
+    ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK(BM_QuadrupedMemory)->ArgNames({"agents"})->Arg(1000)->Iterations(1)
+BENCHMARK(BM_QuadrupedSimulator)
+    ->ArgNames({"threads"})
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_MjStepLoop)
+    ->ArgNames({"pd"})
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK(BM_QuadrupedMemory)
+    ->ArgNames({"agents"})
+    ->Arg(1000)
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

@@ -169,8 +169,8 @@ core::RunOutcome RunToFileOnRanks(const core::SimConfig& config, const std::stri
   counts[6] = outcome.stats.nan_actions();
   AllreduceSum(counts, 7);
   if (rank == 0) {
-    outcome.stats = core::RunStats::FromBlocks(Unpack(all_d, all_i), counts, counts[4], counts[5],
-                                               counts[6]);
+    outcome.stats =
+        core::RunStats::FromBlocks(Unpack(all_d, all_i), counts, counts[4], counts[5], counts[6]);
   }
 
   // rank 0 writes the virtual file once every part is closed (the gathers above waited)

@@ -45,7 +45,7 @@ struct TrajectoryWriter::Impl {
   int action_dim = 0;
   TrajectoryWriterOptions options;
   std::optional<H5File> file;
-  std::vector<H5Appender> datasets;     // destroyed before `file` (declared after it)
+  std::vector<H5Appender> datasets;  // destroyed before `file` (declared after it)
   int obs_index = -1, goal_index = -1, contacts_index = -1;  // optional, -1 when absent
   int64_t rows = 0;
   bool initial_written = false;

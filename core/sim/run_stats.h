@@ -65,8 +65,7 @@ class RunStats {
   /// The statistics of a population whose blocks (in global block order, e.g. gathered from
   /// every rank) and mode counts are given; the result's ToJson equals a one-process run's.
   static RunStats FromBlocks(std::vector<BlockStats> blocks, const int64_t modes[4],
-                             int64_t agent_steps, int64_t goal_hits = 0,
-                             int64_t nan_actions = 0);
+                             int64_t agent_steps, int64_t goal_hits = 0, int64_t nan_actions = 0);
 
  private:
   std::vector<double> cost_;     // running cost of each agent's current episode

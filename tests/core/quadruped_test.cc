@@ -3,6 +3,8 @@
 // against hand-rotated vectors, the nominal PD standing where zero torque falls,
 // determinism (1 vs 2 threads, batch vs alone) and bad models.
 
+#include "core/env/quadruped/quadruped.h"
+
 #include <mujoco/mujoco.h>
 
 #include <catch2/catch.hpp>
@@ -13,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "core/env/quadruped/quadruped.h"
 #include "core/env/registry.h"
 #include "core/error.h"
 #include "core/policy/mlp.h"
@@ -54,7 +55,9 @@ std::string WriteFile(const calf::testing::TempDir& dir, const std::string& name
   return path;
 }
 
-std::string ShippedModel() { return std::string(CALF_SOURCE_DIR) + "/data/quadruped/quadruped.xml"; }
+std::string ShippedModel() {
+  return std::string(CALF_SOURCE_DIR) + "/data/quadruped/quadruped.xml";
+}
 
 }  // namespace
 
@@ -113,8 +116,8 @@ TEST_CASE("The quadruped's observation rotates velocities and the goal into the 
   const double h = std::sqrt(0.5);
   s[0] = 1.0, s[1] = 2.0, s[2] = 0.3, s[3] = h, s[4] = 0.0, s[5] = 0.0, s[6] = h;
   for (int j = 0; j < 12; ++j) s[7 + j] = 0.01 * j, s[25 + j] = -0.02 * j;
-  s[19] = 1.0, s[20] = 0.0, s[21] = 0.5;  // world linear velocity
-  s[22] = 0.1, s[23] = 0.2, s[24] = 0.3;  // body angular velocity (MuJoCo's free joint)
+  s[19] = 1.0, s[20] = 0.0, s[21] = 0.5;           // world linear velocity
+  s[22] = 0.1, s[23] = 0.2, s[24] = 0.3;           // body angular velocity (MuJoCo's free joint)
   blk.e[q::kGoalX] = 1.0, blk.e[q::kGoalY] = 7.0;  // straight ahead along world +y
   float o[37];
   env->Observe(blk.b, o);
@@ -275,10 +278,11 @@ TEST_CASE("A quadruped model that does not load or does not fit is refused with 
          "does not load: XML parse error");
   refuse(dir.File("missing.xml"), "does not load");
   // a pendulum: loads, but is not a quadruped
-  refuse(WriteFile(dir, "pendulum.xml",
-                   "<mujoco><worldbody><body><joint name='j' type='hinge'/><geom size='0.1'/></body>"
-                   "</worldbody><actuator><motor joint='j'/></actuator></mujoco>"),
-         "has nq 1, nv 1, nu 1, 1 joints; the quadruped needs nq 19, nv 18, nu 12");
+  refuse(
+      WriteFile(dir, "pendulum.xml",
+                "<mujoco><worldbody><body><joint name='j' type='hinge'/><geom size='0.1'/></body>"
+                "</worldbody><actuator><motor joint='j'/></actuator></mujoco>"),
+      "has nq 1, nv 1, nu 1, 1 joints; the quadruped needs nq 19, nv 18, nu 12");
   // the shipped model with its last motor removed
   std::ifstream in(ShippedModel());
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -63,12 +63,18 @@ double LowestPoint(const mjModel* m, const mjData* d) {
     const double* s = m->geom_size + 3 * g;
     double z;
     switch (m->geom_type[g]) {
-      case mjGEOM_SPHERE: z = p[2] - s[0]; break;
-      case mjGEOM_CAPSULE: z = p[2] - std::abs(r[8]) * s[1] - s[0]; break;
+      case mjGEOM_SPHERE:
+        z = p[2] - s[0];
+        break;
+      case mjGEOM_CAPSULE:
+        z = p[2] - std::abs(r[8]) * s[1] - s[0];
+        break;
       case mjGEOM_BOX:
         z = p[2] - std::abs(r[6]) * s[0] - std::abs(r[7]) * s[1] - std::abs(r[8]) * s[2];
         break;
-      default: z = p[2] - m->geom_rbound[g]; break;
+      default:
+        z = p[2] - m->geom_rbound[g];
+        break;
     }
     low = std::min(low, z);
   }
@@ -110,10 +116,7 @@ std::string ModelPath(const EnvParams& p) {
 class QuadrupedEnv final : public Environment {
  public:
   QuadrupedEnv(const EnvSpec& spec, const EnvParams& p)
-      : Environment(spec, p),
-        q_(p),
-        model_(ModelPath(p), p.dt / q_.substeps),
-        pool_(model_.get()) {
+      : Environment(spec, p), q_(p), model_(ModelPath(p), p.dt / q_.substeps), pool_(model_.get()) {
     const mjModel* m = model_.get();
     for (int j = 0; j < kJoints; ++j) {
       stand_[j] = q_.stand[j % 3];
@@ -354,8 +357,7 @@ EnvFamily QuadrupedFamily() {
       {"standing_abduction", 0.0, "standing pose, hip abduction of every leg [rad]", any},
       {"standing_hip", 0.7, "standing pose, hip angle of every leg [rad]", any},
       {"standing_knee", -1.4, "standing pose, knee angle of every leg [rad]", any},
-      {"reset_joint_noise", 0.1, "resets add U(-r, r) to every standing joint angle [rad]",
-       nonneg},
+      {"reset_joint_noise", 0.1, "resets add U(-r, r) to every standing joint angle [rad]", nonneg},
       {"goal_distance", 5.0, "resets put the goal this far from the torso [m]", pos},
       {"upright_weight", 1.0, "reward per step x the torso up-vector's z component", nonneg},
       {"height_weight", 1.0, "penalty per metre of |torso height - standing height|", nonneg},
@@ -366,8 +368,8 @@ EnvFamily QuadrupedFamily() {
       {"max_tilt", 1.0, "a torso tilted beyond this from upright has fallen (terminal) [rad]",
        Range::OpenClosed(0.0, M_PI)},
   };
-  s.text_params = {{"model", "",
-                    "MJCF file of the quadruped; \"\" = the shipped data/quadruped/quadruped.xml"}};
+  s.text_params = {
+      {"model", "", "MJCF file of the quadruped; \"\" = the shipped data/quadruped/quadruped.xml"}};
   return {s, &Make, &Check};
 }
 
