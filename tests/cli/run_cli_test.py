@@ -321,6 +321,14 @@ def case_quadruped():
          "--quiet")
     d, _ = datasets(WORK / "c.h5")
     assert np.isfinite(d["states"]).all() and d["contacts"].shape == (30, 8)
+    # the shipped PPO policy (data/models/quadruped/ppo) balances: no falls in 300 steps
+    shipped = pathlib.Path(__file__).resolve().parents[2] / "data/models/quadruped/ppo/policy.pt"
+    r = calf("run", "--system", "quadruped", "--policy", "actor", "--actor", shipped,
+             "--agents", 16, "--steps", 300, "--seed", 9, "--out", WORK / "ppo.h5", "--json",
+             "--quiet")
+    d, _ = datasets(WORK / "ppo.h5")
+    assert (d["done"] == 0).all(), json.loads(r.stdout)["first_episode"]
+    assert (d["states"][-1, :, 2] > 0.2).all()
 
 
 def case_quadruped_bad_inputs():
