@@ -111,6 +111,10 @@ int RunRun(RunOptions& o) {
       std::fprintf(stderr, "  goals reached (and redrawn): %lld\n",
                    static_cast<long long>(stats.goal_hits()));
     }
+    if (stats.nan_actions() > 0) {
+      std::fprintf(stderr, "  NaN actions replaced by 0: %lld agent-steps\n",
+                   static_cast<long long>(stats.nan_actions()));
+    }
   }
   if (!r.complete && !speaker) {
     throw ReportedElsewhereError("interrupted", ExitCode::kInterrupted);

@@ -162,13 +162,15 @@ core::RunOutcome RunToFileOnRanks(const core::SimConfig& config, const std::stri
   Pack(outcome.stats.Blocks(), &d, &i);
   const std::vector<double> all_d = GatherToRoot(d);
   const std::vector<int64_t> all_i = GatherToRoot(i);
-  int64_t counts[6];
+  int64_t counts[7];
   for (int m = 0; m < 4; ++m) counts[m] = outcome.stats.mode_counts()[m];
   counts[4] = outcome.stats.agent_steps();
   counts[5] = outcome.stats.goal_hits();
-  AllreduceSum(counts, 6);
+  counts[6] = outcome.stats.nan_actions();
+  AllreduceSum(counts, 7);
   if (rank == 0) {
-    outcome.stats = core::RunStats::FromBlocks(Unpack(all_d, all_i), counts, counts[4], counts[5]);
+    outcome.stats =
+        core::RunStats::FromBlocks(Unpack(all_d, all_i), counts, counts[4], counts[5], counts[6]);
   }
 
   // rank 0 writes the virtual file once every part is closed (the gathers above waited)

@@ -19,6 +19,9 @@ PACKAGES=(
   gnuplot-nox
   libbenchmark-dev python3-numba
   librandom123-dev
+  # --system quadruped: MuJoCo 2.2.2 (libqhull-dev: the imported target's include dir, see
+  # ../shared/PLATFORM_NOTES.md); mujoco-testspeed, the benchmark's peer figure
+  libmujoco-dev libqhull-dev libmujoco-samples
   libxml2-utils
   clang-format
   clang libclang-rt-14-dev

@@ -11,6 +11,7 @@ EnvParams::EnvParams() {
   for (const EnvFamily& f : Families()) {
     for (const ParamSpec& g : f.spec.nominal_gains) nominal[g.name] = g.value;
     for (const ParamSpec& q : f.spec.params) family[f.spec.name][q.name] = q.value;
+    for (const TextParamSpec& t : f.spec.text_params) family_text[f.spec.name][t.name] = t.value;
   }
 }
 
@@ -62,6 +63,8 @@ void EnvParams::Bind(config::Binder& b) {
     b.Object(f.spec.name, [this, &f](config::Binder& fb) {
       std::map<std::string, double>& values = family[f.spec.name];
       for (const ParamSpec& q : f.spec.params) fb.Value(q.name, values[q.name], q.range);
+      std::map<std::string, std::string>& texts = family_text[f.spec.name];
+      for (const TextParamSpec& t : f.spec.text_params) fb.Value(t.name, texts[t.name]);
       if (fb.kind() == config::Binder::Kind::kChecker && f.check != nullptr) f.check(*this, fb);
     });
   }
@@ -83,6 +86,14 @@ double EnvParams::param(const std::string& family_name, const std::string& name)
   CALF_CHECK(f != family.end()) << "no parameters of family '" << family_name << "'";
   const auto it = f->second.find(name);
   CALF_CHECK(it != f->second.end()) << "no parameter '" << name << "' of " << family_name;
+  return it->second;
+}
+
+const std::string& EnvParams::text(const std::string& family_name, const std::string& name) const {
+  const auto f = family_text.find(family_name);
+  CALF_CHECK(f != family_text.end()) << "no text parameters of family '" << family_name << "'";
+  const auto it = f->second.find(name);
+  CALF_CHECK(it != f->second.end()) << "no text parameter '" << name << "' of " << family_name;
   return it->second;
 }
 

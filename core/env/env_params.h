@@ -59,6 +59,8 @@ struct EnvParams {
   /// Each family's own parameters by family name, then parameter name (EnvSpec::params),
   /// with their defaults, overridden by the config's object of that name (e.g. "creature").
   std::map<std::string, std::map<std::string, double>> family;
+  /// Each family's text parameters (EnvSpec::text_params) likewise, in the same object.
+  std::map<std::string, std::map<std::string, std::string>> family_text;
   /// Not a config key: families with a fused step kernel (the creature) use it when true, and
   /// step one agent at a time through separate functions when false (the baseline design of
   /// `calf profile`, `--fused-step off`). Both give the same bits.
@@ -72,6 +74,8 @@ struct EnvParams {
   double gain(const std::string& name) const;
   /// The parameter `name` of family `family_name`; a missing name is a bug.
   double param(const std::string& family_name, const std::string& name) const;
+  /// The text parameter `name` of family `family_name`; a missing name is a bug.
+  const std::string& text(const std::string& family_name, const std::string& name) const;
 };
 
 }  // namespace calf::core::env

@@ -47,6 +47,13 @@ struct TrainingHints {
   int64_t standard_env_steps = 1638400;   ///< The "standard" preset's budget.
 };
 
+/// A text parameter a family declares (a file path), beside its numeric ones.
+struct TextParamSpec {
+  std::string name;
+  std::string value;  ///< Default ("" may mean "the shipped file").
+  std::string doc;    ///< One line.
+};
+
 /// Static description of an environment family.
 struct EnvSpec {
   std::string name;                  ///< Canonical name, e.g. "differential_drive".
@@ -64,10 +71,16 @@ struct EnvSpec {
   /// The family's own parameters, under a config object named after the family (e.g.
   /// "creature": {...}); empty for families that need only the shared keys.
   std::vector<ParamSpec> params;
+  /// The family's text parameters (e.g. the quadruped's model file), in the same object.
+  std::vector<TextParamSpec> text_params;
   /// Leading entries of the environment state that are a goal position (written as the
   /// `goals` dataset of a run, beside `observations`); 0 = the family has no moving goal.
   int goal_dim = 0;
   TrainingHints training;  ///< What a trainer's presets start from.
+  /// Entry of the environment state holding how many contacts the physics found at the end
+  /// of the agent's last step (written as the `contacts` dataset of a run); -1 = none. Reset
+  /// leaves it, so a terminal step's count survives the reset that follows it.
+  int contacts_index = -1;
 };
 
 /// A block of consecutive agents: views into the simulation's agent-major arrays.

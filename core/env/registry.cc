@@ -6,6 +6,7 @@
 #include "core/env/creature/creature.h"
 #include "core/env/differential_drive/differential_drive.h"
 #include "core/env/point_mass/point_mass.h"
+#include "core/env/quadruped/quadruped.h"
 #include "core/error.h"
 
 namespace calf::core::env {
@@ -16,6 +17,7 @@ const std::vector<EnvFamily>& Families() {
       PointMassFamily(),
       DifferentialDriveFamily(),
       CreatureFamily(),
+      QuadrupedFamily(),
   };
   return families;
 }
@@ -84,6 +86,8 @@ std::string DescribeFamiliesJson() {
       gains[g.name] = {{"default", g.value}, {"doc", g.doc}};
     nlohmann::json params = nlohmann::json::object();
     for (const ParamSpec& q : s.params) params[q.name] = {{"default", q.value}, {"doc", q.doc}};
+    for (const TextParamSpec& t : s.text_params)
+      params[t.name] = {{"default", t.value}, {"doc", t.doc}};
     all.push_back({{"name", s.name},
                    {"aliases", s.aliases},
                    {"summary", s.summary},

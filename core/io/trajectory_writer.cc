@@ -45,8 +45,8 @@ struct TrajectoryWriter::Impl {
   int action_dim = 0;
   TrajectoryWriterOptions options;
   std::optional<H5File> file;
-  std::vector<H5Appender> datasets;     // destroyed before `file` (declared after it)
-  int obs_index = -1, goal_index = -1;  // optional datasets, -1 when absent
+  std::vector<H5Appender> datasets;  // destroyed before `file` (declared after it)
+  int obs_index = -1, goal_index = -1, contacts_index = -1;  // optional, -1 when absent
   int64_t rows = 0;
   bool initial_written = false;
   bool finished = false;
@@ -113,6 +113,10 @@ TrajectoryWriter::TrajectoryWriter(const std::string& path, int64_t num_agents, 
       im.goal_index = static_cast<int>(im.datasets.size());
       add("goals", H5Type::kFloat32, {n, options.goal_dim});
     }
+    if (options.contacts) {
+      im.contacts_index = static_cast<int>(im.datasets.size());
+      add("contacts", H5Type::kInt32, {n});
+    }
     f.Flush();
   } catch (...) {
     im.datasets.clear();
@@ -164,6 +168,10 @@ void TrajectoryWriter::Append(const StepRecord& r) {
   if (im.goal_index >= 0) {
     CALF_CHECK(r.next_goals != nullptr) << "goals enabled but StepRecord::next_goals is null";
     im.datasets[im.goal_index].Append(r.next_goals, 1);
+  }
+  if (im.contacts_index >= 0) {
+    CALF_CHECK(r.contacts != nullptr) << "contacts enabled but StepRecord::contacts is null";
+    im.datasets[im.contacts_index].Append(r.contacts, 1);
   }
   ++im.rows;
   const double since_flush =

@@ -26,6 +26,8 @@ struct TrajectoryWriterOptions {
   int obs_dim = 0;
   /// > 0: a `goals` dataset [T+1, N, goal_dim] (float32) beside `states`.
   int goal_dim = 0;
+  /// true: a `contacts` dataset [T, N] (int32) of the physics' contacts after each step.
+  bool contacts = false;
 };
 
 /// One recorded step of all agents (pointers to agent-major arrays of length N or N*dim).
@@ -40,6 +42,7 @@ struct StepRecord {
   const double* next_states;           ///< [N*d] states after the step (after any reset).
   const float* next_obs = nullptr;     ///< [N*obs_dim] observations of next_states (if enabled).
   const double* next_goals = nullptr;  ///< [N*goal_dim] goals after the step (if enabled).
+  const int32_t* contacts = nullptr;   ///< [N] contacts at the end of the step (if enabled).
 };
 
 /// Streams a run into an HDF5 file. Not thread-safe; call from one thread.

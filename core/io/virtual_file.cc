@@ -17,10 +17,11 @@ namespace {
 namespace fs = std::filesystem;
 
 // The datasets a trajectory file always has; all but `step` have the agent axis 1. A family
-// with a goal adds `observations` and `goals` (agent axis 1 too): the virtual file maps every
-// dataset its first part has.
-constexpr const char* kDatasets[] = {"states",  "actions", "rewards", "q_values",     "modes",
-                                     "episode", "done",    "step",    "observations", "goals"};
+// with a goal adds `observations` and `goals`, one with contacts `contacts` (agent axis 1
+// too): the virtual file maps every dataset its first part has.
+constexpr const char* kDatasets[] = {"states",       "actions", "rewards", "q_values",
+                                     "modes",        "episode", "done",    "step",
+                                     "observations", "goals",   "contacts"};
 
 // Closes an HDF5 id of any kind on scope exit.
 class Id {

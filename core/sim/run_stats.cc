@@ -44,6 +44,7 @@ void RunStats::Observe(const SimState& st) {
     length_[i] += 1;
     modes_[static_cast<int>(st.modes[i])] += 1;
     goal_hits_ += st.target_moved[i];
+    nan_actions_ += st.nan_action[i];
     if (st.done[i] != DoneReason::kNone) {
       BlockStats& b = blocks_[i / kBlock];
       Add(b.all, st.done[i], cost_[i], length_[i]);
@@ -65,13 +66,14 @@ std::vector<BlockStats> RunStats::Blocks() const {
 }
 
 RunStats RunStats::FromBlocks(std::vector<BlockStats> blocks, const int64_t modes[4],
-                              int64_t agent_steps, int64_t goal_hits) {
+                              int64_t agent_steps, int64_t goal_hits, int64_t nan_actions) {
   RunStats r(0);
   r.blocks_ = std::move(blocks);
   r.from_blocks_ = true;
   for (int m = 0; m < 4; ++m) r.modes_[m] = modes[m];
   r.agent_steps_ = agent_steps;
   r.goal_hits_ = goal_hits;
+  r.nan_actions_ = nan_actions;
   return r;
 }
 
@@ -100,6 +102,7 @@ std::string RunStats::ToJson() const {
                       {"episodes", ToJsonObject(all_episodes())},
                       {"agent_steps", agent_steps_},
                       {"goal_hits", goal_hits_},
+                      {"nan_actions", nan_actions_},
                       {"modes",
                        {{"certified", mode_fraction(Mode::kCertified)},
                         {"relax", mode_fraction(Mode::kRelax)},

@@ -53,6 +53,8 @@ class RunStats {
   int64_t agent_steps() const { return agent_steps_; }
   /// Goals reached and redrawn within episodes (steps that moved an agent's target), all agents.
   int64_t goal_hits() const { return goal_hits_; }
+  /// Agent-steps whose actor output held a NaN (replaced by 0), all agents.
+  int64_t nan_actions() const { return nan_actions_; }
   /// Fraction of agent-steps in `mode`.
   double mode_fraction(Mode mode) const;
   /// The statistics as a JSON object (first_episode, episodes, agent_steps, goal_hits, modes).
@@ -63,7 +65,7 @@ class RunStats {
   /// The statistics of a population whose blocks (in global block order, e.g. gathered from
   /// every rank) and mode counts are given; the result's ToJson equals a one-process run's.
   static RunStats FromBlocks(std::vector<BlockStats> blocks, const int64_t modes[4],
-                             int64_t agent_steps, int64_t goal_hits = 0);
+                             int64_t agent_steps, int64_t goal_hits = 0, int64_t nan_actions = 0);
 
  private:
   std::vector<double> cost_;     // running cost of each agent's current episode
@@ -73,6 +75,7 @@ class RunStats {
   bool from_blocks_ = false;        // built by FromBlocks: blocks_ is complete
   int64_t modes_[4] = {0, 0, 0, 0};
   int64_t agent_steps_ = 0;
+  int64_t nan_actions_ = 0;
   int64_t goal_hits_ = 0;
 };
 

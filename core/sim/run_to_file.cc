@@ -23,10 +23,20 @@ struct PendingRow {
   std::vector<float> q;
   std::vector<uint8_t> modes, done;
   std::vector<int32_t> episode;
+  std::vector<int32_t> contacts;  // families with EnvSpec::contacts_index >= 0
 
   // copy = false points into `state` (valid when the row is appended in the same step)
-  void Capture(const SimState& st, const std::vector<int32_t>& ep, int64_t step, bool copy) {
+  void Capture(const SimState& st, const std::vector<int32_t>& ep, int64_t step, bool copy,
+               int contacts_index) {
     rec.step = step;
+    if (contacts_index >= 0) {
+      // the count after the step (a reset leaves it), taken now: the row may wait for K steps
+      contacts.resize(st.num_agents);
+      for (int64_t i = 0; i < st.num_agents; ++i) {
+        contacts[i] = static_cast<int32_t>(st.env_states[i * st.env_state_dim + contacts_index]);
+      }
+      rec.contacts = contacts.data();
+    }
     const auto* st_modes = reinterpret_cast<const uint8_t*>(st.modes.data());
     const auto* st_done = reinterpret_cast<const uint8_t*>(st.done.data());
     if (copy) {
@@ -120,6 +130,7 @@ RunOutcome RunToFile(const SimConfig& config, const std::string& out, int thread
     goals0.resize(count * spec.goal_dim);
     sim.Observe(state, obs0.data(), goals0.data());
   }
+  wopt.contacts = spec.contacts_index >= 0;
   TrajectoryWriter writer(out, count, spec.state_dim, spec.action_dim, meta, wopt);
   writer.WriteInitialStates(state.states.data(), obs0.empty() ? nullptr : obs0.data(),
                             goals0.empty() ? nullptr : goals0.data());
@@ -146,7 +157,7 @@ RunOutcome RunToFile(const SimConfig& config, const std::string& out, int thread
       for (int64_t i = 0; i < state.num_agents; ++i) {
         episode_during[i] = state.episode[i] - (state.done[i] != DoneReason::kNone ? 1 : 0);
       }
-      pending.Capture(state, episode_during, k, every > 1);
+      pending.Capture(state, episode_during, k, every > 1, spec.contacts_index);
     }
     if ((k + 1) % every == 0 || k + 1 == config.steps) pending.AppendTo(writer, sim, state);
     if (hooks.progress) hooks.progress(k + 1);

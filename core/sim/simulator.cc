@@ -149,6 +149,11 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
       }
       for (int64_t k = 0; k < n * m; ++k) w.actor[k] = w.actor_out[k];
     }
+    for (int64_t k = 0; k < n; ++k) {
+      uint8_t any = 0;
+      for (int j = 0; j < m; ++j) any |= std::isnan(w.actor[k * m + j]) ? 1 : 0;
+      s.nan_action[begin + k] = any;
+    }
     env_->ClipActions(w.actor.data(), n);
 
     if (policy_ == PolicyKind::kActor) {

@@ -18,6 +18,7 @@ void SimState::Resize(int64_t n, int d, int m, int e, double lambda_relax) {
   modes.assign(n, Mode::kNominal);
   done.assign(n, DoneReason::kNone);
   target_moved.assign(n, 0);
+  nan_action.assign(n, 0);
   episode.assign(n, 0);
   episode_step.assign(n, 0);
   episode_return.assign(n, 0.0);

@@ -34,6 +34,9 @@ struct SimState {
   std::vector<DoneReason> done;    ///< [N] why the last step ended an episode (or kNone).
   /// [N] 1 where the last step moved the agent's target (a goal reached and redrawn).
   std::vector<uint8_t> target_moved;
+  /// [N] 1 where the last step's actor output held a NaN (replaced by 0 before anything used
+  /// it, Environment::ClipActions); counted by RunStats as `nan_actions`.
+  std::vector<uint8_t> nan_action;
   std::vector<int32_t> episode;        ///< [N] index of the agent's current episode.
   std::vector<int64_t> episode_step;   ///< [N] steps taken in the current episode.
   std::vector<double> episode_return;  ///< [N] accumulated reward of the current episode.

@@ -345,5 +345,78 @@ def case_creature_train():
          "--out", WORK / "shipped.h5", "--quiet")
 
 
+def case_quadruped():
+    # --system quadruped --policy nominal: qpos/qvel in `states`, observations, goals and
+    # per-step contact counts; identical files for 1 and 2 threads; the PD keeps it standing
+    outs = []
+    for threads in (1, 2):
+        out = WORK / f"quadruped{threads}.h5"
+        calf("run", "--system", "quadruped", "--policy", "nominal", "--agents", 40,
+             "--steps", 300, "--seed", 4, "--threads", threads, "--out", out, "--quiet")
+        d, attrs = datasets(out)
+        outs.append(d)
+    for k in outs[0]:
+        assert outs[0][k].tobytes() == outs[1][k].tobytes(), f"{k} differs between 1 and 2 threads"
+    d = outs[0]
+    assert attrs["system"] in ("quadruped", b"quadruped")
+    assert attrs["policy"] in ("standing_pd", b"standing_pd")
+    assert d["states"].shape == (301, 40, 37) and d["actions"].shape == (300, 40, 12)
+    assert d["observations"].shape == (301, 40, 37) and d["goals"].shape == (301, 40, 2)
+    assert d["contacts"].shape == (300, 40) and d["contacts"].dtype == np.int32
+    qpos, qvel, o = d["states"][..., :19], d["states"][..., 19:], d["observations"]
+    # the observation's height and joint angles are the state's (float32 both)
+    assert (o[..., 0] == qpos[..., 2]).all() and (o[..., 11:23] == qpos[..., 7:19]).all()
+    assert (o[..., 23:35] == qvel[..., 6:18]).all()
+    assert np.allclose(np.linalg.norm(qpos[..., 3:7], axis=2), 1.0, atol=1e-5)
+    # standing: nobody falls, the four feet touch the floor at the end
+    assert (d["done"] == 0).all()
+    assert (qpos[-1, :, 2] > 0.25).all()
+    assert (d["contacts"][-1] == 4).all(), d["contacts"][-1]
+    assert (np.abs(d["actions"]) <= 1.0).all()
+    # a random actor (make_test_models) and CALF with its critic run too
+    m = WORK / "models/quadruped"
+    calf("run", "--system", "quadruped", "--policy", "calf", "--actor", m / "actor.pt",
+         "--critic", m / "critic.pt", "--agents", 8, "--steps", 30, "--out", WORK / "c.h5",
+         "--quiet")
+    d, _ = datasets(WORK / "c.h5")
+    assert np.isfinite(d["states"]).all() and d["contacts"].shape == (30, 8)
+    # the shipped PPO policy (data/models/quadruped/ppo) balances: no falls in 300 steps
+    shipped = pathlib.Path(__file__).resolve().parents[2] / "data/models/quadruped/ppo/policy.pt"
+    r = calf("run", "--system", "quadruped", "--policy", "actor", "--actor", shipped,
+             "--agents", 16, "--steps", 300, "--seed", 9, "--out", WORK / "ppo.h5", "--json",
+             "--quiet")
+    d, _ = datasets(WORK / "ppo.h5")
+    assert (d["done"] == 0).all(), json.loads(r.stdout)["first_episode"]
+    assert (d["states"][-1, :, 2] > 0.2).all()
+
+
+def case_quadruped_bad_inputs():
+    # a model that does not load (MuJoCo's message in calf's one line), one that is not the
+    # quadruped, a physics step MuJoCo cannot take: exit 2, nothing written
+    (WORK / "broken.xml").write_text("<mujoco><worldbody><body></worldbody></mujoco>")
+    (WORK / "pendulum.xml").write_text(
+        "<mujoco><worldbody><body><joint name='j'/><geom size='0.1'/></body></worldbody>"
+        "<actuator><motor joint='j'/></actuator></mujoco>")
+    bad = {
+        "broken.json": (f'{{"system": "quadruped", "quadruped": {{"model": "{WORK / "broken.xml"}"}}}}',
+                        "does not load: XML parse error"),
+        "missing.json": ('{"system": "quadruped", "quadruped": {"model": "/nonexistent.xml"}}',
+                         "does not load"),
+        "pendulum.json": (f'{{"system": "quadruped", "quadruped": {{"model": "{WORK / "pendulum.xml"}"}}}}',
+                          "the quadruped needs nq 19, nv 18, nu 12"),
+        "substeps.json": ('{"system": "quadruped", "dt": 0.1, "quadruped": {"substeps": 2}}',
+                          "quadruped.substeps"),
+    }
+    for name, (text, needle) in bad.items():
+        (WORK / name).write_text(text)
+        out = WORK / "never.h5"
+        r = calf("run", "--policy", "nominal", "--steps", 2, "--config", WORK / name,
+                 "--out", out, expect=2)
+        lines = [l for l in r.stderr.splitlines() if l.strip()]
+        assert needle in r.stderr, (name, r.stderr)
+        assert len(lines) == 1 and lines[0].startswith("calf run: error:"), (name, r.stderr)
+        assert not out.exists() and not pathlib.Path(str(out) + ".partial").exists(), name
+
+
 globals()["case_" + CASE]()
 print(f"run_cli_test {CASE}: ok")

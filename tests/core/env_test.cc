@@ -239,8 +239,8 @@ TEST_CASE("The registry finds families by name and alias and refuses others", "[
     FAIL("no error");
   } catch (const calf::ConfigError& e) {
     CHECK(std::string(e.what()) ==
-          "unknown system 'cartpole'; use point_mass, differential_drive or creature (calf "
-          "systems lists them)");
+          "unknown system 'cartpole'; use point_mass, differential_drive, creature or quadruped "
+          "(calf systems lists them)");
   }
   for (const env::EnvFamily& f : env::Families()) {
     const env::EnvSpec& s = f.spec;
