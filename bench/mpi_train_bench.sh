@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # Distributed `calf train --algo ppo` on this machine, side by side in one run (issue: beyond
-# one machine): the creature with E parallel environments, 1 rank x 1 thread, 1 rank x 2
+# one machine): a system (creature by default; quadruped: MuJoCo physics) with E parallel
+# environments, 1 rank x 1 thread, 1 rank x 2
 # threads, 2 ranks x 1 thread (mpirun), interleaved rounds; medians of the job's wall time and
 # of the training log's per-update phase times (rollout = networks on rank 0 + environment
 # steps on every rank + the collectives; update = rank 0 only). The models of all three are
-# compared bit for bit. Usage: bench/mpi_train_bench.sh <calf> [rounds] [envs]
+# compared bit for bit. Usage: bench/mpi_train_bench.sh <calf> [rounds] [envs] [system]
 set -euo pipefail
 calf=$1
 rounds=${2:-3}
 envs=${3:-2048}
+system=${4:-creature}
 py=${PYTHON:-/usr/bin/python3}  # Debian's python3: it has h5py and torch
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 cat > "$work/ppo.json" <<JSON
-{"num_envs": $envs, "rollout_steps": 64, "seq_len": 16, "minibatch_size": 16384, "epochs": 1}
+{"num_envs": $envs, "rollout_steps": 64, "seq_len": 16, "minibatch_size": $((envs * 16)), "epochs": 1}
 JSON
-args=(train --algo ppo --system creature --config "$work/ppo.json" --seed 1 --episodes 3 --quiet)
+args=(train --algo ppo --system "$system" --config "$work/ppo.json" --seed 1 --episodes 3 --quiet)
 run() {  # label, out dir, command...
   local label=$1 out=$2; shift 2
   local t0 t1

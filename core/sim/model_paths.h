@@ -3,10 +3,9 @@
 
 #include <string>
 
-namespace calf::core {
+#include "core/data_dir.h"
 
-/// The data directory: $CALF_DATA_DIR when set, else <source>/data baked in at build time.
-std::string DataDir();
+namespace calf::core {
 
 /// data/models/<system>/<file>, e.g. DefaultModelPath("point_mass", "actor.pt").
 std::string DefaultModelPath(const std::string& system, const std::string& file);

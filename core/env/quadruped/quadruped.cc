@@ -7,16 +7,14 @@
 #include <cstring>
 
 #include "core/env/quadruped/mujoco_model.h"
+#include "core/config/binder.h"
+#include "core/data_dir.h"
 #include "core/random/agent_random.h"
-#include "core/version.h"
 
 namespace calf::core::env {
 namespace quadruped {
 
-std::string DefaultModelPath() {
-  const char* dir = std::getenv("CALF_DATA_DIR");
-  return std::string(dir && *dir ? dir : kSourceDataDir) + "/quadruped/quadruped.xml";
-}
+std::string DefaultModelPath() { return DataDir() + "/quadruped/quadruped.xml"; }
 
 }  // namespace quadruped
 
@@ -305,11 +303,7 @@ std::unique_ptr<Environment> Make(const EnvParams& params) {
   return std::make_unique<QuadrupedEnv>(QuadrupedFamily().spec, params);
 }
 
-std::string Num(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", v);
-  return text;
-}
+std::string Num(double v) { return config::FormatNumber(v); }
 
 void Check(const EnvParams& p, const config::Binder& b) {
   const double substeps = p.param("quadruped", "substeps");
