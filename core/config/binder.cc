@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <type_traits>
 
 #include "core/config/text_file.h"
 #include "core/error.h"
@@ -181,15 +182,21 @@ void Binder::Choice(const std::string& key, std::string& v,
   }
 }
 
+// a list of integers (T integral: JSON integers only) or of numbers (T = double)
 template <typename T>
-void Binder::IntList(const std::string& key, std::vector<T>& v, Range element, size_t min_size) {
+void Binder::NumberList(const std::string& key, std::vector<T>& v, Range element,
+                        size_t min_size) {
+  constexpr bool kIntegers = std::is_integral_v<T>;
   const json* j = Find(key);
   if (j != nullptr) {
-    const std::string expected = "must be an array of integers, each " + element.Describe();
+    const std::string expected = std::string("must be an array of ") +
+                                 (kIntegers ? "integers" : "numbers") + ", each " +
+                                 element.Describe();
     if (!j->is_array()) Fail(key, expected + " (got " + ShortDump(*j) + ")");
     std::vector<T> read;
     for (const json& e : *j) {
-      if (!e.is_number_integer() || !element.Contains(e.get<double>())) {
+      const bool type_ok = kIntegers ? e.is_number_integer() : e.is_number();
+      if (!type_ok || !element.Contains(e.get<double>())) {
         Fail(key, expected + " (got " + ShortDump(e) + ")");
       }
       read.push_back(e.get<T>());
@@ -208,36 +215,15 @@ void Binder::IntList(const std::string& key, std::vector<T>& v, Range element, s
 }
 
 void Binder::List(const std::string& key, std::vector<int>& v, Range element, size_t min_size) {
-  IntList(key, v, element, min_size);
+  NumberList(key, v, element, min_size);
 }
 
 void Binder::List(const std::string& key, std::vector<int64_t>& v, Range element, size_t min_size) {
-  IntList(key, v, element, min_size);
+  NumberList(key, v, element, min_size);
 }
 
 void Binder::List(const std::string& key, std::vector<double>& v, Range element, size_t min_size) {
-  const json* j = Find(key);
-  if (j != nullptr) {
-    const std::string expected = "must be an array of numbers, each " + element.Describe();
-    if (!j->is_array()) Fail(key, expected + " (got " + ShortDump(*j) + ")");
-    std::vector<double> read;
-    for (const json& e : *j) {
-      if (!e.is_number() || !element.Contains(e.get<double>())) {
-        Fail(key, expected + " (got " + ShortDump(e) + ")");
-      }
-      read.push_back(e.get<double>());
-    }
-    v = std::move(read);
-  }
-  if (kind_ == Kind::kWriter) {
-    out_[key] = v;
-    return;
-  }
-  if (kind_ == Kind::kReader && j == nullptr) return;
-  if (v.size() < min_size) {
-    Fail(key, "must hold at least " + std::to_string(min_size) + " value(s)");
-  }
-  for (double e : v) CheckRange(key, e, element);
+  NumberList(key, v, element, min_size);
 }
 
 void Binder::List(const std::string& key, std::vector<std::string>& v, size_t min_size) {

@@ -106,7 +106,7 @@ class Binder {
   template <typename T>
   void IntValue(const std::string& key, T& v, Range range);
   template <typename T>
-  void IntList(const std::string& key, std::vector<T>& v, Range element, size_t min_size);
+  void NumberList(const std::string& key, std::vector<T>& v, Range element, size_t min_size);
 
   Kind kind_;
   const nlohmann::json* in_;

@@ -34,6 +34,18 @@ Outcome StepOnce(const std::string& system, env::EnvParams p, std::vector<double
   return o;
 }
 
+// what a run config with `json` gets: the ConfigError's message, or "accepted"
+std::string ConfigMessage(const std::string& json) {
+  SimConfig c;
+  try {
+    c.ApplyJson(json, "s.json");
+    c.Validate();
+  } catch (const calf::ConfigError& e) {
+    return std::string(e.what());
+  }
+  return std::string("accepted");
+}
+
 }  // namespace
 
 TEST_CASE("A Gaussian spot costs weight at its centre and weight*exp(-1/2) one sigma away",
@@ -97,16 +109,7 @@ TEST_CASE("The miss cost is added once, on the step an episode ends without the 
 
 TEST_CASE("Scenario keys: bad values are refused with one line naming the key",
           "[core][env][scenario][config]") {
-  auto message = [](const std::string& json) {
-    SimConfig c;
-    try {
-      c.ApplyJson(json, "s.json");
-      c.Validate();
-    } catch (const calf::ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
+  const auto message = ConfigMessage;
   CHECK(message(R"({"scenario": {"spot": {"sigma_x": 0}}})").find("scenario.spot.sigma_x") !=
         std::string::npos);
   CHECK(message(R"({"scenario": {"spot": {"sigma_y": -1}}})").find("scenario.spot.sigma_y") !=
@@ -190,16 +193,7 @@ TEST_CASE("A speed limit caps one action coordinate inside its region only",
 
 TEST_CASE("Speed limit keys: a region with min above max and half-given corners are refused",
           "[core][env][scenario][config]") {
-  auto message = [](const std::string& json) {
-    SimConfig c;
-    try {
-      c.ApplyJson(json, "s.json");
-      c.Validate();
-    } catch (const calf::ConfigError& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
+  const auto message = ConfigMessage;
   const std::string swapped = message(
       R"({"scenario": {"speed_limit": {"max": 0.2, "region_min": [1, 0], "region_max": [-1, 1]}}})");
   CHECK_THAT(swapped, Catch::Contains("scenario.speed_limit.region_min") &&
