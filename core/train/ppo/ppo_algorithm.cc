@@ -106,7 +106,7 @@ struct PpoAlgorithm::Impl {
 
   void Resize(int64_t envs) {
     E = envs;
-    batch.reset();  // a distributed batch ends its slices before the next one starts
+    batch.reset();  // the old one first: under mpirun the next one's Init replaces the slices
     batch = make_batch(config, env, E, threads);
     ep_len.assign(E, 0);
     ep_return.assign(E, 0.0);
