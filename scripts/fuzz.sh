@@ -15,7 +15,7 @@ cmake -S "$ROOT/fuzz" -B "$OUT" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=
 cmake --build "$OUT" -j "${JOBS:-2}"
 
 TARGETS=(png_read_fuzz image_diff_fuzz checksum_fuzz zip_checksum_fuzz run_config_fuzz
-         profile_config_fuzz initial_states_fuzz profile_summary_fuzz)
+         profile_config_fuzz initial_states_fuzz profile_summary_fuzz train_config_fuzz)
 for target in "${TARGETS[@]}"; do mkdir -p "$OUT/corpus/$target"; done
 cp "$ROOT"/data/models/point_mass/*.pt "$OUT/corpus/zip_checksum_fuzz/"
 cp "$ROOT"/data/golden/*.png "$OUT/corpus/png_read_fuzz/"
@@ -23,6 +23,12 @@ for f in "$ROOT"/data/models/*/*.json; do
   cp "$f" "$OUT/corpus/run_config_fuzz/$(basename "$(dirname "$f")")_$(basename "$f")"
 done
 printf '{"dt": 0.01, "num_agents": 4, "seed": 3, "policy": "pd"}' > "$OUT/corpus/run_config_fuzz/small.json"
+# train-config seeds: the shipped models' training configs and a small PPO one
+for f in "$ROOT"/data/models/*/train_config.json; do
+  cp "$f" "$OUT/corpus/train_config_fuzz/$(basename "$(dirname "$f")").json"
+done
+printf '{"algo": "ppo", "system": "creature", "num_envs": 8, "rollout_steps": 32, "seq_len": 8, "minibatch_size": 64}' \
+  > "$OUT/corpus/train_config_fuzz/ppo_small.json"
 printf '{"preset": "low", "agents": [3, 20], "modes": ["baseline", "optimized"], "frames": 40}' \
   > "$OUT/corpus/profile_config_fuzz/small.json"
 # initial-states seeds: a selector byte (agents - 1 in the low 6 bits, the index of d in

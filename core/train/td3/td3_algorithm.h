@@ -14,28 +14,11 @@
 #include "core/train/algorithm.h"
 #include "core/train/td3/replay_buffer.h"
 #include "core/train/td3/td3.h"
+#include "core/train/td3/td3_config.h"
 
 namespace calf::core::train {
 
 class TorchTd3Reference;
-
-/// TD3's own training parameters (flat keys of the training config).
-struct Td3Config final : AlgorithmParams {
-  /// TD3 update implementation: "eigen" (calf's own, fast) or "libtorch" (the autograd
-  /// reference of td3_reference.h, ~10x slower; results agree to float rounding only).
-  std::string backend = "eigen";
-  int64_t start_training_step = 100;  ///< Env steps acting with the nominal policy first.
-  int64_t replay_size = 100000;
-  double expl_noise = 0.5;     ///< Exploration noise std, times max_action.
-  double reward_scale = 10.0;  ///< Rewards are multiplied by this before storing.
-  Td3Params td3;
-
-  std::unique_ptr<AlgorithmParams> Clone() const override;
-  void Bind(config::Binder& b) override;
-  /// quick (100 episodes x 500 steps, start 50, batch 64), standard (500 x 750, start 100,
-  /// batch 64), thorough (1000 x 1000, start 200, batch 128).
-  void ApplyPreset(const std::string& name, TrainConfig& config) override;
-};
 
 /// One finished episode in the training log. Rates are fractions of the episode's steps.
 struct EpisodeRecord {
