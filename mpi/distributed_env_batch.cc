@@ -142,37 +142,36 @@ struct Slice {
     const int m = spec.action_dim, o = spec.obs_dim;
     std::vector<int> counts, offsets;
     SliceCounts(envs, ranks, m, 0, &counts, &offsets, true);
-    std::vector<double> my_actions;
     if (rank == 0) {
       CheckMpi(MPI_Scatterv(actions, counts.data(), offsets.data(), MPI_DOUBLE, MPI_IN_PLACE, 0,
                             MPI_DOUBLE, 0, MPI_COMM_WORLD),
                "MPI_Scatterv");
     } else {
-      my_actions.resize(mine.count * m);
-      CheckMpi(MPI_Scatterv(nullptr, nullptr, nullptr, MPI_DOUBLE, my_actions.data(),
+      actions_in.resize(mine.count * m);
+      CheckMpi(MPI_Scatterv(nullptr, nullptr, nullptr, MPI_DOUBLE, actions_in.data(),
                             counts[rank], MPI_DOUBLE, 0, MPI_COMM_WORLD),
                "MPI_Scatterv");
-      actions = my_actions.data();
+      actions = actions_in.data();
     }
     local->Step(step, actions, out);
 
     SliceCounts(envs, ranks, PackedPerEnv(o), 1, &counts, &offsets, true);
     if (rank == 0) {
-      std::vector<double> all(static_cast<size_t>(offsets.back() + counts.back()));
-      CheckMpi(MPI_Gatherv(MPI_IN_PLACE, 0, MPI_DOUBLE, all.data(), counts.data(), offsets.data(),
+      packed.resize(static_cast<size_t>(offsets.back() + counts.back()));
+      CheckMpi(MPI_Gatherv(MPI_IN_PLACE, 0, MPI_DOUBLE, packed.data(), counts.data(), offsets.data(),
                            MPI_DOUBLE, 0, MPI_COMM_WORLD),
                "MPI_Gatherv");
       bool remote_interrupt = false;
       for (int r = 1; r < ranks; ++r) {
         const EnvSlice s = EnvSliceOf(envs, r, ranks);
-        const double* p = all.data() + offsets[r];
+        const double* p = packed.data() + offsets[r];
         Unpack(s.count, o, p, out.reward + s.first, out.done + s.first,
                out.target_moved + s.first, out.final_obs + s.first * o, out.obs + s.first * o);
         remote_interrupt = remote_interrupt || p[s.count * PackedPerEnv(o)] != 0.0;
       }
       return remote_interrupt;
     }
-    std::vector<double> packed(mine.count * PackedPerEnv(o) + 1);
+    packed.resize(mine.count * PackedPerEnv(o) + 1);
     Pack(mine.count, o, out.reward, out.done, out.target_moved, out.final_obs, out.obs,
          packed.data());
     packed.back() = interrupted ? 1.0 : 0.0;
@@ -230,6 +229,8 @@ struct Slice {
   int rank = 0, ranks = 1;
   EnvSlice mine;
   std::unique_ptr<LocalEnvBatch> local;
+  // per-step scratch, kept across steps: a serving rank's actions, the packed results
+  std::vector<double> actions_in, packed;
 };
 
 // rank 0's side: each call announces the collective, then runs its part of it
@@ -286,11 +287,7 @@ class DistributedEnvBatch final : public EnvBatch {
 }  // namespace
 
 EnvSlice EnvSliceOf(int64_t envs, int rank, int ranks) {
-  const int64_t block = LocalEnvBatch::kBlock;
-  const int64_t blocks = (envs + block - 1) / block;
-  const int64_t b0 = blocks * rank / ranks, b1 = blocks * (rank + 1) / ranks;
-  const int64_t first = std::min(envs, b0 * block);
-  return {first, std::min(envs, b1 * block) - first};
+  return ShareOfBlocks(envs, LocalEnvBatch::kBlock, rank, ranks);
 }
 
 std::unique_ptr<EnvBatch> MakeDistributedEnvBatch(const TrainConfig& config,

@@ -12,15 +12,13 @@
 #include <memory>
 
 #include "core/train/env_batch.h"
+#include "mpi/session.h"
 
 namespace calf::mpi {
 
-/// Environments [first, first + count) of rank `rank` of `ranks`: whole blocks of
-/// LocalEnvBatch::kBlock, rank r taking blocks ⌊B·r/R⌋ … ⌊B·(r+1)/R⌋−1 of the B blocks (a rank
-/// may get none).
-struct EnvSlice {
-  int64_t first = 0, count = 0;
-};
+/// Environments [first, first + count) of rank `rank` of `ranks`: ShareOfBlocks
+/// (mpi/session.h) in blocks of LocalEnvBatch::kBlock.
+using EnvSlice = BlockShare;
 EnvSlice EnvSliceOf(int64_t envs, int rank, int ranks);
 
 /// Rank 0's batch of `envs` environments of the run `config` (the other ranks build their

@@ -62,11 +62,8 @@ std::vector<core::BlockStats> Unpack(const std::vector<double>& d, const std::ve
 }  // namespace
 
 core::AgentSlice RankSlice(int64_t num_agents, int rank, int ranks) {
-  const int64_t block = core::kAgentBlock;
-  const int64_t blocks = (num_agents + block - 1) / block;
-  const int64_t b0 = blocks * rank / ranks, b1 = blocks * (rank + 1) / ranks;
-  const int64_t first = std::min(num_agents, b0 * block);
-  return {first, std::min(num_agents, b1 * block) - first};
+  const BlockShare s = ShareOfBlocks(num_agents, core::kAgentBlock, rank, ranks);
+  return {s.first, s.count};
 }
 
 core::RunOutcome RunToFileOnRanks(const core::SimConfig& config, const std::string& out,

@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -99,6 +100,13 @@ void Agree(const Error* failure) {
   const std::string what = "rank " + std::to_string(first) + ": " + text.substr(space + 1);
   if (s->rank() == 0) throw Error(what, code);
   throw ReportedElsewhereError(what, code);
+}
+
+BlockShare ShareOfBlocks(int64_t n, int64_t block, int rank, int ranks) {
+  const int64_t blocks = (n + block - 1) / block;
+  const int64_t b0 = blocks * rank / ranks, b1 = blocks * (rank + 1) / ranks;
+  const int64_t first = std::min(n, b0 * block);
+  return {first, std::min(n, b1 * block) - first};
 }
 
 int AllreduceMax(int value) {

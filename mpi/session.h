@@ -65,6 +65,15 @@ void AllOrNone(F&& f) {
   Agree(nullptr);
 }
 
+/// Items [first, first + count) of rank `rank` of `ranks` when `n` items are cut into whole
+/// blocks of `block` and rank r takes blocks ⌊B·r/R⌋ … ⌊B·(r+1)/R⌋−1 of the B blocks (a rank
+/// may get none). Depends on neither threads nor timing: the split of the distributed run's
+/// agents and of the training environments.
+struct BlockShare {
+  int64_t first = 0, count = 0;
+};
+BlockShare ShareOfBlocks(int64_t n, int64_t block, int rank, int ranks);
+
 /// MPI_Allreduce(MAX) of one int.
 int AllreduceMax(int value);
 /// MPI_Allreduce(SUM) of int64 values (exact, so the order does not matter).
