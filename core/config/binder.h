@@ -62,6 +62,8 @@ class Binder {
 
   Kind kind() const { return kind_; }
   bool reading() const { return kind_ == Kind::kReader; }
+  /// What the values come from, as errors name it ("x.json", "config").
+  const std::string& source() const { return source_; }
   /// True when the reader's object has `key` (always false for the other kinds).
   bool Has(const std::string& key) const;
 

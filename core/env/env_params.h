@@ -13,6 +13,8 @@
 
 namespace calf::core::env {
 
+struct EnvSpec;
+
 /// Extra cost terms of a research scenario, added by Environment::Step to every family's
 /// reward (the config's "scenario" object; docs/config.md). The defaults add nothing: the
 /// reward is then bit for bit the family's own.
@@ -48,11 +50,13 @@ struct ScenarioTerms {
 
 /// Immutable per-run environment parameters.
 struct EnvParams {
-  double dt = 0.01;                     ///< Control step [s] (one RK4 step per control step).
-  double goal_epsilon = 0.05;           ///< Episode ends (goal) when the goal distance < this.
-  double boundary_limit = 5.0;          ///< Episode ends (out of bounds) beyond this [m].
-  double reset_range = 3.0;             ///< Resets draw positions uniformly in [-r, r].
-  int64_t max_steps_per_episode = 750;  ///< Time limit (a truncation).
+  double dt = 0.01;             ///< Control step [s] (one RK4 step per control step).
+  double goal_epsilon = 0.05;   ///< Episode ends (goal) when the goal distance < this.
+  double boundary_limit = 5.0;  ///< Episode ends (out of bounds) beyond this [m].
+  double reset_range = 3.0;     ///< Resets draw positions uniformly in [-r, r].
+  /// Time limit (a truncation) in steps; 0 = the family's own (EnvSpec::max_steps_per_episode:
+  /// 750, the creature's 1,000), resolved by ForFamily when an environment is made.
+  int64_t max_steps_per_episode = 0;
   /// Nominal controller gains by name: every registered family's gains with their defaults
   /// (EnvSpec::nominal_gains), overridden by the config's "nominal" object.
   std::map<std::string, double> nominal;
@@ -67,9 +71,21 @@ struct EnvParams {
   bool fused_step = true;
   ScenarioTerms scenario;  ///< The "scenario" object: extra reward terms (none by default).
 
+  /// Not a config key: where the config layers' keys came from (flat keys, "nominal.<gain>",
+  /// family object names -> the reader's source, e.g. "x.json"), so that the checker's
+  /// refusals name the file.
+  std::map<std::string, std::string> given;
+
   EnvParams();
-  /// Binds the flat keys and the "nominal" object (config layer, core/config/binder.h).
-  void Bind(config::Binder& b);
+  /// Binds the flat keys, the "nominal" object and the family objects (config layer,
+  /// core/config/binder.h). `system` names the run's family when known (any name; an unknown
+  /// one counts as not known): the writer then writes that family's effective values
+  /// (ForFamily) and only the keys it reads, and the checker refuses a given key the family
+  /// does not read unless it holds its default ("does not apply to system ...").
+  void Bind(config::Binder& b, const std::string& system = "");
+  /// These parameters as `spec`'s family uses them: max_steps_per_episode 0 becomes the
+  /// family's time limit. Environments apply it; the writer writes it.
+  EnvParams ForFamily(const EnvSpec& spec) const;
   /// The gain `name`; a missing name is a bug (families read only their own gains).
   double gain(const std::string& name) const;
   /// The parameter `name` of family `family_name`; a missing name is a bug.

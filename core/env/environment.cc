@@ -10,7 +10,7 @@
 namespace calf::core::env {
 
 Environment::Environment(EnvSpec spec, EnvParams params)
-    : spec_(std::move(spec)), params_(std::move(params)) {
+    : spec_(std::move(spec)), params_(params.ForFamily(spec_)) {
   const size_t nw = params_.scenario.state_weights.size();
   if (nw != 0 && nw != static_cast<size_t>(spec_.state_dim)) {
     throw ConfigError("key 'scenario.state_weights' holds " + std::to_string(nw) +

@@ -41,10 +41,10 @@ struct ParamSpec {
 /// What a trainer's presets start from for a family (core/train): set by each family, so
 /// that a new family needs no change in the trainers. Budgets are environment steps.
 struct TrainingHints {
-  int64_t episode_steps = 500;    ///< Time limit of a training episode: enough to reach the goal.
-  double reward_scale = 0.01;     ///< Brings a step's reward to the scale a value head learns.
-  int64_t quick_env_steps = 245760;       ///< The "quick" preset's budget (a first look).
-  int64_t standard_env_steps = 1638400;   ///< The "standard" preset's budget.
+  int64_t episode_steps = 500;  ///< Time limit of a training episode: enough to reach the goal.
+  double reward_scale = 0.01;   ///< Brings a step's reward to the scale a value head learns.
+  int64_t quick_env_steps = 245760;      ///< The "quick" preset's budget (a first look).
+  int64_t standard_env_steps = 1638400;  ///< The "standard" preset's budget.
 };
 
 /// A text parameter a family declares (a file path), beside its numeric ones.
@@ -81,6 +81,13 @@ struct EnvSpec {
   /// of the agent's last step (written as the `contacts` dataset of a run); -1 = none. Reset
   /// leaves it, so a terminal step's count survives the reset that follows it.
   int contacts_index = -1;
+  /// The shared flat keys the family reads besides dt and max_steps_per_episode (which every
+  /// family reads), e.g. {"goal_epsilon", "boundary_limit", "reset_range"}. A config that
+  /// sets another shared key to a value other than its default for this system is refused.
+  std::vector<std::string> shared_keys;
+  /// The family's time limit where the config leaves max_steps_per_episode at 0 (its
+  /// default): 750 steps, the creature's 1,000 (EnvParams::ForFamily).
+  int64_t max_steps_per_episode = 750;
 };
 
 /// A block of consecutive agents: views into the simulation's agent-major arrays.

@@ -84,6 +84,8 @@ std::string DescribeFamiliesJson() {
     nlohmann::json gains = nlohmann::json::object();
     for (const ParamSpec& g : s.nominal_gains)
       gains[g.name] = {{"default", g.value}, {"doc", g.doc}};
+    std::vector<std::string> shared = {"dt", "max_steps_per_episode"};
+    shared.insert(shared.end(), s.shared_keys.begin(), s.shared_keys.end());
     nlohmann::json params = nlohmann::json::object();
     for (const ParamSpec& q : s.params) params[q.name] = {{"default", q.value}, {"doc", q.doc}};
     for (const TextParamSpec& t : s.text_params)
@@ -106,7 +108,9 @@ std::string DescribeFamiliesJson() {
                      {"reward_scale", s.training.reward_scale},
                      {"quick_env_steps", s.training.quick_env_steps},
                      {"standard_env_steps", s.training.standard_env_steps}}},
-                   {"params", params}});
+                   {"params", params},
+                   {"shared_keys", shared},
+                   {"max_steps_per_episode", s.max_steps_per_episode}});
   }
   return all.dump(2);
 }

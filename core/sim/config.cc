@@ -14,7 +14,7 @@ void SimConfig::Bind(config::Binder& b) {
   // bounded work (issue 19): 10^9 steps of one agent are hours; --steps 2^63-1 never ends
   b.Value("steps", steps, Range::Closed(0, 1000000000));
   b.Value("seed", seed);
-  env.Bind(b);
+  env.Bind(b, system);
   b.Value("actor", actor_path);
   b.Value("critic", critic_path);
   b.Value("initial_states", initial_states_path);

@@ -52,7 +52,7 @@ void TrainConfig::Bind(config::Binder& b) {
   b.Value("seed", seed);
   b.Value("episodes", episodes, Range::AtLeast(1));
   b.Value("checkpoint_every", checkpoint_every, Range::AtLeast(0));
-  env.Bind(b);
+  env.Bind(b, system);
   b.Object("calf", [this](config::Binder& cb) { calf.Bind(cb); });
   params->Bind(b);
 }

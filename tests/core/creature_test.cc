@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "core/env/creature/creature_kernel.h"
@@ -248,6 +249,82 @@ TEST_CASE("Episodes of the creature end only at the time limit", "[core][creatur
     CHECK(done == (k < 3 ? DoneReason::kNone : DoneReason::kTimeLimit));
   }
   CHECK_FALSE(IsTerminal(done));
+}
+
+TEST_CASE("The creature's time limit is 1,000 steps unless the config sets one",
+          "[core][creature][config]") {
+  // run a creature until its first episode ends; the step it ends at is the time limit
+  const auto episode_length = [](const env::EnvParams& p) {
+    auto e = env::MakeEnvironment("creature", p);
+    std::vector<double> s(7, 0.0), g = {5.0, 5.0, 5.0, 0.0};
+    s[6] = 200.0;
+    int64_t ep = 0;
+    double reward = 0.0;
+    const env::AgentBlock b{0, 1, s.data(), g.data(), &ep};
+    const double u[3] = {0.0, 0.0, 0.0};
+    for (int64_t k = 1; k <= 5000; ++k) {
+      DoneReason done = DoneReason::kNone;
+      e->Step(b, u, {&reward, &done, nullptr});  // counts the episode's steps in ep
+      if (done != DoneReason::kNone) return k;
+    }
+    return int64_t{-1};
+  };
+  CHECK(episode_length(env::EnvParams()) == 1000);
+  env::EnvParams p;
+  p.max_steps_per_episode = 40;
+  CHECK(episode_length(p) == 40);
+  // the same default config gives the point mass its own 750
+  CHECK(env::EnvParams().ForFamily(env::FindSpec("point_mass")).max_steps_per_episode == 750);
+
+  // a run's recorded config holds the limit used, and reads back to the same
+  SimConfig c;
+  c.system = "creature";
+  const std::string recorded = c.ToJson();
+  CHECK(nlohmann::json::parse(recorded)["max_steps_per_episode"] == 1000);
+  SimConfig back;
+  back.ApplyJson(recorded, "recorded");
+  CHECK(back.ToJson() == recorded);
+  c.ApplyJson(R"({"max_steps_per_episode": 300})", "c.json");
+  CHECK(nlohmann::json::parse(c.ToJson())["max_steps_per_episode"] == 300);
+}
+
+TEST_CASE("Keys the creature does not read are refused unless they hold their defaults",
+          "[core][creature][config][error]") {
+  auto check = [](const std::string& json, const std::string& system = "creature") {
+    SimConfig c;
+    c.ApplyJson(json, "c.json");
+    c.system = system;  // as --system after the file
+    c.Validate();
+  };
+  using Catch::Matchers::Contains;
+  CHECK_THROWS_WITH(check(R"({"goal_epsilon": 0.2})"),
+                    Contains("c.json: key 'goal_epsilon' does not apply to system 'creature'"));
+  CHECK_THROWS_WITH(check(R"({"boundary_limit": 9})"), Contains("key 'boundary_limit'"));
+  CHECK_THROWS_WITH(check(R"({"reset_range": 1})"), Contains("key 'reset_range'"));
+  CHECK_THROWS_WITH(check(R"({"nominal": {"kp": 3}})"),
+                    Contains("c.json: key 'nominal.kp' is a gain of pd (point_mass)"));
+  CHECK_THROWS_WITH(check(R"({"quadruped": {"substeps": 4}})"),
+                    Contains("key 'quadruped' holds the parameters of system 'quadruped'"));
+  // the same keys for the systems that read them, and defaults for any system, are fine
+  CHECK_NOTHROW(check(R"({"goal_epsilon": 0.2, "nominal": {"kp": 3}})", "point_mass"));
+  CHECK_NOTHROW(check(R"({"goal_epsilon": 0.05, "boundary_limit": 5, "reset_range": 3})"));
+  CHECK_NOTHROW(check(R"({"creature": {"goal_threshold": 1}})"));
+  CHECK_THROWS_WITH(check(R"({"creature": {"goal_threshold": 1}})", "point_mass"),
+                    Contains("key 'creature' holds the parameters of system 'creature'"));
+  try {
+    check(R"({"goal_epsilon": 0.2})", "quadruped");
+    FAIL("no error");
+  } catch (const calf::Error& e) {
+    CHECK(e.code() == calf::ExitCode::kUsage);
+  }
+  // a recorded creature config lists only what the creature reads
+  SimConfig c;
+  c.system = "creature";
+  const nlohmann::json j = nlohmann::json::parse(c.ToJson());
+  for (const char* key : {"goal_epsilon", "boundary_limit", "reset_range", "quadruped"})
+    CHECK_FALSE(j.contains(key));
+  CHECK_FALSE(j["nominal"].contains("kp"));
+  CHECK(j["nominal"].contains("creature_kp"));
 }
 
 TEST_CASE("The nominal goal_pd controller reaches goals again and again", "[core][creature]") {

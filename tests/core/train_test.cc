@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/env/registry.h"
 #include "core/error.h"
 #include "core/io/checksum.h"
 #include "core/io/h5_file.h"
@@ -535,7 +536,8 @@ TEST_CASE("Presets and default hyper-parameters are the documented ones", "[trai
   const TrainConfig d;
   CHECK(d.system == "point_mass");
   CHECK(d.episodes == 500);
-  CHECK(d.env.max_steps_per_episode == 750);
+  // 0 = the system's own time limit, the point mass's 750
+  CHECK(d.env.ForFamily(calf::core::env::FindSpec(d.system)).max_steps_per_episode == 750);
   CHECK(P(d).start_training_step == 100);
   CHECK(P(d).replay_size == 100000);
   CHECK(P(d).reward_scale == 10.0);

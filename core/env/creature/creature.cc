@@ -264,6 +264,9 @@ EnvFamily CreatureFamily() {
   // PPO: 40 / 400 updates of 64 x 128 steps, the design document's 1,000-step episodes, and
   // rewards of ~10 per goal scaled down
   s.training = {1000, 0.1, 40 * 8192, 400 * 8192};
+  // the design document's episodes; goal_epsilon, boundary_limit and reset_range are the
+  // point mass's and the unicycle's (the creature has its goal_threshold, box and resets)
+  s.max_steps_per_episode = 1000;
   return {s, &Make, &Check};
 }
 

@@ -128,6 +128,7 @@ EnvFamily DifferentialDriveFamily() {
                      {"k_theta", 2.0, "move_to_point final heading gain [1/s]"}};
   // PPO: 30 / 300 updates of 64 x 128 steps, episodes of 750 steps (the unicycle turns first)
   s.training = {750, 0.01, 30 * 8192, 300 * 8192};
+  s.shared_keys = {"goal_epsilon", "boundary_limit", "reset_range"};
   return {s, &Make};
 }
 

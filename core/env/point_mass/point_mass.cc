@@ -95,6 +95,7 @@ EnvFamily PointMassFamily() {
                      {"kd", 1.0, "PD velocity gain [1/s]"}};
   // PPO: 30 / 200 updates of 64 x 128 steps, episodes of 500 steps (5 s)
   s.training = {500, 0.01, 30 * 8192, 200 * 8192};
+  s.shared_keys = {"goal_epsilon", "boundary_limit", "reset_range"};
   return {s, &Make};
 }
 
