@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/config/binder.h"
+#include "core/env/body_shape.h"
 #include "core/env/env_params.h"
 
 namespace calf::core {
@@ -41,10 +42,10 @@ struct ParamSpec {
 /// What a trainer's presets start from for a family (core/train): set by each family, so
 /// that a new family needs no change in the trainers. Budgets are environment steps.
 struct TrainingHints {
-  int64_t episode_steps = 500;    ///< Time limit of a training episode: enough to reach the goal.
-  double reward_scale = 0.01;     ///< Brings a step's reward to the scale a value head learns.
-  int64_t quick_env_steps = 245760;       ///< The "quick" preset's budget (a first look).
-  int64_t standard_env_steps = 1638400;   ///< The "standard" preset's budget.
+  int64_t episode_steps = 500;  ///< Time limit of a training episode: enough to reach the goal.
+  double reward_scale = 0.01;   ///< Brings a step's reward to the scale a value head learns.
+  int64_t quick_env_steps = 245760;      ///< The "quick" preset's budget (a first look).
+  int64_t standard_env_steps = 1638400;  ///< The "standard" preset's budget.
 };
 
 /// A text parameter a family declares (a file path), beside its numeric ones.
@@ -141,6 +142,13 @@ class Environment {
   /// The box positions stay in, for families in 3-D space (the creature): lo/hi [3] of the
   /// first three state coordinates. Returns false (and leaves them) for the others.
   virtual bool WorldBox(double* lo, double* hi) const;
+
+  /// Appends to `shapes` the primitives each agent of the block's body is drawn with at its
+  /// state (BodyShape: the family's world frame, z up; `agent` = the index in the block),
+  /// for renderers. Reads only `block.state` and `block.count` (the other members may be
+  /// null). The default appends nothing: the family is drawn as a point (its position).
+  /// Deterministic; thread-safe like every method.
+  virtual void BodyShapes(const AgentBlock& block, std::vector<BodyShape>* shapes) const;
 
   /// Recomputes the environment state that derives from the state (e.g. a remembered goal
   /// distance) after the states of the block were set from outside (an initial-states CSV).
