@@ -242,7 +242,7 @@ void CalfScene::LayOut() {
     top = std::max(top, s.pos[1] + r);
   }
   if (!std::isfinite(reach) || !std::isfinite(top)) return;
-  spacing_ = std::max(1.0F, 0.5F * std::ceil(4.0F * reach / 0.5F));
+  spacing_ = std::max(1.0F, 0.5F * std::ceil(3.0F * reach / 0.5F));
   cells_ = static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(num_agents_))));
   rows_ = (num_agents_ + cells_ - 1) / cells_;
   body_top_ = top;

@@ -42,7 +42,7 @@ struct CalfSceneOptions {
   /// The family's environment, whose Environment::BodyShapes draws the agents' bodies; null
   /// (or a family that gives no shapes) = agents as discs only. With shapes the agents are
   /// laid out side by side (CalfScene, "Bodies").
-  std::shared_ptr<const core::env::Environment> bodies;
+  std::shared_ptr<const core::env::Environment> bodies = nullptr;
 };
 
 /// The critic surface of a system: q(s, 0) = min over the critic's heads, on the surface grid
@@ -68,8 +68,9 @@ std::string ConfigHash(const std::string& text);
 /// the 3-D world). The agents of such a family are separate worlds that may all stand at the
 /// same place (every quadruped resets at the origin), so the scene lays them out on a square
 /// grid of cells, agent i in row i / c, column i % c (c = ceil(sqrt(N))), centred on the
-/// origin: its shapes, disc and trail are drawn shifted by its cell's centre (the spacing is
-/// twice the widest body of the first Start, in steps of 0.5, at least 1). The camera then
+/// origin: its shapes and trail are drawn shifted by its cell's centre (the spacing is 1.5×
+/// the widest body of the first Start — twice its farthest bounding-sphere reach from the
+/// agent's position —, rounded up to a step of 0.5, at least 1). The camera then
 /// frames the grid of cells (Bounds), not boundary_limit, over a filled floor
 /// (ConfigureRender); the floor axes have no ticks (laid_out()), no goal marker and no agent
 /// discs are drawn (the trails carry the modes).
