@@ -344,7 +344,7 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
     }
     if (frame.shapes != nullptr && frame.num_shapes > 0) {
       if (!shapes_) shapes_ = std::make_unique<ShapeRenderer>();
-      shapes_->Draw(frame.shapes, frame.num_shapes, vp, &counters_.shapes);
+      shapes_->Draw(frame.shapes, frame.num_shapes, vp, options_.height, &counters_.shapes);
     }
     const float agent_px = options_.agent_size_px > 0.0F
                                ? options_.agent_size_px

@@ -24,7 +24,8 @@ out vec3 v_normal;
 flat out vec3 v_color;
 void main() {
   mat3 m = mat3(i_c0, i_c1, i_c2);
-  v_normal = transpose(inverse(m)) * a_normal;
+  // m = (orthonormal axes) x (scales): its inverse transpose is m x (scales)^-2
+  v_normal = m * (a_normal / vec3(dot(i_c0, i_c0), dot(i_c1, i_c1), dot(i_c2, i_c2)));
   v_color = i_color.rgb;
   gl_Position = u_vp * vec4(m * a_pos + i_t, 1.0);
 }
@@ -40,8 +41,22 @@ void main() {
 }
 )";
 
-// the meshes, in this order in the vertex buffer
-enum Mesh { kBoxMesh = 0, kSphereMesh = 1, kCylinderMesh = 2, kNumMeshes = 3 };
+// the meshes, in this order in the vertex and index buffers
+// (each round one in two levels of detail: fine, then coarse for shapes a few pixels wide)
+enum Mesh {
+  kBoxMesh,
+  kSphereMesh,
+  kHemisphereMesh,
+  kCylinderMesh,
+  kSphereCoarse,
+  kHemisphereCoarse,
+  kCylinderCoarse,
+  kNumMeshes
+};
+constexpr int kCoarse = kSphereCoarse - kSphereMesh;  // from a fine mesh to its coarse one
+
+// below this projected bounding radius [pixels] round shapes take their coarse meshes
+constexpr float kCoarseBelowPx = 6.0F;
 
 struct Vertex {
   float p[3], n[3];
@@ -53,72 +68,89 @@ struct Instance {
 };
 static_assert(sizeof(Instance) == 16 * sizeof(float), "instance layout");
 
-void Push(std::vector<Vertex>& v, float x, float y, float z, float nx, float ny, float nz) {
-  v.push_back(Vertex{{x, y, z}, {nx, ny, nz}});
-}
+// indexed meshes: llvmpipe shades a vertex once for the triangles that share it
+struct MeshData {
+  std::vector<Vertex> v;
+  std::vector<uint32_t> i;
+  uint32_t Add(float x, float y, float z, float nx, float ny, float nz) {
+    v.push_back(Vertex{{x, y, z}, {nx, ny, nz}});
+    return static_cast<uint32_t>(v.size() - 1);
+  }
+  void Quad(uint32_t a, uint32_t b, uint32_t c, uint32_t d) {
+    i.insert(i.end(), {a, b, c, a, c, d});
+  }
+};
 
-// the cube [-1, 1]³, flat normals
-void BuildBox(std::vector<Vertex>& v) {
+// the cube [-1, 1]³, flat normals (4 vertices per face)
+void BuildBox(MeshData& m) {
   for (int axis = 0; axis < 3; ++axis) {
     for (float s : {-1.0F, 1.0F}) {
       const int u = (axis + 1) % 3, w = (axis + 2) % 3;
       const float corners[4][2] = {{-1, -1}, {1, -1}, {1, 1}, {-1, 1}};
-      for (int tri : {0, 1, 2, 0, 2, 3}) {
+      uint32_t k[4];
+      for (int c = 0; c < 4; ++c) {
         float p[3], n[3] = {0.0F, 0.0F, 0.0F};
         p[axis] = s;
-        p[u] = corners[tri][0];
-        p[w] = corners[tri][1];
+        p[u] = corners[c][0];
+        p[w] = corners[c][1];
         n[axis] = s;
-        Push(v, p[0], p[1], p[2], n[0], n[1], n[2]);
+        k[c] = m.Add(p[0], p[1], p[2], n[0], n[1], n[2]);
       }
+      m.Quad(k[0], k[1], k[2], k[3]);
     }
   }
 }
 
-// the unit sphere in latitude bands, smooth normals
-void BuildSphere(std::vector<Vertex>& v) {
-  constexpr int kLat = 12, kLon = 24;
-  const auto point = [&](int i, int j) {
-    const double th = M_PI * i / kLat, ph = 2.0 * M_PI * j / kLon;
-    const auto x = static_cast<float>(std::sin(th) * std::cos(ph));
-    const auto y = static_cast<float>(std::sin(th) * std::sin(ph));
-    const auto z = static_cast<float>(std::cos(th));
-    Push(v, x, y, z, x, y, z);
-  };
-  for (int i = 0; i < kLat; ++i) {
-    for (int j = 0; j < kLon; ++j) {
-      point(i, j);
-      point(i + 1, j);
-      point(i + 1, j + 1);
-      point(i, j);
-      point(i + 1, j + 1);
-      point(i, j + 1);
+// the unit sphere (or its upper half, z >= 0) in latitude bands, smooth normals
+void BuildSphereBands(MeshData& m, int bands, double max_polar, int kLon) {
+  const auto first = static_cast<uint32_t>(m.v.size());
+  for (int i = 0; i <= bands; ++i) {
+    const double th = max_polar * i / bands;
+    for (int j = 0; j <= kLon; ++j) {
+      const double ph = 2.0 * M_PI * j / kLon;
+      const auto x = static_cast<float>(std::sin(th) * std::cos(ph));
+      const auto y = static_cast<float>(std::sin(th) * std::sin(ph));
+      const auto z = static_cast<float>(std::cos(th));
+      m.Add(x, y, z, x, y, z);
     }
   }
+  const auto at = [&](int i, int j) { return first + static_cast<uint32_t>(i * (kLon + 1) + j); };
+  for (int i = 0; i < bands; ++i) {
+    for (int j = 0; j < kLon; ++j) m.Quad(at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1));
+  }
 }
+void BuildSphere(MeshData& m) { BuildSphereBands(m, 10, M_PI, 20); }
+void BuildHemisphere(MeshData& m) { BuildSphereBands(m, 5, M_PI / 2.0, 20); }
+void BuildSphereCoarse(MeshData& m) { BuildSphereBands(m, 4, M_PI, 8); }
+void BuildHemisphereCoarse(MeshData& m) { BuildSphereBands(m, 2, M_PI / 2.0, 8); }
 
 // the cylinder of radius 1 along z in [-1, 1] with its end discs
-void BuildCylinder(std::vector<Vertex>& v) {
-  constexpr int kSeg = 24;
+void BuildCylinderSegments(MeshData& m, int kSeg) {
+  const auto first = static_cast<uint32_t>(m.v.size());
+  for (int j = 0; j <= kSeg; ++j) {
+    const double a = 2.0 * M_PI * j / kSeg;
+    const auto x = static_cast<float>(std::cos(a)), y = static_cast<float>(std::sin(a));
+    m.Add(x, y, -1, x, y, 0);
+    m.Add(x, y, 1, x, y, 0);
+  }
   for (int j = 0; j < kSeg; ++j) {
-    const double a0 = 2.0 * M_PI * j / kSeg, a1 = 2.0 * M_PI * (j + 1) / kSeg;
-    const auto x0 = static_cast<float>(std::cos(a0)), y0 = static_cast<float>(std::sin(a0));
-    const auto x1 = static_cast<float>(std::cos(a1)), y1 = static_cast<float>(std::sin(a1));
-    // side
-    Push(v, x0, y0, -1, x0, y0, 0);
-    Push(v, x1, y1, -1, x1, y1, 0);
-    Push(v, x1, y1, 1, x1, y1, 0);
-    Push(v, x0, y0, -1, x0, y0, 0);
-    Push(v, x1, y1, 1, x1, y1, 0);
-    Push(v, x0, y0, 1, x0, y0, 0);
-    // ends
-    for (float s : {-1.0F, 1.0F}) {
-      Push(v, 0, 0, s, 0, 0, s);
-      Push(v, x0, y0, s, 0, 0, s);
-      Push(v, x1, y1, s, 0, 0, s);
+    const uint32_t k = first + 2 * j;
+    m.Quad(k, k + 2, k + 3, k + 1);
+  }
+  for (float s : {-1.0F, 1.0F}) {
+    const uint32_t centre = m.Add(0, 0, s, 0, 0, s);
+    for (int j = 0; j <= kSeg; ++j) {
+      const double a = 2.0 * M_PI * j / kSeg;
+      m.Add(static_cast<float>(std::cos(a)), static_cast<float>(std::sin(a)), s, 0, 0, s);
+    }
+    for (int j = 0; j < kSeg; ++j) {
+      m.i.insert(m.i.end(), {centre, centre + 1 + j, centre + 2 + j});
     }
   }
 }
+
+void BuildCylinder(MeshData& m) { BuildCylinderSegments(m, 20); }
+void BuildCylinderCoarse(MeshData& m) { BuildCylinderSegments(m, 8); }
 
 bool Positive(float v) { return std::isfinite(v) && v > 0.0F; }
 
@@ -158,27 +190,36 @@ struct ShapeRenderer::Gl {
   GlProgram program;
   GlVertexArray vao;
   GlBuffer mesh_vbo;
+  GlBuffer mesh_ibo;
   GlBuffer instance_vbo;
-  GLint first[kNumMeshes] = {0, 0, 0};
-  GLsizei count[kNumMeshes] = {0, 0, 0};
+  size_t first[kNumMeshes] = {};              // first index of each mesh
+  GLsizei count[kNumMeshes] = {};             // its indices
   std::vector<Instance> staging[kNumMeshes];  // per mesh, reused frame to frame
   std::vector<Instance> all;
 };
 
 ShapeRenderer::ShapeRenderer() : gl_(std::make_unique<Gl>()) {
-  std::vector<Vertex> v;
-  const auto add = [&](Mesh mesh, void (*build)(std::vector<Vertex>&)) {
-    gl_->first[mesh] = static_cast<GLint>(v.size());
-    build(v);
-    gl_->count[mesh] = static_cast<GLsizei>(v.size()) - gl_->first[mesh];
+  MeshData m;
+  const auto add = [&](Mesh mesh, void (*build)(MeshData&)) {
+    gl_->first[mesh] = m.i.size();
+    build(m);
+    gl_->count[mesh] = static_cast<GLsizei>(m.i.size() - gl_->first[mesh]);
   };
   add(kBoxMesh, BuildBox);
   add(kSphereMesh, BuildSphere);
+  add(kHemisphereMesh, BuildHemisphere);
   add(kCylinderMesh, BuildCylinder);
+  add(kSphereCoarse, BuildSphereCoarse);
+  add(kHemisphereCoarse, BuildHemisphereCoarse);
+  add(kCylinderCoarse, BuildCylinderCoarse);
+  const std::vector<Vertex>& v = m.v;
 
   CALF_GL_CHECK(glBindVertexArray(gl_->vao.id()));
   CALF_GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, gl_->mesh_vbo.id()));
   CALF_GL_CHECK(glBufferData(GL_ARRAY_BUFFER, v.size() * sizeof(Vertex), v.data(), GL_STATIC_DRAW));
+  CALF_GL_CHECK(glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, gl_->mesh_ibo.id()));  // held by the VAO
+  CALF_GL_CHECK(glBufferData(GL_ELEMENT_ARRAY_BUFFER, m.i.size() * sizeof(uint32_t), m.i.data(),
+                             GL_STATIC_DRAW));
   CALF_GL_CHECK(glEnableVertexAttribArray(0));
   CALF_GL_CHECK(glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, sizeof(Vertex), nullptr));
   CALF_GL_CHECK(glEnableVertexAttribArray(1));
@@ -196,21 +237,32 @@ ShapeRenderer::ShapeRenderer() : gl_(std::make_unique<Gl>()) {
 ShapeRenderer::~ShapeRenderer() = default;
 
 void ShapeRenderer::Draw(const SceneShape* shapes, int64_t count, const Eigen::Matrix4f& view_proj,
-                         GlCounters* counters) {
+                         int viewport_height, GlCounters* counters) {
   Gl& g = *gl_;
   for (auto& s : g.staging) s.clear();
+
+  // the pixels per world unit at clip w = 1 (the projection's vertical scale)
+  const float px_scale =
+      0.5F * static_cast<float>(viewport_height) * view_proj.block<1, 3>(1, 0).norm();
 
   // every shape as instances of the unit meshes
   for (int64_t i = 0; i < count; ++i) {
     const SceneShape& s = shapes[i];
     const float r = s.size[0], h = s.size[1];
+    // round meshes: coarse when the shape is only a few pixels wide
+    const float w = view_proj(3, 0) * s.pos[0] + view_proj(3, 1) * s.pos[1] +
+                    view_proj(3, 2) * s.pos[2] + view_proj(3, 3);
+    const int lod =
+        w > 0.0F && ShapeBoundingRadius(s) * px_scale / w < kCoarseBelowPx ? kCoarse : 0;
+    const int sphere = kSphereMesh + lod, hemisphere = kHemisphereMesh + lod;
+    const int cylinder = kCylinderMesh + lod;
     switch (s.kind) {
       case ShapeKind::kSphere:
-        if (Positive(r)) g.staging[kSphereMesh].push_back(Make(s, r, r, r, s.pos));
+        if (Positive(r)) g.staging[sphere].push_back(Make(s, r, r, r, s.pos));
         break;
       case ShapeKind::kEllipsoid:
         if (Positive(r) && Positive(h) && Positive(s.size[2])) {
-          g.staging[kSphereMesh].push_back(Make(s, r, h, s.size[2], s.pos));
+          g.staging[sphere].push_back(Make(s, r, h, s.size[2], s.pos));
         }
         break;
       case ShapeKind::kBox:
@@ -219,16 +271,17 @@ void ShapeRenderer::Draw(const SceneShape* shapes, int64_t count, const Eigen::M
         }
         break;
       case ShapeKind::kCylinder:
-        if (Positive(r) && Positive(h)) g.staging[kCylinderMesh].push_back(Make(s, r, r, h, s.pos));
+        if (Positive(r) && Positive(h)) g.staging[cylinder].push_back(Make(s, r, r, h, s.pos));
         break;
       case ShapeKind::kCapsule:
-        // a cylinder between two spheres at the ends of the axis (local z = ±h)
+        // a cylinder between two half spheres at the ends of the axis (local z = ±h)
         if (!Positive(r) || !(std::isfinite(h) && h >= 0.0F)) break;
-        if (h > 0.0F) g.staging[kCylinderMesh].push_back(Make(s, r, r, h, s.pos));
+        if (h > 0.0F) g.staging[cylinder].push_back(Make(s, r, r, h, s.pos));
         for (float sign : {-1.0F, 1.0F}) {
+          // a half sphere turned outward (z scaled by -1 at the lower end)
           const float c[3] = {s.pos[0] + sign * h * s.axes[6], s.pos[1] + sign * h * s.axes[7],
                               s.pos[2] + sign * h * s.axes[8]};
-          g.staging[kSphereMesh].push_back(Make(s, r, r, r, c));
+          g.staging[hemisphere].push_back(Make(s, r, r, sign * r, c));
         }
         break;
     }
@@ -261,7 +314,9 @@ void ShapeRenderer::Draw(const SceneShape* shapes, int64_t count, const Eigen::M
       CALF_GL_CHECK_HOT(glVertexAttribPointer(2 + a, 3, GL_FLOAT, GL_FALSE, kStride, at(3 * a)));
     }
     CALF_GL_CHECK_HOT(glVertexAttribPointer(6, 4, GL_FLOAT, GL_FALSE, kStride, at(12)));
-    gl.DrawArraysInstanced(GL_TRIANGLES, g.first[mesh], g.count[mesh], static_cast<GLsizei>(n));
+    gl.DrawElementsInstanced(GL_TRIANGLES, g.count[mesh], GL_UNSIGNED_INT,
+                             reinterpret_cast<const void*>(g.first[mesh] * sizeof(uint32_t)),
+                             static_cast<GLsizei>(n));
     offset += n;
   }
   CALF_GL_CHECK_HOT(glBindVertexArray(0));

@@ -1,9 +1,9 @@
 #pragma once
 // The shape layer of the scene: bodies drawn as shaded primitives (boxes, spheres, capsules,
 // cylinders, ellipsoids) from what a family gives (core::env::Environment::BodyShapes, mapped
-// to world coordinates by CalfScene). One instanced draw per mesh: unit box, unit sphere
-// (spheres, ellipsoids and capsule ends), unit cylinder (cylinders and capsule middles);
-// one directional light.
+// to world coordinates by CalfScene). One instanced, indexed draw per mesh: unit box (12
+// triangles), unit sphere (spheres and ellipsoids, 400), unit half sphere (capsule ends, 200),
+// unit cylinder (cylinders and capsule middles, 80); one directional light.
 
 #include <Eigen/Core>
 #include <cstdint>
@@ -41,12 +41,16 @@ class ShapeRenderer {
   ShapeRenderer(const ShapeRenderer&) = delete;
   ShapeRenderer& operator=(const ShapeRenderer&) = delete;
 
-  /// Uploads the instances of `count` shapes and draws them with `view_proj` (at most one
-  /// draw call per mesh; uploads and draws counted in `counters`). Shapes with a size that is
-  /// not finite and positive where their kind needs one are skipped. Throws RenderError on
-  /// GL errors (per call with CALF_GL_DEBUG, else at the caller's end-of-frame check).
+  /// Uploads the instances of `count` shapes and draws them with `view_proj` into a viewport
+  /// `viewport_height` pixels high (at most one draw call per mesh; uploads and draws counted
+  /// in `counters`). A round shape whose bounding sphere projects to less than 6 pixels of
+  /// radius takes a coarse mesh (sphere 64 triangles, half sphere 32, cylinder 32): at
+  /// N = 1,000 quadrupeds the fine meshes alone took seconds on llvmpipe. Shapes with a size
+  /// that is not finite and positive where their kind needs one are skipped. Throws
+  /// RenderError on GL errors (per call with CALF_GL_DEBUG, else at the caller's end-of-frame
+  /// check).
   void Draw(const SceneShape* shapes, int64_t count, const Eigen::Matrix4f& view_proj,
-            GlCounters* counters);
+            int viewport_height, GlCounters* counters);
 
  private:
   struct Gl;  // GL objects, defined in the .cc
