@@ -153,12 +153,14 @@ void Annotator::DrawCaption(const CalfScene& scene, int64_t step, Image* image) 
     painter_.Draw(image, x, baseline, label, f, kInk);
     x += painter_.Measure(label, f) + f;
   }
+  if (scene.laid_out()) return;  // no goal marker is drawn
   DrawDisc(image, x + radius, baseline - static_cast<int>(0.35 * f), radius, Rgb8{255, 26, 153});
   x += 2 * radius + static_cast<int>(0.35 * f);
   painter_.Draw(image, x, baseline, "goal", f, kInk);
 }
 
 void Annotator::DrawAxes(const CalfScene& scene, Image* image) {
+  if (scene.laid_out()) return;  // agents in cells: the floor has no one coordinate system
   const int f = layout_.font_px;
   const int w = options_.width, h = options_.height;
   const Eigen::Matrix4f vp = SceneViewProjection(options_);

@@ -132,6 +132,7 @@ void CalfScene::ConfigureRender(RenderOptions* ro) const {
     segment(zone.lines, x0, y1, x0, y0);
     ro->floor_marks.push_back(std::move(zone));
   }
+  if (laid_out()) ro->floor_color = {0.90F, 0.91F, 0.93F, 1.0F};  // bodies stand on a floor
   if (!options_.world3d) return;
   const float hx = 0.5F * (options_.box_hi[0] - options_.box_lo[0]);
   const float hy = 0.5F * (options_.box_hi[1] - options_.box_lo[1]);
@@ -153,22 +154,106 @@ void CalfScene::Lift(const float* states) {
     for (int64_t i = 0; i < num_agents_; ++i) {
       ToWorld(options_, states + i * spec_.state_dim, &positions_[i * 3]);
     }
-    return;
-  }
-  if (has_surface_) {
+  } else if (has_surface_) {
     cv::LiftToSurface(surface_, scratch_.data(), spec_.state_dim, num_agents_, options_.agent_lift,
                       positions_.data());
-    return;
+  } else {
+    // no surface: agents ride just above the floor grid
+    for (int64_t i = 0; i < num_agents_; ++i) {
+      positions_[i * 3] = states[i * spec_.state_dim];
+      positions_[i * 3 + 1] = options_.agent_lift;
+      positions_[i * 3 + 2] = states[i * spec_.state_dim + 1];
+    }
   }
-  // no surface: agents ride just above the floor grid
+  if (!laid_out()) return;
   for (int64_t i = 0; i < num_agents_; ++i) {
-    positions_[i * 3] = states[i * spec_.state_dim];
-    positions_[i * 3 + 1] = options_.agent_lift;
-    positions_[i * 3 + 2] = states[i * spec_.state_dim + 1];
+    float dx, dy;
+    CellOffset(i, &dx, &dy);
+    positions_[i * 3] += dx;
+    positions_[i * 3 + 2] += dy;
+  }
+  Bodies();
+}
+
+void CalfScene::CellOffset(int64_t agent, float* dx, float* dy) const {
+  const int64_t col = agent % cells_, row = agent / cells_;
+  *dx = (static_cast<float>(col) - 0.5F * static_cast<float>(cells_ - 1)) * spacing_;
+  *dy = (static_cast<float>(row) - 0.5F * static_cast<float>(rows_ - 1)) * spacing_;
+}
+
+namespace {
+
+// a family-frame shape (z up) in world coordinates (Y up): X = x, Y = z, Z = y, the axes
+// mapped alike (a reflection: the primitives are symmetric, so they look the same)
+SceneShape ToScene(const core::env::BodyShape& b, const CalfSceneOptions& o) {
+  SceneShape s;
+  s.kind = b.kind;
+  for (int j = 0; j < 3; ++j) s.size[j] = static_cast<float>(b.size[j]);
+  const float p[3] = {static_cast<float>(b.pos[0]), static_cast<float>(b.pos[1]),
+                      static_cast<float>(b.pos[2])};
+  if (o.world3d) {
+    ToWorld(o, p, s.pos);
+  } else {
+    s.pos[0] = p[0];
+    s.pos[1] = p[2];
+    s.pos[2] = p[1];
+  }
+  // column j = local axis j: rot is row-major, so its entries (i, j) are rot[3 * i + j]
+  for (int j = 0; j < 3; ++j) {
+    s.axes[3 * j] = static_cast<float>(b.rot[j]);
+    s.axes[3 * j + 1] = static_cast<float>(b.rot[6 + j]);
+    s.axes[3 * j + 2] = static_cast<float>(b.rot[3 + j]);
+  }
+  std::copy(b.rgba, b.rgba + 4, s.rgba);
+  return s;
+}
+
+}  // namespace
+
+void CalfScene::Bodies() {
+  body_scratch_.clear();
+  const core::env::AgentBlock all{0, num_agents_, scratch_.data(), nullptr, nullptr, 0, 0};
+  options_.bodies->BodyShapes(all, &body_scratch_);
+  shapes_.resize(body_scratch_.size());
+  for (size_t k = 0; k < body_scratch_.size(); ++k) {
+    shapes_[k] = ToScene(body_scratch_[k], options_);
+    float dx, dy;
+    CellOffset(body_scratch_[k].agent, &dx, &dy);
+    shapes_[k].pos[0] += dx;
+    shapes_[k].pos[2] += dy;
   }
 }
 
+// the grid of cells, from the bodies at the scene's first states (scratch_)
+void CalfScene::LayOut() {
+  if (!options_.bodies || num_agents_ == 0) return;
+  body_scratch_.clear();
+  const core::env::AgentBlock all{0, num_agents_, scratch_.data(), nullptr, nullptr, 0, 0};
+  options_.bodies->BodyShapes(all, &body_scratch_);
+  if (body_scratch_.empty()) return;
+  // the widest reach of a body from its agent's position (the state's first two coordinates)
+  float reach = 0.0F, top = 0.0F;
+  for (const core::env::BodyShape& b : body_scratch_) {
+    const SceneShape s = ToScene(b, options_);
+    const float r = ShapeBoundingRadius(s);
+    const double* state = &scratch_[b.agent * spec_.state_dim];
+    reach = std::max({reach, static_cast<float>(std::abs(b.pos[0] - state[0])) + r,
+                      static_cast<float>(std::abs(b.pos[1] - state[1])) + r});
+    top = std::max(top, s.pos[1] + r);
+  }
+  if (!std::isfinite(reach) || !std::isfinite(top)) return;
+  spacing_ = std::max(1.0F, 0.5F * std::ceil(3.0F * reach / 0.5F));
+  cells_ = static_cast<int64_t>(std::ceil(std::sqrt(static_cast<double>(num_agents_))));
+  rows_ = (num_agents_ + cells_ - 1) / cells_;
+  body_top_ = top;
+}
+
 void CalfScene::Start(const float* states) {
+  if (!layout_decided_) {
+    layout_decided_ = true;
+    std::copy(states, states + scratch_.size(), scratch_.begin());
+    LayOut();
+  }
   Lift(states);
   std::fill(modes_.begin(), modes_.end(), cv::kModeNominal);
   if (!trails_) return;
@@ -192,17 +277,20 @@ void CalfScene::Advance(const float* states, const uint8_t* modes, const uint8_t
 SceneFrame CalfScene::Frame() const {
   SceneFrame f;
   f.surface = has_surface_ ? &surface_ : nullptr;
-  f.agent_positions = positions_.data();
+  // bodies stand for their agents: no disc (the trails carry the modes)
+  f.agent_positions = laid_out() ? nullptr : positions_.data();
   f.agent_modes = modes_.data();
   f.num_agents = num_agents_;
   f.trails = trails_.get();
+  f.shapes = shapes_.empty() ? nullptr : shapes_.data();
+  f.num_shapes = static_cast<int64_t>(shapes_.size());
   if (options_.world3d) {
     f.show_goal = false;
     f.goal_positions = goals_.empty() ? nullptr : goals_.data();
     f.num_goals = goals_.empty() ? 0 : num_agents_;
     return f;
   }
-  f.show_goal = true;
+  f.show_goal = !laid_out();  // the origin is no agent's goal between the cells
   f.goal = {
       0.0F,
       has_surface_ ? surface_.HeightAt(0.0F, 0.0F) + options_.agent_lift : options_.agent_lift,
@@ -218,6 +306,12 @@ std::array<float, 2> CalfScene::FloorOrigin() const {
 
 SceneBounds CalfScene::Bounds() const {
   SceneBounds b;
+  if (laid_out()) {
+    // the grid of cells (half its wider side) and the bodies' height
+    b.extent = 0.5F * spacing_ * static_cast<float>(std::max(cells_, rows_));
+    b.height = std::max(body_top_, 0.1F);
+    return b;
+  }
   if (options_.world3d) {
     b.extent = 0.5F * std::max(options_.box_hi[0] - options_.box_lo[0],
                                options_.box_hi[1] - options_.box_lo[1]);

@@ -39,6 +39,10 @@ struct CalfSceneOptions {
   /// speed-limit zone (the outline) are drawn on the floor, in the first two state
   /// coordinates' plane. Nothing is drawn for the defaults.
   core::env::ScenarioTerms scenario = {};
+  /// The family's environment, whose Environment::BodyShapes draws the agents' bodies; null
+  /// (or a family that gives no shapes) = agents as discs only. With shapes the agents are
+  /// laid out side by side (CalfScene, "Bodies").
+  std::shared_ptr<const core::env::Environment> bodies = nullptr;
 };
 
 /// The critic surface of a system: q(s, 0) = min over the critic's heads, on the surface grid
@@ -58,6 +62,18 @@ std::string ConfigHash(const std::string& text);
 /// Trails hold the positions after each step, the point taking the mode of the step that
 /// led to it (a segment is drawn in its end point's mode); an agent whose episode was reset
 /// starts a new trail. Deterministic: the same calls give the same frames. Not thread-safe.
+///
+/// Bodies: when the family gives shapes (CalfSceneOptions::bodies) at the first Start, each
+/// agent is drawn from them (family frame z up -> world Y up: X = x, Y = z, Z = y, as for
+/// the 3-D world). The agents of such a family are separate worlds that may all stand at the
+/// same place (every quadruped resets at the origin), so the scene lays them out on a square
+/// grid of cells, agent i in row i / c, column i % c (c = ceil(sqrt(N))), centred on the
+/// origin: its shapes and trail are drawn shifted by its cell's centre (the spacing is 1.5×
+/// the widest body of the first Start — twice its farthest bounding-sphere reach from the
+/// agent's position —, rounded up to a step of 0.5, at least 1). The camera then
+/// frames the grid of cells (Bounds), not boundary_limit, over a filled floor
+/// (ConfigureRender); the floor axes have no ticks (laid_out()), no goal marker and no agent
+/// discs are drawn (the trails carry the modes).
 class CalfScene {
  public:
   /// Throws ConfigError when num_agents < 0 or trail_length is 1 or negative.
@@ -68,6 +84,7 @@ class CalfScene {
   void SetCritic(const std::vector<core::Mlp>& critic_heads);
 
   /// Starts every trail at `states` [N*d] (agent-major); modes are nominal until Advance.
+  /// The first Start also decides the layout of bodies (see above; Bounds depends on it).
   void Start(const float* states);
   /// Adds one step: `states` [N*d] after the step, `modes` [N] (core::Mode values) of the
   /// step, `reset` [N] non-zero where the agent's episode ended in the step (its new trail
@@ -77,8 +94,9 @@ class CalfScene {
   /// 3-D worlds: every agent's goal [N*3] in state coordinates (drawn as markers).
   void SetGoals(const float* goals);
 
-  /// Sets the render options' static geometry: a 3-D world's box edges (world coordinates)
-  /// and the scenario's floor marks (spot ellipses, speed-limit zone).
+  /// Sets the render options' static geometry: a 3-D world's box edges (world coordinates),
+  /// the scenario's floor marks (spot ellipses, speed-limit zone) and, with bodies, the
+  /// floor's fill.
   void ConfigureRender(RenderOptions* options) const;
 
   /// The current frame; points into this scene (valid until the next Start/Advance).
@@ -93,6 +111,11 @@ class CalfScene {
   /// surface, the box's horizontal centre in a 3-D world (axis tick labels add it).
   std::array<float, 2> FloorOrigin() const;
 
+  /// True when agents are drawn in the cells of a grid (bodies), not at their positions.
+  bool laid_out() const { return cells_ > 0; }
+  /// The current bodies in world coordinates (empty without bodies).
+  const std::vector<SceneShape>& shapes() const { return shapes_; }
+
   const core::env::EnvSpec& spec() const { return spec_; }
   int64_t num_agents() const { return num_agents_; }
   bool has_surface() const { return has_surface_; }
@@ -106,6 +129,9 @@ class CalfScene {
 
  private:
   void Lift(const float* states);
+  void LayOut();
+  void CellOffset(int64_t agent, float* dx, float* dy) const;
+  void Bodies();
 
   core::env::EnvSpec spec_;
   int64_t num_agents_;
@@ -117,6 +143,14 @@ class CalfScene {
   std::vector<float> positions_;
   std::vector<uint8_t> modes_;
   std::vector<float> goals_;  // 3-D worlds: goal markers in world coordinates [N*3]
+  // bodies: the shapes of the current states, the grid of cells (0 = no layout) and its pitch
+  std::vector<core::env::BodyShape> body_scratch_;
+  std::vector<SceneShape> shapes_;
+  bool layout_decided_ = false;
+  int64_t cells_ = 0;  // columns (and at most this many rows)
+  int64_t rows_ = 0;
+  float spacing_ = 0.0F;
+  float body_top_ = 0.0F;  // the highest body point at the first Start (world Y)
 };
 
 }  // namespace calf::render

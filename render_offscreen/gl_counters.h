@@ -33,6 +33,15 @@ class CountingGl {
     CALF_GL_CHECK_HOT(glDrawArrays(mode, first, count));
     ++c_->draw_calls;
   }
+  void DrawElementsInstanced(GLenum mode, GLsizei count, GLenum type, const void* offset,
+                             GLsizei instances) {
+    CALF_GL_CHECK_HOT(glDrawElementsInstanced(mode, count, type, offset, instances));
+    ++c_->draw_calls;
+  }
+  void DrawArraysInstanced(GLenum mode, GLint first, GLsizei count, GLsizei instances) {
+    CALF_GL_CHECK_HOT(glDrawArraysInstanced(mode, first, count, instances));
+    ++c_->draw_calls;
+  }
   void MultiDrawArrays(GLenum mode, const GLint* first, const GLsizei* count, GLsizei n) {
     CALF_GL_CHECK_HOT(glMultiDrawArrays(mode, first, count, n));
     ++c_->draw_calls;

@@ -37,7 +37,9 @@ CalfSceneOptions SceneOptions(const core::SimConfig& config, const FeedOptions& 
   so.trail_length = options.trail;
   so.surface.extent = static_cast<float>(config.env.boundary_limit);
   so.scenario = config.env.scenario;
-  const auto env = core::env::MakeEnvironment(config.system, config.env);
+  std::shared_ptr<const core::env::Environment> env =
+      core::env::MakeEnvironment(config.system, config.env);
+  so.bodies = env;  // a family that gives shapes is drawn from them
   double lo[3], hi[3];
   if (env->spec().goal_dim == 3 && env->WorldBox(lo, hi)) {
     so.world3d = true;
@@ -182,8 +184,7 @@ std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> s
   // a corrupt file can crash or hang HDF5's parser: read it in a child process first, so that
   // such a file is refused with one line instead of taking calf down (core/io/read_in_child.h)
   core::ReadInChildFirst(
-      run_path, [&] { ReadRunWindow(run_path, steps, options); },
-      core::ReadTimeoutFor(run_path));
+      run_path, [&] { ReadRunWindow(run_path, steps, options); }, core::ReadTimeoutFor(run_path));
   const RunWindow w = ReadRunWindow(run_path, std::move(steps), options);
   const core::TrajectoryInfo& info = w.info;
   const core::SimConfig& config = w.config;
@@ -199,10 +200,11 @@ std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> s
   const int d = info.state_dim;
   const int64_t r0 = w.r0, r1 = w.r1;
   std::vector<uint8_t> reset(n);
-  sink.Begin({scene.Bounds(), run_path, ConfigHash(info.meta.config_json), n, &scene, config.system,
-              config.policy, config.env.dt});
+  // started before Begin: the first states decide a layout of bodies (CalfScene::Bounds)
   scene.Start(&w.states.values[0]);
   if (so.world3d) scene.SetGoals(&w.goals.values[0]);
+  sink.Begin({scene.Bounds(), run_path, ConfigHash(info.meta.config_json), n, &scene, config.system,
+              config.policy, config.env.dt});
   size_t next = 0;
   for (int64_t r = r0; r <= r1 && next < w.rows.size(); ++r) {
     if (r > r0) {
@@ -246,12 +248,11 @@ std::vector<int64_t> FeedLive(core::SimConfig config, const std::vector<int64_t>
   core::SimState state;
   sim.Reset(state);
   const int64_t n = config.num_agents;
-  sink.Begin({scene.Bounds(), "live", ConfigHash(config.ToJson()), n, &scene, config.system,
-              config.policy, config.env.dt});
   // states go through float as in the trajectory file, so a run file renders the same
   std::vector<float> states_f(state.states.size());
   std::vector<uint8_t> modes(n), reset(n);
   std::copy(state.states.begin(), state.states.end(), states_f.begin());
+  // started before Begin: the first states decide a layout of bodies (CalfScene::Bounds)
   scene.Start(states_f.data());
   // a 3-D world's goals, through float as in the trajectory file
   std::vector<float> goals_f(so.world3d ? n * 3 : 0);
@@ -265,6 +266,8 @@ std::vector<int64_t> FeedLive(core::SimConfig config, const std::vector<int64_t>
     scene.SetGoals(goals_f.data());
   };
   set_goals();
+  sink.Begin({scene.Bounds(), "live", ConfigHash(config.ToJson()), n, &scene, config.system,
+              config.policy, config.env.dt});
   size_t next = 0;
   for (int64_t k = 0; next < steps.size(); ++k) {
     if (k > 0) {

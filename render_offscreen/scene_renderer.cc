@@ -77,16 +77,25 @@ struct WorldBox {
   }
 };
 
-// The pixels the moving parts of `frame` (trails, agents, goal markers) can touch: their
+// The pixels the moving parts of `frame` (trails, shapes, agents, goal markers) can touch: their
 // world bounding box projected through `vp`, widened by half the largest point sprite and a
 // margin for line rasterisation and multisampling; the whole target when a corner is behind
 // the camera or a coordinate is not finite. Conservative: a superset of what they cover.
-GlRect MovingPartsRect(const SceneFrame& frame, const Eigen::Matrix4f& vp,
-                          const GlRect& full, float largest_point_px) {
+GlRect MovingPartsRect(const SceneFrame& frame, const Eigen::Matrix4f& vp, const GlRect& full,
+                       float largest_point_px) {
   WorldBox box;
   for (int64_t i = 0; frame.agent_positions != nullptr && i < frame.num_agents; ++i)
     box.Add(frame.agent_positions + i * 3);
   if (frame.show_goal) box.Add(frame.goal.data());
+  for (int64_t i = 0; frame.shapes != nullptr && i < frame.num_shapes; ++i) {
+    // the shape's bounding sphere, as two corners of its bounding cube
+    const SceneShape& s = frame.shapes[i];
+    const float r = ShapeBoundingRadius(s);
+    const float lo[3] = {s.pos[0] - r, s.pos[1] - r, s.pos[2] - r};
+    const float hi[3] = {s.pos[0] + r, s.pos[1] + r, s.pos[2] + r};
+    box.Add(lo);
+    box.Add(hi);
+  }
   for (int64_t i = 0; frame.goal_positions != nullptr && i < frame.num_goals; ++i)
     box.Add(frame.goal_positions + i * 3);
   if (frame.trails != nullptr) {
@@ -138,6 +147,7 @@ struct SceneRenderer::Gl {
   GlBuffer grid_vbo;
   GLsizei grid_vertices = 0;
   GLsizei box_vertices = 0;  // after the grid's in the same buffer
+  GLint floor_first = 0;     // the floor fill's 6 vertices, after the box's
   struct MarkRange {
     GLint first;
     GLsizei count;
@@ -220,6 +230,12 @@ SceneRenderer::SceneRenderer(const RenderOptions& options, std::shared_ptr<EglCo
     }
   }
   gl_->box_vertices = static_cast<GLsizei>(lines.size() / 3) - gl_->grid_vertices;
+  // the floor's fill: two triangles just below the grid (lines at the same depth would
+  // fight with them)
+  gl_->floor_first = static_cast<GLint>(lines.size() / 3);
+  const float below = -1e-3F * std::max(e, 1.0F);
+  lines.insert(lines.end(), {-e, below, -e, e, below, -e, e, below, e, -e, below, -e, e, below, e,
+                             -e, below, e});
   for (const FloorMark& mark : options_.floor_marks) {
     const auto first = static_cast<GLint>(lines.size() / 3);
     lines.insert(lines.end(), mark.lines.begin(), mark.lines.end());
@@ -258,6 +274,7 @@ SceneRenderer::~SceneRenderer() {
   } catch (const Error&) {
   }
   trails_.reset();
+  shapes_.reset();
   gl_.reset();
 }
 
@@ -286,8 +303,17 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
   CALF_GL_CHECK_HOT(glDisable(GL_CULL_FACE));
   CALF_GL_CHECK_HOT(glEnable(GL_PROGRAM_POINT_SIZE));
 
-  // the layers, drawn in this order: grid and box, trails, agents and goals, the surface
+  // the layers, drawn in this order: floor fill, grid and box, trails, shapes, agents and
+  // goals, the surface
   const auto draw_static_lines = [&] {
+    const auto& fc = options_.floor_color;
+    if (fc[3] > 0.0F) {
+      g.solid.Use();
+      CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.solid.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
+      CALF_GL_CHECK_HOT(glUniform3f(g.solid.Uniform("u_color"), fc[0], fc[1], fc[2]));
+      CALF_GL_CHECK_HOT(glBindVertexArray(g.grid_vao.id()));
+      gl.DrawArrays(GL_TRIANGLES, g.floor_first, 6);
+    }
     if (options_.grid) {
       g.solid.Use();
       CALF_GL_CHECK_HOT(glUniformMatrix4fv(g.solid.Uniform("u_vp"), 1, GL_FALSE, vp.data()));
@@ -315,6 +341,10 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
     if (frame.trails != nullptr) {
       trails_->Update(*frame.trails, &counters_.trails);
       trails_->Draw(*frame.trails, vp, &counters_.trails);
+    }
+    if (frame.shapes != nullptr && frame.num_shapes > 0) {
+      if (!shapes_) shapes_ = std::make_unique<ShapeRenderer>();
+      shapes_->Draw(frame.shapes, frame.num_shapes, vp, options_.height, &counters_.shapes);
     }
     const float agent_px = options_.agent_size_px > 0.0F
                                ? options_.agent_size_px
@@ -445,8 +475,8 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
     CALF_GL_CHECK_HOT(glStencilOp(GL_KEEP, GL_KEEP, GL_KEEP));
     if (!moving.empty()) {
       CALF_GL_CHECK_HOT(glEnable(GL_SCISSOR_TEST));
-      CALF_GL_CHECK_HOT(glScissor(moving.x0, moving.y0, moving.x1 - moving.x0,
-                                  moving.y1 - moving.y0));
+      CALF_GL_CHECK_HOT(
+          glScissor(moving.x0, moving.y0, moving.x1 - moving.x0, moving.y1 - moving.y0));
       draw_surface();
       CALF_GL_CHECK_HOT(glDisable(GL_SCISSOR_TEST));
     }
@@ -464,6 +494,7 @@ void SceneRenderer::Render(const SceneFrame& frame, Image* out) {
   g.dirty = moving;
   g.resolve_current = options_.cache_static_layers;
   counters_.total += counters_.trails;
+  counters_.total += counters_.shapes;
 }
 
 }  // namespace calf::render

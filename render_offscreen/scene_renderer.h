@@ -1,11 +1,11 @@
 #pragma once
 // Renders one frame of the CALF scene offscreen: the heat-map surface, a grid overlay, the
-// goal marker, the agents and their trails.
+// goal marker, the agents, their bodies (shape_renderer.h) and their trails.
 
 #include <array>
-#include <vector>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "core/visual/surface.h"
 #include "core/visual/trail_store.h"
@@ -13,6 +13,7 @@
 #include "render_offscreen/egl_context.h"
 #include "render_offscreen/gl_counters.h"
 #include "render_offscreen/image.h"
+#include "render_offscreen/shape_renderer.h"
 #include "render_offscreen/trail_renderer.h"
 
 namespace calf::render {
@@ -20,7 +21,7 @@ namespace calf::render {
 /// Lines drawn on the floor with the grid (static: set once per renderer), e.g. a scenario's
 /// high-cost spot.
 struct FloorMark {
-  std::vector<float> lines;     ///< GL_LINES vertex pairs, world coordinates (x, y up, z).
+  std::vector<float> lines;    ///< GL_LINES vertex pairs, world coordinates (x, y up, z).
   std::array<float, 3> color;  ///< RGB in [0, 1].
 };
 
@@ -40,6 +41,9 @@ struct RenderOptions {
   bool draw_box = false;
   std::array<float, 3> box_lo = {0.0F, 0.0F, 0.0F};
   std::array<float, 3> box_hi = {0.0F, 0.0F, 0.0F};
+  /// Fills the floor square [-extent, extent]² (just below the grid) with this colour when
+  /// its alpha is above 0 (opaque; a static layer, drawn before the grid).
+  std::array<float, 4> floor_color = {0.0F, 0.0F, 0.0F, 0.0F};
   /// Marks on the floor, drawn after the grid and the box (a static layer).
   std::vector<FloorMark> floor_marks;
   /// Draw the static layers (grid, box, surface) once per surface update or camera change
@@ -74,12 +78,17 @@ struct SceneFrame {
   /// Per-agent goal markers [num_goals*3] (world positions), or null.
   const float* goal_positions = nullptr;
   int64_t num_goals = 0;
+  /// Bodies as shaded primitives [num_shapes] (ShapeRenderer), or null: a moving part,
+  /// drawn after the trails and before the agent discs.
+  const SceneShape* shapes = nullptr;
+  int64_t num_shapes = 0;
 };
 
 /// GL work of the last frame.
 struct FrameCounters {
   GlCounters total;   ///< Everything: surface, grid, agents, goal and trails.
   GlCounters trails;  ///< The trail renderer's share.
+  GlCounters shapes;  ///< The shape renderer's share.
 };
 
 /// Owns the render target, the programs and a TrailRenderer; renders SceneFrames into
@@ -120,6 +129,7 @@ class SceneRenderer {
   std::shared_ptr<EglContext> context_;
   std::unique_ptr<Gl> gl_;
   std::unique_ptr<TrailRenderer> trails_;
+  std::unique_ptr<ShapeRenderer> shapes_;  // made at the first frame with shapes
   FrameCounters counters_;
 };
 

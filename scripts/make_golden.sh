@@ -16,12 +16,15 @@ dd=(--system differential_drive --policy calf --agents 10 --seed 1 --size 640x36
     --actor "$models/differential_drive/actor.pt" --critic "$models/differential_drive/critic.pt")
 cr=(--system creature --policy calf --agents 20 --seed 1 --size 640x360 --quiet
     --actor "$models/creature/actor.pt" --critic "$models/creature/critic.pt")
+# the quadruped's bodies (MuJoCo geoms) under its nominal PD: no model files needed
+qp=(--system quadruped --policy nominal --agents 4 --seed 1 --size 640x360 --quiet)
 for camera in iso top; do
   bare=(--camera "$camera" --annotate off)
   "$calf" screenshot "${pm[@]}" --steps 100 "${bare[@]}" --out "$out/point_mass_calf_step100_$camera.png"
   "$calf" screenshot "${pm[@]}" --steps 500 "${bare[@]}" --out "$out/point_mass_calf_step500_$camera.png"
   "$calf" screenshot "${dd[@]}" --steps 300 "${bare[@]}" --out "$out/unicycle_calf_step300_$camera.png"
   "$calf" screenshot "${cr[@]}" --steps 300 "${bare[@]}" --out "$out/creature_calf_step300_$camera.png"
+  "$calf" screenshot "${qp[@]}" --steps 200 "${bare[@]}" --out "$out/quadruped_nominal_step200_$camera.png"
 done
 "$calf" screenshot "${pm[@]}" --steps 500 --camera iso --annotate on \
   --out "$out/point_mass_calf_step500_iso_annotated.png"

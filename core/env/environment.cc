@@ -23,14 +23,16 @@ Environment::Environment(EnvSpec spec, EnvParams params)
     if (sc.action_bounds.size() != m) {
       throw ConfigError("key 'scenario.action_bounds' holds " +
                         std::to_string(sc.action_bounds.size()) + " bound(s) but " + spec_.name +
-                        " has " + std::to_string(m) + " action coordinates; give one per coordinate");
+                        " has " + std::to_string(m) +
+                        " action coordinates; give one per coordinate");
     }
     for (size_t j = 0; j < m; ++j) {
       if (sc.action_bounds[j] > spec_.max_action[j]) {
-        throw ConfigError("key 'scenario.action_bounds[" + std::to_string(j) + "]' = " +
-                          config::FormatNumber(sc.action_bounds[j]) + " is above " + spec_.name +
-                          "'s own bound " + config::FormatNumber(spec_.max_action[j]) +
-                          "; give a bound in (0, " + config::FormatNumber(spec_.max_action[j]) + "]");
+        throw ConfigError("key 'scenario.action_bounds[" + std::to_string(j) +
+                          "]' = " + config::FormatNumber(sc.action_bounds[j]) + " is above " +
+                          spec_.name + "'s own bound " + config::FormatNumber(spec_.max_action[j]) +
+                          "; give a bound in (0, " + config::FormatNumber(spec_.max_action[j]) +
+                          "]");
       }
     }
   }
@@ -50,6 +52,8 @@ Environment::~Environment() = default;
 void Environment::StateChanged(const AgentBlock&) const {}
 
 bool Environment::WorldBox(double*, double*) const { return false; }
+
+void Environment::BodyShapes(const AgentBlock&, std::vector<BodyShape>*) const {}
 
 namespace {
 // the scenario's state cost of one agent at state s (docs/config.md, "Scenario terms")

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/config/binder.h"
+#include "core/env/body_shape.h"
 #include "core/env/env_params.h"
 
 namespace calf::core {
@@ -148,6 +149,13 @@ class Environment {
   /// The box positions stay in, for families in 3-D space (the creature): lo/hi [3] of the
   /// first three state coordinates. Returns false (and leaves them) for the others.
   virtual bool WorldBox(double* lo, double* hi) const;
+
+  /// Appends to `shapes` the primitives each agent of the block's body is drawn with at its
+  /// state (BodyShape: the family's world frame, z up; `agent` = the index in the block),
+  /// for renderers. Reads only `block.state` and `block.count` (the other members may be
+  /// null). The default appends nothing: the family is drawn as a point (its position).
+  /// Deterministic; thread-safe like every method.
+  virtual void BodyShapes(const AgentBlock& block, std::vector<BodyShape>* shapes) const;
 
   /// Recomputes the environment state that derives from the state (e.g. a remembered goal
   /// distance) after the states of the block were set from outside (an initial-states CSV).

@@ -290,6 +290,26 @@ def case_creature():
     assert not same_pixels(WORK / "earlier.png", WORK / "run_iso.png")
 
 
+def case_quadruped():
+    # the bodies from MuJoCo's geoms: live and from a run file (its qpos in `states`) give the
+    # same pixels, both cameras, annotated and bare; the bodies move between steps; the
+    # cached/dirty-rectangle path is checked in tests/render_offscreen
+    run = WORK / "quadruped.h5"
+    base = ["--policy", "nominal", "--agents", 3, "--seed", 4]
+    calf("run", "--system", "quadruped", *base, "--steps", 60, "--out", run, "--quiet")
+    for camera in ("iso", "top"):
+        for annotate in ("on", "off"):
+            live = WORK / f"live_{camera}_{annotate}.png"
+            from_run = WORK / f"run_{camera}_{annotate}.png"
+            view = ["--camera", camera, "--annotate", annotate, *SMALL, "--quiet"]
+            calf("screenshot", "--system", "quadruped", *base, "--steps", 60, *view, "--out", live)
+            calf("screenshot", "--run", run, *view, "--out", from_run)
+            assert same_pixels(live, from_run), (camera, annotate)
+    calf("screenshot", "--run", run, "--step", 0, "--annotate", "off", *SMALL, "--out",
+         WORK / "start.png", "-q")
+    assert not same_pixels(WORK / "start.png", WORK / "run_iso_off.png")
+
+
 def case_annotate():
     # annotated by default (a text chunk says so), bare with --annotate off; the two differ,
     # and each is deterministic; from a run file the annotated frame is the live one

@@ -362,3 +362,90 @@ TEST_CASE("NaN torques from an actor become 0, are counted and never reach MuJoC
   CHECK(zero_stats.nan_actions() == 0);
   CHECK(stats.ToJson().find("\"nan_actions\":200") != std::string::npos);
 }
+
+TEST_CASE("The quadruped's body shapes are MuJoCo's own geom poses after mj_forward",
+          "[core][quadruped][shapes]") {
+  env::EnvParams p;
+  p.family_text["quadruped"]["model"] = ShippedModel();
+  const auto env = env::MakeEnvironment("quadruped", p);
+  const int64_t n = 3;
+  Block blk(n);
+  ResetAll(*env, blk, 11);
+  // move and tilt the agents away from the reset pose so every rotation is non-trivial
+  for (int64_t k = 0; k < n; ++k) {
+    double* s = &blk.s[k * kD];
+    s[0] = 0.7 * k - 0.4;
+    s[1] = -0.3 * k;
+    const double half = 0.2 + 0.15 * k;  // a rotation about the axis (1, 2, 2) / 3
+    s[3] = std::cos(half);
+    s[4] = std::sin(half) / 3.0;
+    s[5] = 2.0 * std::sin(half) / 3.0;
+    s[6] = 2.0 * std::sin(half) / 3.0;
+    for (int j = 0; j < 12; ++j) s[7 + j] += 0.05 * (j - 6) * (k + 1);
+  }
+  std::vector<env::BodyShape> shapes;
+  env->BodyShapes(blk.b, &shapes);
+
+  // the reference: a plain mjData per agent, mj_forward on the same qpos
+  char error[500] = "";
+  mjModel* m = mj_loadXML(ShippedModel().c_str(), nullptr, error, sizeof error);
+  REQUIRE(m != nullptr);
+  mjData* d = mj_makeData(m);
+  // every geom but the floor plane (the world body's only geom) is a body shape
+  int world_geoms = 0;
+  for (int g = 0; g < m->ngeom; ++g) world_geoms += m->geom_bodyid[g] == 0 ? 1 : 0;
+  REQUIRE(world_geoms == 1);
+  REQUIRE(m->geom_type[0] == mjGEOM_PLANE);
+  const int per_agent = m->ngeom - 1;
+  REQUIRE(per_agent == 13);
+  REQUIRE(shapes.size() == static_cast<size_t>(n * per_agent));
+  int boxes = 0, capsules = 0, spheres = 0;
+  for (int64_t k = 0; k < n; ++k) {
+    std::memcpy(d->qpos, &blk.s[k * kD], sizeof(double) * m->nq);
+    mju_zero(d->qvel, m->nv);
+    mj_forward(m, d);
+    for (int g = 1; g < m->ngeom; ++g) {
+      const env::BodyShape& s = shapes[k * per_agent + (g - 1)];
+      INFO("agent " << k << " geom " << g);
+      REQUIRE(s.agent == k);
+      for (int i = 0; i < 3; ++i) {
+        CHECK(s.pos[i] == d->geom_xpos[3 * g + i]);
+        CHECK(s.size[i] == m->geom_size[3 * g + i]);
+      }
+      for (int i = 0; i < 9; ++i) CHECK(s.rot[i] == d->geom_xmat[9 * g + i]);
+      for (int i = 0; i < 4; ++i) CHECK(s.rgba[i] == m->geom_rgba[4 * g + i]);
+      switch (m->geom_type[g]) {
+        case mjGEOM_BOX:
+          CHECK(s.kind == env::ShapeKind::kBox);
+          ++boxes;
+          break;
+        case mjGEOM_CAPSULE:
+          CHECK(s.kind == env::ShapeKind::kCapsule);
+          ++capsules;
+          break;
+        case mjGEOM_SPHERE:
+          CHECK(s.kind == env::ShapeKind::kSphere);
+          ++spheres;
+          break;
+        default:
+          FAIL("unexpected geom type " << m->geom_type[g]);
+      }
+    }
+  }
+  CHECK(boxes == n);         // the torso
+  CHECK(capsules == 8 * n);  // thighs and shins
+  CHECK(spheres == 4 * n);   // feet
+  // the torso box sits at the torso's position, turned by its quaternion
+  CHECK(shapes[0].pos[0] == Approx(blk.s[0]).margin(1e-12));
+  CHECK(shapes[per_agent].pos[0] == Approx(blk.s[kD]).margin(1e-12));
+  mj_deleteData(d);
+  mj_deleteModel(m);
+
+  // families without bodies give none
+  const auto pm = env::MakeEnvironment("point_mass", env::EnvParams{});
+  std::vector<double> s(2, 0.5);
+  env::AgentBlock one{0, 1, s.data(), nullptr, nullptr, 0, 0};
+  std::vector<env::BodyShape> none;
+  pm->BodyShapes(one, &none);
+  CHECK(none.empty());
+}

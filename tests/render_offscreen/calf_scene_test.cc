@@ -1,8 +1,8 @@
 #include "render_offscreen/calf_scene.h"
 
-#include <catch2/catch.hpp>
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
@@ -290,4 +290,87 @@ TEST_CASE("A scenario's spot and speed-limit zone are drawn on the floor where t
   CHECK(in_spot > 20);
   CHECK(in_zone > 20);
   CHECK(elsewhere == 0);
+}
+
+TEST_CASE("A family's bodies are drawn from its shapes, agents laid out in cells",
+          "[render][scene][shapes]") {
+  cc::env::EnvParams p;
+  std::shared_ptr<const cc::env::Environment> env = cc::env::MakeEnvironment("quadruped", p);
+  const cc::env::EnvSpec& spec = env->spec();
+  const int n = 5;
+  // every agent at its reset (all stand at the origin)
+  std::vector<double> s(n * spec.state_dim), e(n * spec.env_state_dim);
+  std::vector<uint64_t> counters(n, 0);
+  const cc::env::AgentBlock block{0, n, s.data(), e.data(), nullptr, 3, 0};
+  env->Reset(block, 3, counters.data(), nullptr);
+  std::vector<float> states(s.begin(), s.end());
+
+  cr::CalfSceneOptions so;
+  so.trail_length = 10;
+  so.bodies = env;
+  cr::CalfScene scene(spec, n, so);
+  scene.Start(states.data());
+  REQUIRE(scene.laid_out());
+
+  // the family's own shapes, through float like the scene's states
+  std::vector<double> sd(states.begin(), states.end());
+  std::vector<cc::env::BodyShape> body;
+  env->BodyShapes({0, n, sd.data(), nullptr, nullptr, 0, 0}, &body);
+  REQUIRE(body.size() == static_cast<size_t>(13 * n));
+  REQUIRE(scene.shapes().size() == body.size());
+
+  // each agent's shapes are its bodies mapped to world (X = x, Y = z, Z = y) and moved by one
+  // offset per agent; the five offsets are distinct cells of a 3 x 2 grid
+  std::vector<std::array<float, 2>> offsets(n);
+  for (size_t k = 0; k < body.size(); ++k) {
+    const cc::env::BodyShape& b = body[k];
+    const cr::SceneShape& w = scene.shapes()[k];
+    const float dx = w.pos[0] - static_cast<float>(b.pos[0]);
+    const float dz = w.pos[2] - static_cast<float>(b.pos[1]);
+    if (k % 13 == 0) offsets[b.agent] = {dx, dz};
+    INFO("shape " << k);
+    CHECK(dx == Approx(offsets[b.agent][0]).margin(1e-5));
+    CHECK(dz == Approx(offsets[b.agent][1]).margin(1e-5));
+    CHECK(w.pos[1] == Approx(b.pos[2]).margin(1e-6));
+    CHECK(w.size[0] == Approx(b.size[0]));
+    // local axis 2 (a capsule's length) in world: (r02, r22, r12)
+    CHECK(w.axes[6] == Approx(b.rot[2]).margin(1e-6));
+    CHECK(w.axes[7] == Approx(b.rot[8]).margin(1e-6));
+    CHECK(w.axes[8] == Approx(b.rot[5]).margin(1e-6));
+  }
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < i; ++j) {
+      const float gap = std::max(std::abs(offsets[i][0] - offsets[j][0]),
+                                 std::abs(offsets[i][1] - offsets[j][1]));
+      CHECK(gap >= 1.0F);  // at least a cell apart
+    }
+  }
+  // the camera frames every body; no goal marker, no discs
+  const cr::SceneBounds b = scene.Bounds();
+  for (const cr::SceneShape& w : scene.shapes()) {
+    const float r = cr::ShapeBoundingRadius(w);
+    CHECK(std::abs(w.pos[0]) + r <= b.extent);
+    CHECK(std::abs(w.pos[2]) + r <= b.extent);
+    CHECK(w.pos[1] + r <= b.height + 1e-5F);
+  }
+  CHECK(b.extent < 3.0F);  // close enough for five bodies to be large
+  const cr::SceneFrame f = scene.Frame();
+  CHECK(f.num_shapes == 13 * n);
+  CHECK_FALSE(f.show_goal);
+  CHECK(f.agent_positions == nullptr);
+  // the trails start under the torsos, in their cells
+  for (int i = 0; i < n; ++i) {
+    CHECK(scene.positions()[i * 3] == Approx(states[i * spec.state_dim] + offsets[i][0]));
+    CHECK(scene.positions()[i * 3 + 2] == Approx(states[i * spec.state_dim + 1] + offsets[i][1]));
+  }
+
+  // a family without shapes is not laid out
+  cr::CalfSceneOptions po;
+  po.bodies = cc::env::MakeEnvironment("point_mass", p);
+  cr::CalfScene plain(cc::env::FindSpec("point_mass"), 2, po);
+  const float pm[4] = {1.0F, 0.0F, -1.0F, 0.5F};
+  plain.Start(pm);
+  CHECK_FALSE(plain.laid_out());
+  CHECK(plain.shapes().empty());
+  CHECK(plain.Frame().show_goal);
 }

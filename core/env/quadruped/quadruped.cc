@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/env/quadruped/mujoco_model.h"
 #include "core/config/binder.h"
 #include "core/data_dir.h"
+#include "core/env/quadruped/mujoco_model.h"
 #include "core/random/agent_random.h"
 
 namespace calf::core::env {
@@ -77,6 +77,29 @@ double LowestPoint(const mjModel* m, const mjData* d) {
     low = std::min(low, z);
   }
   return low;
+}
+
+// the drawable kind of a MuJoCo geom type; false for planes, height fields and meshes
+bool ShapeKindOf(int type, ShapeKind* kind) {
+  switch (type) {
+    case mjGEOM_SPHERE:
+      *kind = ShapeKind::kSphere;
+      return true;
+    case mjGEOM_CAPSULE:
+      *kind = ShapeKind::kCapsule;
+      return true;
+    case mjGEOM_ELLIPSOID:
+      *kind = ShapeKind::kEllipsoid;
+      return true;
+    case mjGEOM_CYLINDER:
+      *kind = ShapeKind::kCylinder;
+      return true;
+    case mjGEOM_BOX:
+      *kind = ShapeKind::kBox;
+      return true;
+    default:
+      return false;
+  }
 }
 
 struct Params {
@@ -178,6 +201,38 @@ class QuadrupedEnv final : public Environment {
       e[2] = up[1];
       for (int j = 0; j < kJoints; ++j) e[3 + j] = qpos[7 + j] - stand_[j];
       for (int i = 0; i < kNv; ++i) e[3 + kJoints + i] = qpos[kNq + i];
+    }
+  }
+
+  // every geom of the model's bodies (the world's floor plane left out: renderers draw their
+  // own floor), placed by MuJoCo's forward kinematics of the agent's qpos
+  void BodyShapes(const AgentBlock& b, std::vector<BodyShape>* shapes) const override {
+    const mjModel* m = model_.get();
+    DataPool::Lease lease(pool_);
+    mjData* d = lease.get();
+    for (int64_t k = 0; k < b.count; ++k) {
+      const double* qpos = b.state + k * kD;
+      if (!AllFinite(qpos, kNq)) continue;  // nothing sensible to draw
+      std::memcpy(d->qpos, qpos, sizeof(double) * kNq);
+      mj_kinematics(m, d);
+      for (int g = 0; g < m->ngeom; ++g) {
+        ShapeKind kind;
+        if (m->geom_bodyid[g] == 0 || !ShapeKindOf(m->geom_type[g], &kind)) continue;
+        BodyShape s;
+        s.agent = k;
+        s.kind = kind;
+        std::copy(m->geom_size + 3 * g, m->geom_size + 3 * g + 3, s.size);
+        std::copy(d->geom_xpos + 3 * g, d->geom_xpos + 3 * g + 3, s.pos);
+        std::copy(d->geom_xmat + 9 * g, d->geom_xmat + 9 * g + 9, s.rot);
+        // MuJoCo's rule: a geom with a material and the default grey takes the material's
+        const float* rgba = m->geom_rgba + 4 * g;
+        const int mat = m->geom_matid[g];
+        if (mat >= 0 && rgba[0] == 0.5F && rgba[1] == 0.5F && rgba[2] == 0.5F && rgba[3] == 1.0F) {
+          rgba = m->mat_rgba + 4 * mat;
+        }
+        std::copy(rgba, rgba + 4, s.rgba);
+        shapes->push_back(s);
+      }
     }
   }
 
