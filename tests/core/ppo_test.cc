@@ -322,7 +322,8 @@ TEST_CASE("PPO loss: clipping, value clipping on and off, a minibatch of one", "
 
 TEST_CASE("PPO: same seed, same bits; resume is bit-identical; threads do not matter",
           "[ppo][determinism]") {
-  for (const std::string system : {"point_mass", "creature"}) {
+  // the quadruped: MuJoCo's step in the environment batch's OpenMP blocks
+  for (const std::string system : {"point_mass", "creature", "quadruped"}) {
     INFO(system);
     TrainConfig cfg = TinyPpo(system);
     P(cfg).world_model.enabled = true;
