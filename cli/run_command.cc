@@ -107,7 +107,7 @@ int RunRun(RunOptions& o) {
                  100 * stats.mode_fraction(core::Mode::kRelax),
                  100 * stats.mode_fraction(core::Mode::kFallback),
                  100 * stats.mode_fraction(core::Mode::kNominal));
-    if (core::env::FindSpec(config.system).goal_dim > 0) {
+    if (core::env::FindSpec(config.system).goals_respawn) {
       std::fprintf(stderr, "  goals reached (and redrawn): %lld\n",
                    static_cast<long long>(stats.goal_hits()));
     }

@@ -77,6 +77,9 @@ struct EnvSpec {
   /// Leading entries of the environment state that are a goal position (written as the
   /// `goals` dataset of a run, beside `observations`); 0 = the family has no moving goal.
   int goal_dim = 0;
+  /// True when reaching the goal draws a new one inside the episode (the creature): runs
+  /// then report the goals reached. A fixed goal (the quadruped's walking target) is not.
+  bool goals_respawn = false;
   TrainingHints training;  ///< What a trainer's presets start from.
   /// Entry of the environment state holding how many contacts the physics found at the end
   /// of the agent's last step (written as the `contacts` dataset of a run); -1 = none. Reset

@@ -221,6 +221,7 @@ EnvFamily CreatureFamily() {
   s.env_state_dim = kE;
   s.error_dim = 3;
   s.goal_dim = 3;
+  s.goals_respawn = true;
   s.max_action = {1.0, 1.0, 1.0};
   s.state_names = {"x", "y", "z", "vx", "vy", "vz", "stamina"};
   s.nominal_policy = "goal_pd";
