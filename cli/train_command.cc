@@ -167,7 +167,13 @@ int TrainHere(const TrainOptions& o) {
                                   : std::string("train"),
                c.episodes - start_episodes, StderrIsTty() && !o.quiet);
   while (trainer->episodes_done() < c.episodes) {
-    trainer->RunUntil(trainer->episodes_done() + 1);
+    try {
+      trainer->RunUntil(trainer->episodes_done() + 1);
+    } catch (const DivergedError&) {
+      bar.Finish();
+      trainer->WriteLog(log);  // shows where the losses went (the checkpoint stays as it was)
+      throw;
+    }
     const int64_t done = trainer->episodes_done();
     char rate[64];
     std::snprintf(rate, sizeof rate, " %.0f steps/s",

@@ -61,6 +61,13 @@ class ReportedElsewhereError : public Error {
   ReportedElsewhereError(const std::string& what, ExitCode code) : Error(what, code) {}
 };
 
+/// Training went numerically wrong (a loss or parameter became NaN or infinite): the command
+/// ran but its result is unusable. Exit code 1.
+class DivergedError : public Error {
+ public:
+  explicit DivergedError(const std::string& what) : Error(what, ExitCode::kFailure) {}
+};
+
 /// The run was interrupted by a signal after its outputs were made safe. Exit code 130.
 class InterruptedError : public Error {
  public:

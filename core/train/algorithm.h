@@ -49,6 +49,9 @@ class Algorithm {
   virtual std::string ProgressText() const = 0;
   /// One line on the whole run, for the closing message.
   virtual std::string SummaryText() const = 0;
+  /// What became NaN or infinite in the last episode, e.g. "the critic loss of episode 1872
+  /// is nan"; empty while the numbers are finite. Trainer::RunUntil stops on it.
+  virtual std::string Divergence() const = 0;
 
   /// Writes the whole training state (the configuration is written by the caller).
   virtual void Save(std::ostream& out) const = 0;

@@ -39,6 +39,13 @@ void Trainer::RunUntil(int64_t target, const std::function<void()>& on_episode) 
   target = std::min(target, config_.episodes);
   while (episodes_done() < target) {
     algorithm_->RunEpisode();
+    const std::string diverged = algorithm_->Divergence();
+    if (!diverged.empty()) {
+      throw DivergedError("training diverged: " + diverged +
+                          "; no model was written and no checkpoint after it (an earlier one "
+                          "stays); lower reward_scale or the learning rates, or see "
+                          "docs/training.md, \"When training diverges\"");
+    }
     if (on_episode) on_episode();
   }
 }

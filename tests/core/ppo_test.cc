@@ -366,6 +366,22 @@ TEST_CASE("PPO: same seed, same bits; resume is bit-identical; threads do not ma
   omp_set_num_threads(2);
 }
 
+TEST_CASE("PPO training that diverges stops with exit code 1 at the update it happened",
+          "[ppo][error]") {
+  TrainConfig cfg = TinyPpo();
+  P(cfg).reward_scale = 1e30;  // returns beyond float: the value loss is not finite
+  Trainer t(cfg);
+  try {
+    t.RunUntil(2);
+    FAIL("no error");
+  } catch (const calf::DivergedError& e) {
+    CHECK(e.code() == calf::ExitCode::kFailure);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("the value loss of update 1 is"));
+  }
+  Trainer sound(TinyPpo());
+  CHECK_NOTHROW(sound.RunUntil(2));
+}
+
 TEST_CASE("PPO's configuration refuses what cannot work", "[ppo][config]") {
   auto refuses = [](const std::string& json, const std::string& words) {
     TrainOverrides o;

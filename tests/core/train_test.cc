@@ -701,3 +701,24 @@ TEST_CASE("A LibTorch-backend run resumes bit-identically", "[train][torch][chec
   CHECK_THROWS_AS(bad.Validate(), calf::ConfigError);
   fs::remove_all(dir);
 }
+
+TEST_CASE("TD3 training that diverges stops with exit code 1 at the episode it happened",
+          "[train][error]") {
+  // rewards of 1e30 overflow the critic's squared error: its loss becomes NaN or infinite
+  TrainConfig c = TinyConfig();
+  P(c).reward_scale = 1e30;
+  Trainer t(c);
+  try {
+    t.RunUntil(4);
+    FAIL("no error");
+  } catch (const calf::DivergedError& e) {
+    CHECK(e.code() == calf::ExitCode::kFailure);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("training diverged: the critic loss of "
+                                                   "episode 1 is"));
+  }
+  CHECK(t.episodes_done() == 1);  // the episode the updates started in
+  // the negative control: the same run at the default scale trains on
+  Trainer sound(TinyConfig());
+  CHECK_NOTHROW(sound.RunUntil(4));
+  CHECK(sound.algorithm().Divergence().empty());
+}

@@ -560,6 +560,20 @@ std::string PpoAlgorithm::SummaryText() const {
   return text;
 }
 
+std::string PpoAlgorithm::Divergence() const {
+  const auto& log = impl_->log;
+  if (log.empty()) return "";
+  const PpoUpdateRecord& r = log.back();
+  for (const auto& [what, loss] : {std::pair<const char*, double>{"policy", r.policy_loss},
+                                   {"value", r.value_loss}}) {
+    if (!std::isfinite(loss)) {
+      return std::string("the ") + what + " loss of update " + std::to_string(log.size()) +
+             " is " + (std::isnan(loss) ? "NaN" : "infinite");
+    }
+  }
+  return "";
+}
+
 void PpoAlgorithm::Save(std::ostream& out) const {
   const Impl& s = *impl_;
   WritePod<int64_t>(out, s.E);

@@ -57,6 +57,7 @@ class PpoAlgorithm final : public Algorithm {
   int64_t env_steps() const override;
   std::string ProgressText() const override;
   std::string SummaryText() const override;
+  std::string Divergence() const override;
   void Save(std::ostream& out) const override;
   void Load(std::istream& in, uint32_t version, const std::string& path) override;
   std::vector<LogGroup> Log() const override;

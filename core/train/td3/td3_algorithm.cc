@@ -139,6 +139,17 @@ bool Td3Algorithm::Step() {
   r.critic_loss = ep_updates_ > 0 ? ep_critic_loss_ / ep_updates_ : nan;
   r.actor_loss = ep_actor_updates_ > 0 ? ep_actor_loss_ / ep_actor_updates_ : nan;
   episodes_.push_back(r);
+  // no update leaves the losses NaN on purpose; an update that made them non-finite ends
+  // training (the networks are NaN from then on, e.g. critic values outgrowing float)
+  const auto check = [&](const char* what, double loss, int64_t updates) {
+    if (updates > 0 && !std::isfinite(loss) && divergence_.empty()) {
+      divergence_ = std::string("the ") + what + " loss of episode " +
+                    std::to_string(episodes_.size()) + " is " +
+                    (std::isnan(loss) ? "NaN" : "infinite");
+    }
+  };
+  check("critic", r.critic_loss, ep_updates_);
+  check("actor", r.actor_loss, ep_actor_updates_);
   ResetEpisode();
   return true;
 }
@@ -167,6 +178,8 @@ std::string Td3Algorithm::ProgressText() const {
                 r.fallback_rate, r.p_relax);
   return text;
 }
+
+std::string Td3Algorithm::Divergence() const { return divergence_; }
 
 std::string Td3Algorithm::SummaryText() const {
   const int64_t n = static_cast<int64_t>(episodes_.size());

@@ -47,6 +47,7 @@ class Td3Algorithm final : public Algorithm {
   int64_t env_steps() const override { return step_; }
   std::string ProgressText() const override;
   std::string SummaryText() const override;
+  std::string Divergence() const override;
   void Save(std::ostream& out) const override;
   void Load(std::istream& in, uint32_t version, const std::string& path) override;
   std::vector<LogGroup> Log() const override;
@@ -87,6 +88,7 @@ class Td3Algorithm final : public Algorithm {
   // running sums of the current episode
   double ep_reward_ = 0.0, ep_critic_loss_ = 0.0, ep_actor_loss_ = 0.0;
   int64_t ep_updates_ = 0, ep_actor_updates_ = 0;
+  std::string divergence_;  // the first non-finite loss (not saved: training stops on it)
   int64_t ep_modes_[4] = {0, 0, 0, 0};
   std::vector<EpisodeRecord> episodes_;
   std::vector<float> step_q_dag_;
