@@ -141,8 +141,7 @@ int TrainHere(const TrainOptions& o) {
   if (!o.resume_path.empty()) {
     trainer = Trainer::FromCheckpoint(o.resume_path, settings, TrainEnvBatches());
   } else {
-    trainer =
-        std::make_unique<Trainer>(core::train::ResolveNewConfig(settings), TrainEnvBatches());
+    trainer = std::make_unique<Trainer>(core::train::ResolveNewConfig(settings), TrainEnvBatches());
   }
   if (ProcessCount() > 1 && !core::train::FindAlgorithm(trainer->config().algo).parallel_envs) {
     throw ConfigError("--algo " + trainer->config().algo +

@@ -221,6 +221,15 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
     throw PolicyError("critic model '" + path + "': expected 1 or 2 heads, found " +
                       std::to_string(heads.size()));
   }
+  for (const auto& h : heads) {
+    for (const DenseLayer& layer : h) {
+      if (!layer.weight.allFinite() || !layer.bias.allFinite()) {
+        throw PolicyError(std::string(what) + " model '" + path +
+                          "' holds NaN or infinite parameters (its training diverged?); train "
+                          "it again or pass another model");
+      }
+    }
+  }
   for (auto& h : heads) {
     const int in = static_cast<int>(h.front().weight.cols());
     const int out = static_cast<int>(h.back().weight.rows());

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include "core/env/registry.h"
@@ -132,4 +133,28 @@ TEST_CASE("A module whose activations are not ReLU/Tanh is rejected by the probe
   CHECK_THROWS_WITH(
       TorchModel::Load(dir.path("odd.pt"), TorchModel::Role::kActor, env::FindSpec("point_mass")),
       Catch::Contains("probe mismatch"));
+}
+
+TEST_CASE("A model holding NaN or infinite parameters is refused by name", "[core][torch][error]") {
+  calf::testutil::TempDir dir;
+  const auto& spec = env::FindSpec("point_mass");
+  const Mlp good = PointMassActor(1);
+  for (const float bad :
+       {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    std::vector<DenseLayer> layers = good.layers();
+    layers[1].weight(3, 5) = bad;  // one parameter of a hidden layer
+    Eigen::VectorXf scale(1);
+    scale << 5.0f;
+    SaveActorTorchScript(Mlp(layers, scale), dir.path("bad.pt"));
+    try {
+      TorchModel::Load(dir.path("bad.pt"), TorchModel::Role::kActor, spec);
+      FAIL("no error");
+    } catch (const calf::PolicyError& e) {
+      CHECK_THAT(e.what(), Catch::Contains("holds NaN or infinite parameters"));
+      CHECK(e.code() == calf::ExitCode::kUsage);
+    }
+  }
+  // the same model with its parameters intact loads
+  SaveActorTorchScript(good, dir.path("good.pt"));
+  CHECK_NOTHROW(TorchModel::Load(dir.path("good.pt"), TorchModel::Role::kActor, spec));
 }

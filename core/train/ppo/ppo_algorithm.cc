@@ -564,11 +564,11 @@ std::string PpoAlgorithm::Divergence() const {
   const auto& log = impl_->log;
   if (log.empty()) return "";
   const PpoUpdateRecord& r = log.back();
-  for (const auto& [what, loss] : {std::pair<const char*, double>{"policy", r.policy_loss},
-                                   {"value", r.value_loss}}) {
+  for (const auto& [what, loss] :
+       {std::pair<const char*, double>{"policy", r.policy_loss}, {"value", r.value_loss}}) {
     if (!std::isfinite(loss)) {
-      return std::string("the ") + what + " loss of update " + std::to_string(log.size()) +
-             " is " + (std::isnan(loss) ? "NaN" : "infinite");
+      return std::string("the ") + what + " loss of update " + std::to_string(log.size()) + " is " +
+             (std::isnan(loss) ? "NaN" : "infinite");
     }
   }
   return "";
