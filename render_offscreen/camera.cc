@@ -10,6 +10,19 @@ namespace calf::render {
 
 namespace {
 
+Eigen::Matrix4f Perspective(float fovy_rad, float aspect, float znear, float zfar) {
+  const float t = 1.0F / std::tan(fovy_rad / 2.0F);
+  Eigen::Matrix4f m = Eigen::Matrix4f::Zero();
+  m(0, 0) = t / aspect;
+  m(1, 1) = t;
+  m(2, 2) = (zfar + znear) / (znear - zfar);
+  m(2, 3) = 2.0F * zfar * znear / (znear - zfar);
+  m(3, 2) = -1.0F;
+  return m;
+}
+
+}  // namespace
+
 Eigen::Matrix4f LookAt(const Eigen::Vector3f& eye, const Eigen::Vector3f& target,
                        const Eigen::Vector3f& up) {
   const Eigen::Vector3f f = (target - eye).normalized();
@@ -24,19 +37,6 @@ Eigen::Matrix4f LookAt(const Eigen::Vector3f& eye, const Eigen::Vector3f& target
   m(2, 3) = f.dot(eye);
   return m;
 }
-
-Eigen::Matrix4f Perspective(float fovy_rad, float aspect, float znear, float zfar) {
-  const float t = 1.0F / std::tan(fovy_rad / 2.0F);
-  Eigen::Matrix4f m = Eigen::Matrix4f::Zero();
-  m(0, 0) = t / aspect;
-  m(1, 1) = t;
-  m(2, 2) = (zfar + znear) / (znear - zfar);
-  m(2, 3) = 2.0F * zfar * znear / (znear - zfar);
-  m(3, 2) = -1.0F;
-  return m;
-}
-
-}  // namespace
 
 CameraPreset ParseCameraPreset(const std::string& name) {
   if (name == "iso") return CameraPreset::kIso;

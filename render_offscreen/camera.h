@@ -26,6 +26,11 @@ struct SceneBounds {
 /// Column-major view-projection matrix (clip = M * (x, y, z, 1)) of a preset for an image
 /// of width×height pixels; the whole bounds box stays in view at any aspect ratio.
 /// Deterministic and pure.
+/// The view matrix of a camera at `eye` looking at `target` with `up` roughly up (OpenGL's
+/// gluLookAt, column vectors, right-handed). Pure.
+Eigen::Matrix4f LookAt(const Eigen::Vector3f& eye, const Eigen::Vector3f& target,
+                       const Eigen::Vector3f& up);
+
 Eigen::Matrix4f ViewProjection(CameraPreset preset, int width, int height,
                                const SceneBounds& bounds = {});
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/env/registry.h"
+#include "render_offscreen/camera.h"
 #include "render_offscreen/gl_check.h"
 #include "render_offscreen/image.h"
 #include "render_offscreen/offscreen_target.h"
@@ -50,21 +51,7 @@ struct CompatContext {
   }
 };
 
-// OpenGL's gluLookAt and glFrustum, column-major
-Eigen::Matrix4f LookAt(const float* pos, const float* forward, const float* up) {
-  const Eigen::Vector3f f = Eigen::Vector3f(forward[0], forward[1], forward[2]).normalized();
-  const Eigen::Vector3f s = f.cross(Eigen::Vector3f(up[0], up[1], up[2])).normalized();
-  const Eigen::Vector3f u = s.cross(f);
-  const Eigen::Vector3f eye(pos[0], pos[1], pos[2]);
-  Eigen::Matrix4f m = Eigen::Matrix4f::Identity();
-  m.block<1, 3>(0, 0) = s.transpose();
-  m.block<1, 3>(1, 0) = u.transpose();
-  m.block<1, 3>(2, 0) = -f.transpose();
-  m(0, 3) = -s.dot(eye);
-  m(1, 3) = -u.dot(eye);
-  m(2, 3) = f.dot(eye);
-  return m;
-}
+// OpenGL's glFrustum, column-major (the view is calf's LookAt, render_offscreen/camera.h)
 Eigen::Matrix4f Frustum(float l, float r, float b, float t, float n, float f) {
   Eigen::Matrix4f m = Eigen::Matrix4f::Zero();
   m(0, 0) = 2 * n / (r - l);
@@ -157,7 +144,10 @@ TEST_CASE("The quadruped's shapes have MuJoCo's own renderer's silhouette", "[re
   const Eigen::Matrix4f vp =
       Frustum(view.frustum_center - half, view.frustum_center + half, view.frustum_bottom,
               view.frustum_top, view.frustum_near, view.frustum_far) *
-      LookAt(view.pos, view.forward, view.up);
+      cr::LookAt(Eigen::Vector3f(view.pos[0], view.pos[1], view.pos[2]),
+                 Eigen::Vector3f(view.pos[0] + view.forward[0], view.pos[1] + view.forward[1],
+                                 view.pos[2] + view.forward[2]),
+                 Eigen::Vector3f(view.up[0], view.up[1], view.up[2]));
   cr::OffscreenTarget target(w, h, 4);
   target.Clear(0.0F, 0.0F, 0.0F, 1.0F);
   CALF_GL_CHECK(glEnable(GL_DEPTH_TEST));

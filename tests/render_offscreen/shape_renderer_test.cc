@@ -59,6 +59,15 @@ cr::RenderOptions TopOptions() {
   return o;
 }
 
+// one frame holding `shape` alone (no goal, no agents)
+cr::Image RenderAlone(cr::SceneRenderer& r, const cr::SceneShape& shape) {
+  cr::SceneFrame f;
+  f.show_goal = false;
+  f.shapes = &shape;
+  f.num_shapes = 1;
+  return r.Render(f);
+}
+
 }  // namespace
 
 TEST_CASE("A box is drawn where it projects and the background everywhere else",
@@ -68,11 +77,7 @@ TEST_CASE("A box is drawn where it projects and the background everywhere else",
   const float angle = 0.5F;
   const cr::SceneShape box = Turned(ShapeKind::kBox, angle, {0.9F, 0.3F, 0.5F}, {1.0F, 0.3F, -0.8F},
                                     {0.8F, 0.2F, 0.1F, 1.0F});
-  cr::SceneFrame f;
-  f.show_goal = false;
-  f.shapes = &box;
-  f.num_shapes = 1;
-  const cr::Image img = r.Render(f);
+  const cr::Image img = RenderAlone(r, box);
   const Eigen::Matrix4f vp = cr::SceneViewProjection(o);
 
   // the top face's colour: rgb × (ambient 0.35 + diffuse 0.65 · (n·l)), n = +Y
@@ -120,11 +125,7 @@ TEST_CASE("Under the iso camera a box covers its centre's projection and not the
   cr::SceneRenderer r(o, TestContext());
   const cr::SceneShape box = Turned(ShapeKind::kBox, 0.3F, {0.4F, 0.2F, 0.3F}, {-0.5F, 0.2F, 0.4F},
                                     {0.1F, 0.3F, 0.9F, 1.0F});
-  cr::SceneFrame f;
-  f.show_goal = false;
-  f.shapes = &box;
-  f.num_shapes = 1;
-  const cr::Image img = r.Render(f);
+  const cr::Image img = RenderAlone(r, box);
   const Eigen::Matrix4f vp = cr::SceneViewProjection(o);
   const Eigen::Vector2f c =
       cr::ProjectToPixel(vp, o.width, o.height, box.pos[0], box.pos[1], box.pos[2]);
