@@ -182,24 +182,33 @@ TEST_CASE("A version-1 checkpoint of the TD3-only trainer still resumes", "[trai
   fs::remove_all(dir);
 }
 
-TEST_CASE("A version-2 checkpoint (no checksum) still resumes", "[train][checkpoint]") {
+TEST_CASE("Version-2 (no checksum) and version-3 checkpoints still resume", "[train][checkpoint]") {
   const std::string dir = TempDir();
   Trainer full(TinyConfig());
   full.RunUntil(2);
   Trainer part(TinyConfig());
   part.RunUntil(1);
-  part.SaveCheckpoint(dir + "/v3.bin");
-  std::string b = ReadBytes(dir + "/v3.bin");
+  part.SaveCheckpoint(dir + "/v4.bin");
+  std::string b = ReadBytes(dir + "/v4.bin");
   uint32_t version = 0;
   std::memcpy(&version, b.data() + 8, 4);
-  REQUIRE(version == 3);
+  REQUIRE(version == kCheckpointVersion);
   b.resize(b.size() - 4);
+  // TD3's layout is the same in versions 2, 3 and 4; 3 and 4 add the checksum
+  version = 3;
+  std::memcpy(&b[8], &version, 4);
+  const uint32_t crc = calf::core::Crc32c(0, b.data(), b.size());
+  std::ofstream(dir + "/v3.bin", std::ios::binary)
+      << b << std::string(reinterpret_cast<const char*>(&crc), 4);
   version = 2;
   std::memcpy(&b[8], &version, 4);
   std::ofstream(dir + "/v2.bin", std::ios::binary) << b;
-  auto resumed = Trainer::FromCheckpoint(dir + "/v2.bin");
-  resumed->RunUntil(2);
-  CHECK(SameTrainers(full, *resumed));
+  for (const char* name : {"/v2.bin", "/v3.bin"}) {
+    INFO(name);
+    auto resumed = Trainer::FromCheckpoint(dir + name);
+    resumed->RunUntil(2);
+    CHECK(SameTrainers(full, *resumed));
+  }
   fs::remove_all(dir);
 }
 

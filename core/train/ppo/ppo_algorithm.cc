@@ -17,6 +17,7 @@
 #include "core/io/output_file.h"
 #include "core/random/agent_random.h"
 #include "core/train/binary_io.h"
+#include "core/train/ppo/adam_state.h"
 #include "core/train/ppo/gae.h"
 #include "core/train/ppo/ppo_loss.h"
 #include "core/train/ppo/recurrent_policy.h"
@@ -579,9 +580,7 @@ void PpoAlgorithm::Save(std::ostream& out) const {
     WriteArray(out, ct.data_ptr<float>(), ct.numel());
   }
   s.policy->Write(out);
-  std::ostringstream adam;
-  torch::save(*s.opt, adam);
-  WriteString(out, adam.str());
+  WriteAdamState(out, *s.opt);
   WritePod<uint8_t>(out, s.wm ? 1 : 0);
   if (s.wm) s.wm->Write(out);
   WritePod<int64_t>(out, s.updates());
@@ -596,7 +595,7 @@ void PpoAlgorithm::Save(std::ostream& out) const {
   }
 }
 
-void PpoAlgorithm::Load(std::istream& in, uint32_t /*version*/, const std::string& path) {
+void PpoAlgorithm::Load(std::istream& in, uint32_t version, const std::string& path) {
   Impl& s = *impl_;
   auto corrupt = [&](const std::string& what) {
     return IoError("checkpoint '" + path + "' is corrupt (" + what + ")");
@@ -631,8 +630,13 @@ void PpoAlgorithm::Load(std::istream& in, uint32_t /*version*/, const std::strin
   }
   try {
     s.policy->Read(in);
-    std::istringstream adam(ReadString(in));
-    torch::load(*s.opt, adam);
+    if (version >= kFirstCalfAdamVersion) {
+      ReadAdamState(in, *s.opt);
+    } else {
+      // version 3: LibTorch's archive (torch::save), read by LibTorch
+      std::istringstream adam(ReadString(in));
+      torch::load(*s.opt, adam);
+    }
   } catch (const IoError&) {
     throw;
   } catch (const std::exception& e) {
@@ -640,7 +644,7 @@ void PpoAlgorithm::Load(std::istream& in, uint32_t /*version*/, const std::strin
   }
   const bool has_wm = ReadPod<uint8_t>(in) != 0;
   if (has_wm != (s.wm != nullptr)) throw corrupt("world model");
-  if (s.wm) s.wm->Read(in);
+  if (s.wm) s.wm->Read(in, version >= kFirstCalfAdamVersion);
   const auto n = ReadPod<int64_t>(in);
   if (n < 0 || n > (int64_t{1} << 32)) throw corrupt("update count");
   s.log.clear();

@@ -10,6 +10,7 @@
 #include "core/io/output_file.h"
 #include "core/policy/torch_model.h"
 #include "core/train/binary_io.h"
+#include "core/train/ppo/adam_state.h"
 
 namespace calf::core::train {
 namespace {
@@ -96,12 +97,10 @@ void WorldModel::Write(std::ostream& out) const {
     WritePod<int64_t>(out, c.numel());
     WriteArray(out, c.data_ptr<float>(), c.numel());
   }
-  std::ostringstream adam;
-  torch::save(*opt_, adam);
-  WriteString(out, adam.str());
+  WriteAdamState(out, *opt_);
 }
 
-void WorldModel::Read(std::istream& in) {
+void WorldModel::Read(std::istream& in, bool calf_adam) {
   {
     torch::NoGradGuard no_grad;
     for (torch::Tensor& p : params_) {
@@ -110,6 +109,11 @@ void WorldModel::Read(std::istream& in) {
       ReadArray(in, p.data_ptr<float>(), n);
     }
   }
+  if (calf_adam) {
+    ReadAdamState(in, *opt_);
+    return;
+  }
+  // checkpoint version 3: LibTorch's archive (torch::save), read by LibTorch
   std::istringstream adam(ReadString(in));
   try {
     torch::load(*opt_, adam);

@@ -43,7 +43,9 @@ class WorldModel {
                    const torch::Tensor& done);
 
   void Write(std::ostream& out) const;
-  void Read(std::istream& in);
+  /// Reads what Write wrote; `calf_adam`: the optimiser state is calf's own layout
+  /// (checkpoint version 4 on), else LibTorch's archive (version 3).
+  void Read(std::istream& in, bool calf_adam);
   /// TorchScript forward(obs [B,o], action [B,m]) -> (next_obs, reward, done_probability).
   void ExportTorchScript(OutputFile& out) const;
 
