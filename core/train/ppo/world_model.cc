@@ -24,8 +24,7 @@ torch::Tensor Linear(const torch::Tensor& x, const torch::Tensor& w, const torch
 
 }  // namespace
 
-WorldModel::WorldModel(int obs_dim, int action_dim, double lr, uint64_t seed)
-    : obs_dim_(obs_dim), action_dim_(action_dim) {
+WorldModel::WorldModel(int obs_dim, int action_dim, double lr, uint64_t seed) {
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   torch::NoGradGuard no_grad;
   const int sizes[kLayers][2] = {{obs_dim, 256}, {256, 128}, {128 + action_dim, 256}, {256, 128},

@@ -50,7 +50,6 @@ class WorldModel {
   void ExportTorchScript(OutputFile& out) const;
 
  private:
-  int obs_dim_, action_dim_;
   std::vector<torch::Tensor> w_, b_;  // enc0 enc1 dyn0 dyn1 reward done dec
   std::vector<torch::Tensor> params_;
   std::unique_ptr<torch::optim::Adam> opt_;
