@@ -48,6 +48,7 @@ const char* g_report = nullptr;  // the child's report, set by the sanitizer bef
 int64_t g_hdf5_crashes = 0;      // inputs whose child crashed inside HDF5
 int64_t g_hdf5_timeouts = 0;     // inputs whose child was stopped after kChildTimeoutS
 int64_t g_read = 0, g_refused = 0;
+bool g_selftest = false;  // $CALF_FUZZ_SELFTEST: see the child's read below
 
 void OnReport(const char* text) { g_report = text; }
 
@@ -119,6 +120,7 @@ extern "C" const char* __lsan_default_suppressions() { return "leak:libhdf5_seri
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   g_report_path = "/tmp/calf_fuzz_" + std::to_string(getpid()) + ".report";
   std::atexit(PrintCounts);
+  g_selftest = std::getenv("CALF_FUZZ_SELFTEST") != nullptr;
   return 0;
 }
 
@@ -165,6 +167,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         [&] {
           __asan_set_error_report_callback(OnReport);
           __sanitizer_set_death_callback(OnChildDeath);
+          if (g_selftest) {
+            // CALF_FUZZ_SELFTEST=1: a heap overflow in calf's (instrumented) code in the
+            // child, which must end the fuzzer with a crash (checks the classification)
+            volatile char* p = new char[4];
+            p[4] = 1;
+            delete[] p;
+          }
           calf::render::ReadRunWindow(path, {}, options);
         },
         kChildTimeoutS);
