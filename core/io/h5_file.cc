@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "core/error.h"
+#include "core/memory.h"
 
 static_assert(std::is_same<hid_t, calf::core::H5Id>::value,
               "calf::core::H5Id must be hid_t (HDF5 >= 1.10)");
@@ -510,13 +511,6 @@ H5Handle OpenDataset(const H5File& file, const std::string& name) {
   H5Handle dataset(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT));
   if (!dataset.valid()) FailRead("cannot open dataset '" + name + "'", file.path());
   return dataset;
-}
-
-// Physical memory of this machine in bytes (2^62 when unknown).
-int64_t PhysicalMemoryBytes() {
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page <= 0) return int64_t{1} << 62;
-  return static_cast<int64_t>(pages) * page;
 }
 
 // Refuses a dataset whose stored type is not a plain number or uint8 enum (PlainNumericType).
