@@ -15,6 +15,7 @@
 #include "core/io/h5_file.h"
 #include "core/io/trajectory_schema.h"
 #include "core/sim/simulator.h"
+#include "core/train/ppo/ppo_config.h"
 #include "core/train/td3/td3_algorithm.h"
 #include "core/train/trainer.h"
 
@@ -210,6 +211,31 @@ TEST_CASE("Version-2 (no checksum) and version-3 checkpoints still resume", "[tr
     CHECK(SameTrainers(full, *resumed));
   }
   fs::remove_all(dir);
+}
+
+TEST_CASE("Configurations that cannot fit in memory are refused before allocating, naming the key",
+          "[train][config]") {
+  // were "internal error: std::bad_alloc" (exit 3) from calf train --config or a checkpoint's
+  // config (found while writing fuzz/checkpoint_fuzz)
+  TrainConfig deep = TinyConfig();
+  P(deep).td3.hidden.assign(100, 4096);
+  CHECK_THROWS_WITH(Trainer(deep), Catch::Contains("hidden") && Catch::Contains("MiB"));
+  TrainConfig ppo = TinyConfig();
+  ppo.SetAlgorithm("ppo");
+  ppo.As<PpoConfig>().num_envs = 65536;
+  ppo.As<PpoConfig>().rollout_steps = 1 << 20;
+  CHECK_THROWS_WITH(Trainer(ppo), Catch::Contains("num_envs") && Catch::Contains("rollout_steps"));
+  TrainConfig wide = TinyConfig();
+  wide.SetAlgorithm("ppo");
+  wide.As<PpoConfig>().net.encoder.assign(200, 4096);
+  CHECK_THROWS_WITH(Trainer(wide), Catch::Contains("net"));
+  // $CALF_MEMORY_LIMIT_MB lowers the limit (a container's)
+  setenv("CALF_MEMORY_LIMIT_MB", "1", 1);
+  TrainConfig replay = TinyConfig();
+  P(replay).replay_size = 1000000;
+  CHECK_THROWS_WITH(Trainer(replay), Catch::Contains("replay_size") && Catch::Contains("(1 MiB)"));
+  unsetenv("CALF_MEMORY_LIMIT_MB");
+  Trainer fits(replay);
 }
 
 TEST_CASE("A checkpoint with damaged bytes is refused before use, naming the file",

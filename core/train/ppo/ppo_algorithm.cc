@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/io/output_file.h"
+#include "core/memory.h"
 #include "core/random/agent_random.h"
 #include "core/train/binary_io.h"
 #include "core/train/ppo/adam_state.h"
@@ -92,6 +93,7 @@ struct PpoAlgorithm::Impl {
     T = p.rollout_steps;
     L = p.seq_len;
     threads = std::max(1, omp_get_max_threads());
+    CheckNetworkMemory();
     KeepLargeAllocations();
     policy =
         std::make_unique<RecurrentPolicy>(o, m, p.net, p.log_std_init, p.log_std_min, p.log_std_max,
@@ -105,7 +107,31 @@ struct PpoAlgorithm::Impl {
     ResetAll();
   }
 
+  // a configuration whose networks could not fit is refused before anything is allocated:
+  // parameters (encoder MLP, attention projections, LSTM, heads) with gradients and Adam's two
+  // moments, roughly
+  void CheckNetworkMemory() const {
+    double params = 0.0;
+    double in = o;
+    for (int w : p.net.encoder) {
+      params += (in + 1.0) * w;
+      in = w;
+    }
+    const double att = static_cast<double>(p.net.attention_heads) * p.net.head_dim;
+    params += 4.0 * (in + 1.0) * att;
+    params += 4.0 * p.net.lstm * (in + att + p.net.lstm + 2.0);
+    params += 2.0 * (p.net.lstm + 1.0) * p.net.head_hidden + p.net.head_hidden * (m + 2.0);
+    CheckMemory(4.0 * sizeof(float) * params, "net (the recurrent policy and its Adam state)",
+                "use smaller encoder, lstm or head sizes");
+  }
+
   void Resize(int64_t envs) {
+    // the rollout buffers, before anything is allocated
+    CheckMemory(static_cast<double>(T) * static_cast<double>(envs) *
+                    ((2.0 * o + 2.0 * m + 6.0) * sizeof(float) + 3.0),
+                "num_envs " + std::to_string(envs) + " x rollout_steps " + std::to_string(T) +
+                    " (the rollout buffers)",
+                "lower num_envs or rollout_steps");
     E = envs;
     batch.reset();  // the old one first: under mpirun the next one's Init replaces the slices
     batch = make_batch(config, env, E, threads);

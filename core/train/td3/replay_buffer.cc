@@ -30,13 +30,9 @@ ReplayBuffer::ReplayBuffer(int64_t capacity, int state_dim, int action_dim)
     throw ConfigError("replay_size must be positive, got " + std::to_string(capacity));
   // the ring grows with the transitions stored (Add, Read); one that could never fit is
   // refused now rather than as std::bad_alloc hours into the run
-  const double bytes = static_cast<double>(capacity) * (2.0 * d_ + m_ + 2.0) * sizeof(float);
-  if (bytes > static_cast<double>(PhysicalMemoryBytes())) {
-    throw ConfigError("replay_size " + std::to_string(capacity) + " needs " +
-                      std::to_string(static_cast<int64_t>(bytes / (1 << 20))) +
-                      " MiB for the replay ring, more than this machine's memory (" +
-                      std::to_string(PhysicalMemoryBytes() >> 20) + " MiB); lower replay_size");
-  }
+  CheckMemory(static_cast<double>(capacity) * (2.0 * d_ + m_ + 2.0) * sizeof(float),
+              "replay_size " + std::to_string(capacity) + " (the replay ring)",
+              "lower replay_size");
 }
 
 void ReplayBuffer::Grow(int64_t n) {
