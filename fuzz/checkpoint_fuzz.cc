@@ -32,6 +32,9 @@ std::string Slurp(const std::string& path) {
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   // one thread: the parser is serial, and libFuzzer's timeouts are per process
   setenv("OMP_NUM_THREADS", "1", 1);
+  // a config may legitimately ask for gigabytes (networks, rollout buffers): calf refuses
+  // what exceeds its memory limit, set here below libFuzzer's -rss_limit_mb of 2048
+  setenv("CALF_MEMORY_LIMIT_MB", "1024", 0);
   omp_set_num_threads(1);
   at::set_num_threads(1);
   return 0;
