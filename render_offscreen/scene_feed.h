@@ -11,6 +11,7 @@
 
 #include "core/sim/config.h"
 #include "render_offscreen/calf_scene.h"
+#include "render_offscreen/run_window.h"
 
 namespace calf::render {
 
@@ -40,17 +41,6 @@ class FrameSink {
   virtual void Frame(const CalfScene& scene, int64_t step) = 0;
 };
 
-/// Longest trail per agent, in points (`--trail`).
-inline constexpr int64_t kMaxTrailPoints = 1'000'000;
-/// Most trail points of a whole scene (agents x trail length): 2^26, about 0.8 GB of trail
-/// vertices; beyond it `std::bad_alloc` used to end a screenshot as an "internal error".
-inline constexpr int64_t kMaxSceneTrailPoints = int64_t{1} << 26;
-
-/// Throws ConfigError when `agents` agents with `trail`-point trails exceed
-/// kMaxSceneTrailPoints (naming both numbers and the limit). `source` says where the agent
-/// count came from ("--agents", or the run file).
-void CheckSceneBudget(int64_t agents, int64_t trail, const std::string& source);
-
 /// What every sink draws a feed's frames with: a SceneRenderer with `options` framed by the
 /// feed (bounds, and the scene's own camera set-up for a 3-D world) in a new offscreen
 /// context and, when annotating, the scene fitted to the frame's layout with the overlay
@@ -70,16 +60,6 @@ class FeedRenderer {
  private:
   std::unique_ptr<SceneRenderer> renderer_;
   std::unique_ptr<Annotator> annotator_;
-};
-
-/// Options shared by both feeds.
-struct FeedOptions {
-  int trail = 600;  ///< Points per agent trail (0 = none, else >= 2).
-  int threads = 0;  ///< Live: simulation threads (0 = all); the frames do not depend on it.
-  /// Critic of the value surface given explicitly ("" = the run's, or none for a live policy
-  /// without a critic). A relative path recorded in a run file and missing from the working
-  /// directory is looked up next to the run file.
-  std::string critic_path;
 };
 
 /// Replays `run_path` up to the last requested step. `steps` (sorted, unique) are global

@@ -2,10 +2,10 @@
 # Builds calf's libFuzzer targets (fuzz/, clang) and runs each for a bounded time; exits
 # non-zero on the first finding (crash, sanitizer report, timeout, out-of-memory).
 # Usage: scripts/fuzz.sh [seconds per target] [calf binary for seed corpora]
-# Seed corpora come from calf's own outputs: the golden PNGs, a screenshot and a training
-# checkpoint, the configs a run and a profile record and a run's initial states as CSV written
-# by the calf binary when given (h5py for the run's), and calf's JSON configs. See
-# docs/fuzzing.md for a long campaign.
+# Seed corpora come from calf's own outputs: the golden PNGs, a screenshot, training
+# checkpoints (TD3, PPO), run files of each family, the configs a run and a profile record and
+# a run's initial states as CSV written by the calf binary when given (h5py for the run's), and
+# calf's JSON configs. See docs/fuzzing.md for a long campaign.
 set -euo pipefail
 SECONDS_PER_TARGET=${1:-20}
 CALF=${2:-build/calf}
@@ -15,7 +15,8 @@ cmake -S "$ROOT/fuzz" -B "$OUT" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=
 cmake --build "$OUT" -j "${JOBS:-2}"
 
 TARGETS=(png_read_fuzz image_diff_fuzz checksum_fuzz zip_checksum_fuzz run_config_fuzz
-         profile_config_fuzz initial_states_fuzz profile_summary_fuzz train_config_fuzz)
+         profile_config_fuzz initial_states_fuzz profile_summary_fuzz train_config_fuzz
+         checkpoint_fuzz run_file_fuzz)
 for target in "${TARGETS[@]}"; do mkdir -p "$OUT/corpus/$target"; done
 cp "$ROOT"/data/models/point_mass/*.pt "$OUT/corpus/zip_checksum_fuzz/"
 cp "$ROOT"/data/golden/*.png "$OUT/corpus/png_read_fuzz/"
@@ -41,11 +42,30 @@ if [ -x "$CALF" ]; then
   printf '{"max_steps_per_episode": 20, "start_training_step": 10, "replay_size": 100, "hidden": [4], "batch_size": 4}' > "$tmp/t.json"
   "$CALF" train --system point_mass --config "$tmp/t.json" --episodes 1 --out-dir "$tmp/tr" --quiet \
     && cp "$tmp/tr/checkpoint.bin" "$OUT/corpus/checksum_fuzz/" || true
+  # checkpoint_fuzz takes a checkpoint without its CRC-32C (the target appends it): TD3 above
+  # and PPO with tiny networks (with the world model, whose sizes are fixed, it is 1.2 MB)
+  [ -f "$tmp/tr/checkpoint.bin" ] \
+    && head -c -4 "$tmp/tr/checkpoint.bin" > "$OUT/corpus/checkpoint_fuzz/td3.bin" || true
+  ppo='"algo": "ppo", "num_envs": 2, "rollout_steps": 8, "seq_len": 4, "minibatch_size": 8, "epochs": 1,
+       "net": {"encoder": [4], "attention_heads": 1, "head_dim": 2, "lstm": 4, "head_hidden": 4}'
+  printf '{%s}' "$ppo" > "$tmp/ppo.json"
+  "$CALF" train --system point_mass --config "$tmp/ppo.json" --episodes 1 --out-dir "$tmp/ppo" \
+    --quiet && head -c -4 "$tmp/ppo/checkpoint.bin" > "$OUT/corpus/checkpoint_fuzz/ppo.bin" || true
   # the resolved configs calf records: a profile's index.json, a run's config attribute
   "$CALF" profile --agents 3 --frames 3 --warmup 1 --repeats 1 --out-dir "$tmp/pr" --quiet \
     && /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["config"]))' \
          "$tmp/pr/index.json" > "$OUT/corpus/profile_config_fuzz/calf_profile.json" || true
   cp "$tmp"/pr/*_n3.json "$OUT/corpus/profile_summary_fuzz/" 2>/dev/null || true
+  # run_file_fuzz: small run files of each family (deflated but point_mass's: 28-115 KB; the
+  # chunks of an uncompressed quadruped run take 1.2 MB), one recorded every 2 steps
+  "$CALF" run --system point_mass --policy nominal --agents 3 --steps 3 \
+    --out "$OUT/corpus/run_file_fuzz/point_mass.h5" --quiet || true
+  for system in differential_drive creature quadruped; do
+    "$CALF" run --system "$system" --policy nominal --agents 3 --steps 3 --compress \
+      --out "$OUT/corpus/run_file_fuzz/$system.h5" --quiet || true
+  done
+  "$CALF" run --system point_mass --policy pd --agents 2 --steps 4 --record-every 2 --compress \
+    --out "$OUT/corpus/run_file_fuzz/point_mass_k2_deflate.h5" --quiet || true
   for system in point_mass differential_drive creature; do
     "$CALF" run --system "$system" --policy nominal --agents 4 --steps 2 --out "$tmp/$system.h5" \
       --quiet || continue

@@ -9,28 +9,13 @@
 #include <type_traits>
 
 #include "core/error.h"
+#include "core/memory.h"
 
 static_assert(std::is_same<hid_t, calf::core::H5Id>::value,
               "calf::core::H5Id must be hid_t (HDF5 >= 1.10)");
 
 namespace calf::core {
 namespace {
-
-// Called before calf's first HDF5 call. HDF5 prints its error stack to stderr by default;
-// calf reports errors itself. And HDF5's own cleanup at exit is switched off: after a failed
-// H5Fclose (a full disk: the final flush fails) HDF5 1.10.8 keeps a half-closed file in its
-// ID table, and H5_term_library, run by atexit, crashes closing it again (SIGSEGV in
-// H5F__close_cb, exit 139 instead of calf's 3). calf closes every file it keeps explicitly
-// (H5File::Close, checked); what is left at exit is an abandoned file on an error path,
-// whose temporary OutputFile removes, and memory the kernel reclaims.
-void InitHdf5() {
-  static const bool initialised = [] {
-    H5dont_atexit();  // only effective before the library initialises itself
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    return true;
-  }();
-  (void)initialised;
-}
 
 herr_t InnermostError(unsigned n, const H5E_error2_t* err, void* data) {
   if (n == 0 && err != nullptr && err->desc != nullptr) {
@@ -177,6 +162,15 @@ int64_t Product(const std::vector<int64_t>& dims) {
 }
 
 }  // namespace
+
+void InitHdf5() {
+  static const bool initialised = [] {
+    H5dont_atexit();  // only effective before the library initialises itself
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)initialised;
+}
 
 int64_t H5TypeSize(H5Type type) {
   switch (type) {
@@ -510,13 +504,6 @@ H5Handle OpenDataset(const H5File& file, const std::string& name) {
   H5Handle dataset(H5Dopen2(file.id(), name.c_str(), H5P_DEFAULT));
   if (!dataset.valid()) FailRead("cannot open dataset '" + name + "'", file.path());
   return dataset;
-}
-
-// Physical memory of this machine in bytes (2^62 when unknown).
-int64_t PhysicalMemoryBytes() {
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page <= 0) return int64_t{1} << 62;
-  return static_cast<int64_t>(pages) * page;
 }
 
 // Refuses a dataset whose stored type is not a plain number or uint8 enum (PlainNumericType).

@@ -3,7 +3,7 @@
 // grow along dim 0, and whole-dataset / row-range readers. Every HDF5 return code is checked;
 // failures throw calf::IoError naming the file and the object. HDF5's own error printing is
 // switched off the first time a file is created or opened, and so is HDF5's atexit cleanup (see
-// InitHdf5 in h5_file.cc: it crashed after a failed close on a full disk).
+// InitHdf5 below: it crashed after a failed close on a full disk).
 //
 // hdf5.h is not included here: identifiers are carried as H5Id (hid_t is int64_t in HDF5
 // 1.10 and later, checked in h5_file.cc).
@@ -14,6 +14,16 @@
 #include <vector>
 
 namespace calf::core {
+
+/// Called before calf's first HDF5 call (H5File does it; code calling the HDF5 C API directly
+/// must too). HDF5 prints its error stack to stderr by default; calf reports errors itself.
+/// And HDF5's own cleanup at exit is switched off: after a failed H5Fclose (a full disk: the
+/// final flush fails) HDF5 1.10.8 keeps a half-closed file in its ID table, and
+/// H5_term_library, run by atexit, crashes closing it again (SIGSEGV in H5F__close_cb, exit
+/// 139 instead of calf's 3). calf closes every file it keeps explicitly (H5File::Close,
+/// checked); what is left at exit is an abandoned file on an error path, whose temporary
+/// OutputFile removes, and memory the kernel reclaims.
+void InitHdf5();
 
 /// An HDF5 identifier (the value of a hid_t).
 using H5Id = int64_t;

@@ -116,6 +116,7 @@ void WriteVirtualTrajectory(const std::string& path, const std::vector<VirtualPa
   }
 
   {
+    InitHdf5();
     Id file(H5Fcreate(out.temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
     if (!file.ok()) Fail("cannot create the file", path);
     Id first(H5Fopen(full(parts[0]).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
@@ -191,6 +192,7 @@ void WriteVirtualTrajectory(const std::string& path, const std::vector<VirtualPa
 }
 
 bool IsVirtualFile(const std::string& path) {
+  InitHdf5();  // verify calls this first: HDF5 must not print its error stack
   Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!file.ok()) {
     H5Eclear2(H5E_DEFAULT);
@@ -207,6 +209,7 @@ bool IsVirtualFile(const std::string& path) {
 }
 
 std::vector<std::string> VerifyVirtualFile(const std::string& path) {
+  InitHdf5();
   std::vector<std::string> problems;
   Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!file.ok()) {

@@ -33,6 +33,13 @@ struct LogGroup {
   std::vector<LogColumn> columns;
 };
 
+/// The checkpoint format Save writes (core/train/trainer.cc, docs/training.md): 1 TD3 only,
+/// 2 the algorithm seam, 3 a CRC-32C at the end, 4 PPO's Adam states in calf's own layout
+/// (core/train/ppo/adam_state.h) instead of LibTorch's archive, whose bytes differed between
+/// processes. Load reads every version.
+inline constexpr uint32_t kCheckpointVersion = 4;
+inline constexpr uint32_t kFirstCalfAdamVersion = 4;
+
 /// A training algorithm on one environment. Single-threaded or internally parallel, but
 /// deterministic: the same configuration gives bit-identical state, and Save/Load
 /// round-trips it exactly (a resumed run equals an uninterrupted one).

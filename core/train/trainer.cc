@@ -19,9 +19,8 @@ namespace {
 using nlohmann::json;
 
 constexpr char kCheckpointMagic[8] = {'C', 'A', 'L', 'F', 'T', 'R', 'N', '1'};
-// 1: TD3 only (no algorithm name, no environment state); 2: the algorithm seam; 3: version 2
-// followed by a CRC-32C of every byte before it (core/io/checksum.h), verified before use
-constexpr uint32_t kCheckpointVersion = 3;
+// versions: core/train/algorithm.h; from 3 on a CRC-32C of every byte before it follows
+// (core/io/checksum.h), verified before use
 constexpr uint32_t kFirstChecksummedVersion = 3;
 
 }  // namespace

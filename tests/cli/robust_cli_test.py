@@ -284,7 +284,16 @@ def case_corrupt_run():
             assert not shot.exists(), f"{shot} left by a refused run file"
         outcomes[r.returncode] += 1
         shot.unlink(missing_ok=True)
+        # verify too: one line, not HDF5's error stacks (its first HDF5 call used to come
+        # before calf switched HDF5's printing off)
+        r = subprocess.run([CALF, "verify", str(path)], capture_output=True, text=True,
+                           timeout=60, cwd=WORK)
+        assert r.returncode in (0, 2), f"verify {run} with {changes}: exit {r.returncode}"
+        if r.returncode == 2:
+            one_line(r, "bad.h5")
     assert outcomes[2] > 0 and not leftovers(WORK), outcomes
+    (WORK / "junk.h5").write_text("not an HDF5 file\n")
+    one_line(calf("verify", "junk.h5", expect=2), "junk.h5")
 
     # many more variants in one process, each read in a forked child: the metadata (the
     # bytes before the first chunk of data), every 53rd byte set to 0x00, 0xFF and XOR 0x40

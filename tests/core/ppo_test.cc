@@ -7,6 +7,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 // LibTorch first: its glog defines CHECK, which must not replace Catch's
@@ -81,6 +84,11 @@ RecurrentPolicy SmallPolicy(const std::string& neighbourhood, uint64_t seed = 3)
   s.neighbourhood = neighbourhood;
   s.knn_k = 2;
   return RecurrentPolicy(3, 2, s, -0.5, -5.0, 1.0, {1.0, 2.0}, seed);
+}
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 bool SameBits(const torch::Tensor& a, const torch::Tensor& b) {
@@ -364,6 +372,22 @@ TEST_CASE("PPO: same seed, same bits; resume is bit-identical; threads do not ma
     CHECK(o.As<PpoAlgorithm>().FlatParameters() != same.As<PpoAlgorithm>().FlatParameters());
   }
   omp_set_num_threads(2);
+}
+
+TEST_CASE("PPO: a resumed checkpoint saves the bytes it was read from", "[ppo][checkpoint]") {
+  // found by fuzz/checkpoint_fuzz: LibTorch's torch::save keyed each Adam state by its
+  // tensor's address, so the same state saved from another trainer gave other bytes (calf now
+  // writes the state itself, checkpoint version 4)
+  TrainConfig cfg = TinyPpo();
+  cfg.episodes = 1;
+  P(cfg).world_model.enabled = true;
+  calf::testing::TempDir dir;
+  Trainer t(cfg);
+  t.RunUntil(1);
+  t.SaveCheckpoint(dir.File("a.bin"));
+  const std::string a = ReadBytes(dir.File("a.bin"));
+  Trainer::FromCheckpoint(dir.File("a.bin"))->SaveCheckpoint(dir.File("b.bin"));
+  CHECK(a == ReadBytes(dir.File("b.bin")));
 }
 
 TEST_CASE("PPO training that diverges stops with exit code 1 at the update it happened",

@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <sstream>
+#include <string>
 
 #include "core/error.h"
 #include "core/train/td3/replay_buffer.h"
@@ -84,6 +86,38 @@ TEST_CASE("Replay buffer overwrites the oldest transition when full", "[train][r
   rb.Write(ss2);
   ReplayBuffer other(4, 2, 1);
   CHECK_THROWS_AS(other.Read(ss2), calf::IoError);
+}
+
+TEST_CASE("Replay ring: memory follows the contents, impossible sizes are refused",
+          "[train][replay]") {
+  // a replay_size beyond the machine used to end `calf train` as "internal error:
+  // std::bad_alloc" (exit 3); found while fuzzing checkpoints, whose config sets it
+  CHECK_THROWS_WITH(ReplayBuffer(int64_t{1} << 50, 2, 1),
+                    Catch::Contains("replay_size") && Catch::Contains("memory"));
+  // a large ring that is never filled costs nothing, and a partly filled one round-trips
+  ReplayBuffer big(int64_t{1} << 24, 2, 1);
+  const double s[2] = {1.0, 2.0}, a[1] = {0.5}, s2[2] = {3.0, 4.0};
+  big.Add(s, a, 1.0, s2, false);
+  big.Add(s2, a, 2.0, s, true);
+  std::stringstream ss;
+  big.Write(ss);
+  ReplayBuffer copy(int64_t{1} << 24, 2, 1);
+  copy.Read(ss);
+  REQUIRE(copy.size() == 2);
+  copy.Add(s, a, 3.0, s2, false);
+  Batch b;
+  copy.Gather({0, 1, 2}, b);
+  CHECK(b.reward(1) == 2.0f);
+  CHECK(b.reward(2) == 3.0f);
+  CHECK(b.next_state(1, 2) == 4.0f);
+  // a ring that is not full has its next slot at its size; anything else is corrupt
+  std::stringstream bad;
+  big.Write(bad);
+  std::string bytes = bad.str();
+  const int64_t pos = 7;
+  std::memcpy(&bytes[8 + 4 + 4], &pos, sizeof pos);
+  std::stringstream corrupt(bytes);
+  CHECK_THROWS_AS(copy.Read(corrupt), calf::IoError);
 }
 
 TEST_CASE("Soft update moves every target parameter by tau", "[train][td3]") {

@@ -16,6 +16,7 @@
 #include "core/io/h5_file.h"
 #include "core/io/trajectory_schema.h"
 #include "core/sim/simulator.h"
+#include "core/train/ppo/ppo_config.h"
 #include "core/train/td3/td3_algorithm.h"
 #include "core/train/trainer.h"
 
@@ -183,25 +184,59 @@ TEST_CASE("A version-1 checkpoint of the TD3-only trainer still resumes", "[trai
   fs::remove_all(dir);
 }
 
-TEST_CASE("A version-2 checkpoint (no checksum) still resumes", "[train][checkpoint]") {
+TEST_CASE("Version-2 (no checksum) and version-3 checkpoints still resume", "[train][checkpoint]") {
   const std::string dir = TempDir();
   Trainer full(TinyConfig());
   full.RunUntil(2);
   Trainer part(TinyConfig());
   part.RunUntil(1);
-  part.SaveCheckpoint(dir + "/v3.bin");
-  std::string b = ReadBytes(dir + "/v3.bin");
+  part.SaveCheckpoint(dir + "/v4.bin");
+  std::string b = ReadBytes(dir + "/v4.bin");
   uint32_t version = 0;
   std::memcpy(&version, b.data() + 8, 4);
-  REQUIRE(version == 3);
+  REQUIRE(version == kCheckpointVersion);
   b.resize(b.size() - 4);
+  // TD3's layout is the same in versions 2, 3 and 4; 3 and 4 add the checksum
+  version = 3;
+  std::memcpy(&b[8], &version, 4);
+  const uint32_t crc = calf::core::Crc32c(0, b.data(), b.size());
+  std::ofstream(dir + "/v3.bin", std::ios::binary)
+      << b << std::string(reinterpret_cast<const char*>(&crc), 4);
   version = 2;
   std::memcpy(&b[8], &version, 4);
   std::ofstream(dir + "/v2.bin", std::ios::binary) << b;
-  auto resumed = Trainer::FromCheckpoint(dir + "/v2.bin");
-  resumed->RunUntil(2);
-  CHECK(SameTrainers(full, *resumed));
+  for (const char* name : {"/v2.bin", "/v3.bin"}) {
+    INFO(name);
+    auto resumed = Trainer::FromCheckpoint(dir + name);
+    resumed->RunUntil(2);
+    CHECK(SameTrainers(full, *resumed));
+  }
   fs::remove_all(dir);
+}
+
+TEST_CASE("Configurations that cannot fit in memory are refused before allocating, naming the key",
+          "[train][config]") {
+  // were "internal error: std::bad_alloc" (exit 3) from calf train --config or a checkpoint's
+  // config (found while writing fuzz/checkpoint_fuzz)
+  TrainConfig deep = TinyConfig();
+  P(deep).td3.hidden.assign(100, 4096);
+  CHECK_THROWS_WITH(Trainer(deep), Catch::Contains("hidden") && Catch::Contains("MiB"));
+  TrainConfig ppo = TinyConfig();
+  ppo.SetAlgorithm("ppo");
+  ppo.As<PpoConfig>().num_envs = 65536;
+  ppo.As<PpoConfig>().rollout_steps = 1 << 20;
+  CHECK_THROWS_WITH(Trainer(ppo), Catch::Contains("num_envs") && Catch::Contains("rollout_steps"));
+  TrainConfig wide = TinyConfig();
+  wide.SetAlgorithm("ppo");
+  wide.As<PpoConfig>().net.encoder.assign(200, 4096);
+  CHECK_THROWS_WITH(Trainer(wide), Catch::Contains("net"));
+  // $CALF_MEMORY_LIMIT_MB lowers the limit (a container's)
+  setenv("CALF_MEMORY_LIMIT_MB", "1", 1);
+  TrainConfig replay = TinyConfig();
+  P(replay).replay_size = 1000000;
+  CHECK_THROWS_WITH(Trainer(replay), Catch::Contains("replay_size") && Catch::Contains("(1 MiB)"));
+  unsetenv("CALF_MEMORY_LIMIT_MB");
+  Trainer fits(replay);
 }
 
 TEST_CASE("A checkpoint with damaged bytes is refused before use, naming the file",

@@ -15,8 +15,10 @@
 
 #include "core/error.h"
 #include "core/io/output_file.h"
+#include "core/memory.h"
 #include "core/random/agent_random.h"
 #include "core/train/binary_io.h"
+#include "core/train/ppo/adam_state.h"
 #include "core/train/ppo/gae.h"
 #include "core/train/ppo/ppo_loss.h"
 #include "core/train/ppo/recurrent_policy.h"
@@ -91,6 +93,7 @@ struct PpoAlgorithm::Impl {
     T = p.rollout_steps;
     L = p.seq_len;
     threads = std::max(1, omp_get_max_threads());
+    CheckNetworkMemory();
     KeepLargeAllocations();
     policy =
         std::make_unique<RecurrentPolicy>(o, m, p.net, p.log_std_init, p.log_std_min, p.log_std_max,
@@ -104,7 +107,31 @@ struct PpoAlgorithm::Impl {
     ResetAll();
   }
 
+  // a configuration whose networks could not fit is refused before anything is allocated:
+  // parameters (encoder MLP, attention projections, LSTM, heads) with gradients and Adam's two
+  // moments, roughly
+  void CheckNetworkMemory() const {
+    double params = 0.0;
+    double in = o;
+    for (int w : p.net.encoder) {
+      params += (in + 1.0) * w;
+      in = w;
+    }
+    const double att = static_cast<double>(p.net.attention_heads) * p.net.head_dim;
+    params += 4.0 * (in + 1.0) * att;
+    params += 4.0 * p.net.lstm * (in + att + p.net.lstm + 2.0);
+    params += 2.0 * (p.net.lstm + 1.0) * p.net.head_hidden + p.net.head_hidden * (m + 2.0);
+    CheckMemory(4.0 * sizeof(float) * params, "net (the recurrent policy and its Adam state)",
+                "use smaller encoder, lstm or head sizes");
+  }
+
   void Resize(int64_t envs) {
+    // the rollout buffers, before anything is allocated
+    CheckMemory(static_cast<double>(T) * static_cast<double>(envs) *
+                    ((2.0 * o + 2.0 * m + 6.0) * sizeof(float) + 3.0),
+                "num_envs " + std::to_string(envs) + " x rollout_steps " + std::to_string(T) +
+                    " (the rollout buffers)",
+                "lower num_envs or rollout_steps");
     E = envs;
     batch.reset();  // the old one first: under mpirun the next one's Init replaces the slices
     batch = make_batch(config, env, E, threads);
@@ -593,9 +620,7 @@ void PpoAlgorithm::Save(std::ostream& out) const {
     WriteArray(out, ct.data_ptr<float>(), ct.numel());
   }
   s.policy->Write(out);
-  std::ostringstream adam;
-  torch::save(*s.opt, adam);
-  WriteString(out, adam.str());
+  WriteAdamState(out, *s.opt);
   WritePod<uint8_t>(out, s.wm ? 1 : 0);
   if (s.wm) s.wm->Write(out);
   WritePod<int64_t>(out, s.updates());
@@ -610,7 +635,7 @@ void PpoAlgorithm::Save(std::ostream& out) const {
   }
 }
 
-void PpoAlgorithm::Load(std::istream& in, uint32_t /*version*/, const std::string& path) {
+void PpoAlgorithm::Load(std::istream& in, uint32_t version, const std::string& path) {
   Impl& s = *impl_;
   auto corrupt = [&](const std::string& what) {
     return IoError("checkpoint '" + path + "' is corrupt (" + what + ")");
@@ -645,8 +670,13 @@ void PpoAlgorithm::Load(std::istream& in, uint32_t /*version*/, const std::strin
   }
   try {
     s.policy->Read(in);
-    std::istringstream adam(ReadString(in));
-    torch::load(*s.opt, adam);
+    if (version >= kFirstCalfAdamVersion) {
+      ReadAdamState(in, *s.opt);
+    } else {
+      // version 3: LibTorch's archive (torch::save), read by LibTorch
+      std::istringstream adam(ReadString(in));
+      torch::load(*s.opt, adam);
+    }
   } catch (const IoError&) {
     throw;
   } catch (const std::exception& e) {
@@ -654,7 +684,7 @@ void PpoAlgorithm::Load(std::istream& in, uint32_t /*version*/, const std::strin
   }
   const bool has_wm = ReadPod<uint8_t>(in) != 0;
   if (has_wm != (s.wm != nullptr)) throw corrupt("world model");
-  if (s.wm) s.wm->Read(in);
+  if (s.wm) s.wm->Read(in, version >= kFirstCalfAdamVersion);
   const auto n = ReadPod<int64_t>(in);
   if (n < 0 || n > (int64_t{1} << 32)) throw corrupt("update count");
   s.log.clear();

@@ -10,6 +10,7 @@
 #include "core/io/output_file.h"
 #include "core/policy/torch_model.h"
 #include "core/train/binary_io.h"
+#include "core/train/ppo/adam_state.h"
 
 namespace calf::core::train {
 namespace {
@@ -23,8 +24,7 @@ torch::Tensor Linear(const torch::Tensor& x, const torch::Tensor& w, const torch
 
 }  // namespace
 
-WorldModel::WorldModel(int obs_dim, int action_dim, double lr, uint64_t seed)
-    : obs_dim_(obs_dim), action_dim_(action_dim) {
+WorldModel::WorldModel(int obs_dim, int action_dim, double lr, uint64_t seed) {
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   torch::NoGradGuard no_grad;
   const int sizes[kLayers][2] = {{obs_dim, 256}, {256, 128}, {128 + action_dim, 256}, {256, 128},
@@ -96,12 +96,10 @@ void WorldModel::Write(std::ostream& out) const {
     WritePod<int64_t>(out, c.numel());
     WriteArray(out, c.data_ptr<float>(), c.numel());
   }
-  std::ostringstream adam;
-  torch::save(*opt_, adam);
-  WriteString(out, adam.str());
+  WriteAdamState(out, *opt_);
 }
 
-void WorldModel::Read(std::istream& in) {
+void WorldModel::Read(std::istream& in, bool calf_adam) {
   {
     torch::NoGradGuard no_grad;
     for (torch::Tensor& p : params_) {
@@ -110,6 +108,11 @@ void WorldModel::Read(std::istream& in) {
       ReadArray(in, p.data_ptr<float>(), n);
     }
   }
+  if (calf_adam) {
+    ReadAdamState(in, *opt_);
+    return;
+  }
+  // checkpoint version 3: LibTorch's archive (torch::save), read by LibTorch
   std::istringstream adam(ReadString(in));
   try {
     torch::load(*opt_, adam);

@@ -43,12 +43,13 @@ class WorldModel {
                    const torch::Tensor& done);
 
   void Write(std::ostream& out) const;
-  void Read(std::istream& in);
+  /// Reads what Write wrote; `calf_adam`: the optimiser state is calf's own layout
+  /// (checkpoint version 4 on), else LibTorch's archive (version 3).
+  void Read(std::istream& in, bool calf_adam);
   /// TorchScript forward(obs [B,o], action [B,m]) -> (next_obs, reward, done_probability).
   void ExportTorchScript(OutputFile& out) const;
 
  private:
-  int obs_dim_, action_dim_;
   std::vector<torch::Tensor> w_, b_;  // enc0 enc1 dyn0 dyn1 reward done dec
   std::vector<torch::Tensor> params_;
   std::unique_ptr<torch::optim::Adam> opt_;

@@ -1,23 +1,60 @@
 #include "core/train/td3/replay_buffer.h"
 
+#include <algorithm>
+
 #include "core/error.h"
+#include "core/memory.h"
 #include "core/train/binary_io.h"
 
 namespace calf::core::train {
+
+namespace {
+
+// Reads n values into v, growing it as the values arrive: a corrupt count cannot allocate more
+// than the stream holds.
+void ReadGrowing(std::istream& in, std::vector<float>& v, int64_t n) {
+  constexpr int64_t kChunk = int64_t{1} << 20;
+  v.clear();
+  for (int64_t off = 0; off < n; off += kChunk) {
+    const int64_t len = std::min(kChunk, n - off);
+    v.resize(static_cast<size_t>(off + len));
+    ReadArray(in, v.data() + off, len);
+  }
+}
+
+}  // namespace
 
 ReplayBuffer::ReplayBuffer(int64_t capacity, int state_dim, int action_dim)
     : capacity_(capacity), d_(state_dim), m_(action_dim) {
   if (capacity <= 0)
     throw ConfigError("replay_size must be positive, got " + std::to_string(capacity));
-  state_.resize(capacity * d_);
-  next_state_.resize(capacity * d_);
-  action_.resize(capacity * m_);
-  reward_.resize(capacity);
-  not_done_.resize(capacity);
+  // the ring grows with the transitions stored (Add, Read); one that could never fit is
+  // refused now rather than as std::bad_alloc hours into the run
+  CheckMemory(static_cast<double>(capacity) * (2.0 * d_ + m_ + 2.0) * sizeof(float),
+              "replay_size " + std::to_string(capacity) + " (the replay ring)",
+              "lower replay_size");
+}
+
+void ReplayBuffer::Grow(int64_t n) {
+  if (static_cast<int64_t>(reward_.size()) >= n) return;
+  if (static_cast<int64_t>(reward_.capacity()) < n) {
+    // doubling, but never beyond the ring
+    const int64_t want = std::min(capacity_, std::max<int64_t>(2 * n, 1024));
+    for (std::vector<float>* v : {&state_, &next_state_}) v->reserve(want * d_);
+    action_.reserve(want * m_);
+    reward_.reserve(want);
+    not_done_.reserve(want);
+  }
+  state_.resize(n * d_);
+  next_state_.resize(n * d_);
+  action_.resize(n * m_);
+  reward_.resize(n);
+  not_done_.resize(n);
 }
 
 void ReplayBuffer::Add(const double* state, const double* action, double reward,
                        const double* next_state, bool terminal) {
+  if (size_ < capacity_) Grow(size_ + 1);  // not full: pos_ == size_
   for (int j = 0; j < d_; ++j) {
     state_[pos_ * d_ + j] = static_cast<float>(state[j]);
     next_state_[pos_ * d_ + j] = static_cast<float>(next_state[j]);
@@ -75,14 +112,16 @@ void ReplayBuffer::Read(std::istream& in) {
   }
   const auto pos = ReadPod<int64_t>(in);
   const auto size = ReadPod<int64_t>(in);
-  if (size < 0 || size > capacity_ || pos < 0 || pos >= capacity_) {
+  // a ring fills from slot 0: until it is full the next slot is its size
+  if (size < 0 || size > capacity_ || pos < 0 || pos >= capacity_ ||
+      (size < capacity_ && pos != size)) {
     throw IoError("checkpoint is corrupt (replay position/size out of range)");
   }
-  ReadArray(in, state_.data(), size * d_);
-  ReadArray(in, next_state_.data(), size * d_);
-  ReadArray(in, action_.data(), size * m_);
-  ReadArray(in, reward_.data(), size);
-  ReadArray(in, not_done_.data(), size);
+  ReadGrowing(in, state_, size * d_);
+  ReadGrowing(in, next_state_, size * d_);
+  ReadGrowing(in, action_, size * m_);
+  ReadGrowing(in, reward_, size);
+  ReadGrowing(in, not_done_, size);
   pos_ = pos;
   size_ = size;
 }

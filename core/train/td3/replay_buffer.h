@@ -18,7 +18,8 @@ struct Batch {
   Eigen::RowVectorXf not_done;  ///< [B] 0 when s' is terminal (goal or out of bounds), else 1.
 };
 
-/// Ring buffer of transitions. Not thread-safe; deterministic (no internal randomness).
+/// Ring buffer of transitions. Not thread-safe; deterministic (no internal randomness). Its
+/// memory grows with the transitions stored, up to `capacity`.
 class ReplayBuffer {
  public:
   ReplayBuffer(int64_t capacity, int state_dim, int action_dim);
@@ -44,6 +45,9 @@ class ReplayBuffer {
   void Read(std::istream& in);
 
  private:
+  // makes room for n transitions (n <= capacity_): the ring's memory follows its contents
+  void Grow(int64_t n);
+
   int64_t capacity_;
   int d_, m_;
   int64_t pos_ = 0, size_ = 0;

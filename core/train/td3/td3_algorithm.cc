@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/memory.h"
 #include "core/policy/torch_model.h"
 #include "core/random/agent_random.h"
 #include "core/train/binary_io.h"
@@ -20,6 +21,21 @@ Td3Algorithm::Td3Algorithm(const TrainConfig& config, const env::Environment& en
     : config_(config), params_(config_.As<Td3Config>()), env_(env) {
   const env::EnvSpec& spec = env_.spec();
   const int o = spec.obs_dim, m = spec.action_dim;
+  // six networks, three Adam states of two moments, gradients: about 16 copies of the larger
+  // of actor and critic (a config asking for more is refused before anything is allocated)
+  double actor = 0.0, critic = 0.0;
+  int a_in = o, c_in = o + m;
+  for (int h : params_.td3.hidden) {
+    actor += (a_in + 1.0) * h;
+    critic += (c_in + 1.0) * h;
+    a_in = c_in = h;
+  }
+  actor += (a_in + 1.0) * m;
+  critic += a_in + 1.0;
+  CheckMemory(16.0 * sizeof(float) * std::max(actor, critic),
+              "hidden (" + std::to_string(params_.td3.hidden.size()) +
+                  " layers: six networks, their Adam states)",
+              "use fewer or smaller hidden layers");
   // the networks see observations; the replay ring stores them
   td3_ = std::make_unique<Td3>(o, m, spec.max_action, params_.td3, config_.seed);
   buffer_ = std::make_unique<ReplayBuffer>(params_.replay_size, o, m);
