@@ -2,6 +2,7 @@
 // Little helpers for calf's checkpoint files: raw little-endian PODs and float arrays with
 // checked reads. Internal to core/train.
 
+#include <algorithm>
 #include <cstdint>
 #include <istream>
 #include <ostream>
@@ -47,13 +48,26 @@ void WriteVector(std::ostream& out, const std::vector<T>& v) {
   WriteArray(out, v.data(), static_cast<int64_t>(v.size()));
 }
 
-/// Reads a length-prefixed vector of at most `max_size` entries.
+/// Reads n values into `v` (replacing its contents), growing it as the values arrive: a
+/// corrupt count cannot allocate more than the stream holds.
+template <typename T>
+void ReadGrowing(std::istream& in, std::vector<T>& v, int64_t n) {
+  constexpr int64_t kChunk = int64_t{1} << 20;
+  v.clear();
+  for (int64_t off = 0; off < n; off += kChunk) {
+    const int64_t len = std::min(kChunk, n - off);
+    v.resize(static_cast<size_t>(off + len));
+    ReadArray(in, v.data() + off, len);
+  }
+}
+
+/// Reads a length-prefixed vector of at most `max_size` entries (ReadGrowing).
 template <typename T>
 std::vector<T> ReadVector(std::istream& in, int64_t max_size) {
   const int64_t n = ReadPod<int64_t>(in);
   if (n < 0 || n > max_size) throw IoError("checkpoint is corrupt (bad array length)");
-  std::vector<T> v(static_cast<size_t>(n));
-  ReadArray(in, v.data(), n);
+  std::vector<T> v;
+  ReadGrowing(in, v, n);
   return v;
 }
 

@@ -16,6 +16,7 @@
 #include "core/io/h5_file.h"
 #include "core/io/trajectory_schema.h"
 #include "core/sim/simulator.h"
+#include "core/train/binary_io.h"
 #include "core/train/ppo/ppo_config.h"
 #include "core/train/td3/td3_algorithm.h"
 #include "core/train/trainer.h"
@@ -756,4 +757,19 @@ TEST_CASE("TD3 training that diverges stops with exit code 1 at the episode it h
   Trainer sound(TinyConfig());
   CHECK_NOTHROW(sound.RunUntil(4));
   CHECK(sound.algorithm().Divergence().empty());
+}
+
+TEST_CASE("A checkpoint array's corrupt length cannot allocate more than the file holds",
+          "[train][checkpoint][error]") {
+  // found by fuzz/checkpoint_fuzz: TD3's step log claimed 2^29 floats (2 GiB) in a short
+  // file; the vector was allocated before the read found the end
+  for (const int64_t n : {int64_t{1} << 29, int64_t{1} << 38}) {
+    std::stringstream s;
+    calf::core::train::WritePod<int64_t>(s, n);
+    calf::core::train::WritePod<float>(s, 1.5F);
+    CHECK_THROWS_AS(calf::core::train::ReadVector<float>(s, int64_t{1} << 40), calf::IoError);
+  }
+  std::stringstream ok;
+  calf::core::train::WriteVector<float>(ok, {1.0F, 2.0F, 3.0F});
+  CHECK(calf::core::train::ReadVector<float>(ok, 3) == std::vector<float>{1.0F, 2.0F, 3.0F});
 }

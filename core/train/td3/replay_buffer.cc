@@ -8,22 +8,6 @@
 
 namespace calf::core::train {
 
-namespace {
-
-// Reads n values into v, growing it as the values arrive: a corrupt count cannot allocate more
-// than the stream holds.
-void ReadGrowing(std::istream& in, std::vector<float>& v, int64_t n) {
-  constexpr int64_t kChunk = int64_t{1} << 20;
-  v.clear();
-  for (int64_t off = 0; off < n; off += kChunk) {
-    const int64_t len = std::min(kChunk, n - off);
-    v.resize(static_cast<size_t>(off + len));
-    ReadArray(in, v.data() + off, len);
-  }
-}
-
-}  // namespace
-
 ReplayBuffer::ReplayBuffer(int64_t capacity, int state_dim, int action_dim)
     : capacity_(capacity), d_(state_dim), m_(action_dim) {
   if (capacity <= 0)
