@@ -43,10 +43,6 @@ bool World3d(const core::env::Environment& env, double lo[3], double hi[3]) {
   return env.spec().goal_dim == 3 && env.WorldBox(lo, hi);
 }
 
-bool World3d(const core::SimConfig& config, double lo[3], double hi[3]) {
-  return World3d(*core::env::MakeEnvironment(config.system, config.env), lo, hi);
-}
-
 RunWindow ReadRunWindow(const std::string& run_path, std::vector<int64_t> steps,
                         const FeedOptions& options) {
   RunWindow w;
@@ -95,7 +91,7 @@ RunWindow ReadRunWindow(const std::string& run_path, std::vector<int64_t> steps,
   for (int64_t s : steps) w.rows.push_back(StatesRowOf(reader, config, s, final_step));
   w.steps = std::move(steps);
   double lo[3], hi[3];
-  w.world3d = World3d(config, lo, hi);
+  w.world3d = World3d(*core::env::MakeEnvironment(config.system, config.env), lo, hi);
 
   // read rows [r0, last]: the trail window of the first shot through the last shot
   const int64_t back = options.trail > 0 ? options.trail - 1 : 1;

@@ -35,10 +35,8 @@ struct FeedOptions {
   std::string critic_path;
 };
 
-/// True when the family of `config` is a 3-D world with goals (its environment has a world
-/// box and a 3-D goal); its box is then in lo/hi.
-bool World3d(const core::SimConfig& config, double lo[3], double hi[3]);
-/// The same for an environment already made.
+/// True when `env` is a 3-D world with goals (it has a world box and a 3-D goal); its box is
+/// then in lo/hi.
 bool World3d(const core::env::Environment& env, double lo[3], double hi[3]);
 
 /// What FeedRun reads of a run file: everything before anything is drawn.

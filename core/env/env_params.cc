@@ -63,6 +63,10 @@ const EnvSpec* KnownSpec(const std::string& system) {
   }
 }
 
+// the shared flat keys only some families read (EnvSpec::shared_keys); dt and
+// max_steps_per_episode every family reads
+constexpr const char* kPartlyReadKeys[] = {"goal_epsilon", "boundary_limit", "reset_range"};
+
 // true when `spec`'s family reads the shared flat key (every key while no family is known)
 bool Reads(const EnvSpec* spec, const std::string& key) {
   if (spec == nullptr || key == "dt" || key == "max_steps_per_episode") return true;
@@ -98,7 +102,7 @@ void RefuseInapplicable(const EnvParams& p, const EnvSpec& spec, const config::B
                       problem);
   };
   const std::string fix = "; remove it (calf systems --json lists what each system reads)";
-  for (const char* key : {"goal_epsilon", "boundary_limit", "reset_range"}) {
+  for (const char* key : kPartlyReadKeys) {
     if (Reads(&spec, key)) continue;
     if (*SharedDouble(p, key) == *SharedDouble(defaults, key)) continue;
     std::vector<std::string> reads = {"dt", "max_steps_per_episode"};
@@ -136,13 +140,11 @@ void EnvParams::Bind(config::Binder& b, const std::string& system) {
   // the writer writes what the chosen family reads, with its values (its shared defaults)
   const bool write_all = b.kind() != Kind::kWriter || spec == nullptr;
   if (!write_all) *this = ForFamily(*spec);
+  // where the keys a refusal may name came from
   const auto note = [&](const std::string& key) {
     if (b.Has(key)) given[key] = b.source();
   };
-  for (const char* key :
-       {"dt", "goal_epsilon", "boundary_limit", "reset_range", "max_steps_per_episode"}) {
-    note(key);
-  }
+  for (const char* key : kPartlyReadKeys) note(key);
   b.Value("dt", dt, Range::OpenClosed(0.0, 1.0));
   if (write_all || Reads(spec, "goal_epsilon")) {
     b.Value("goal_epsilon", goal_epsilon, Range::AtLeast(0.0));

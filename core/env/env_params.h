@@ -71,9 +71,9 @@ struct EnvParams {
   bool fused_step = true;
   ScenarioTerms scenario;  ///< The "scenario" object: extra reward terms (none by default).
 
-  /// Not a config key: where the config layers' keys came from (flat keys, "nominal.<gain>",
-  /// family object names -> the reader's source, e.g. "x.json"), so that the checker's
-  /// refusals name the file.
+  /// Not a config key: where the keys a refusal may name came from (goal_epsilon,
+  /// boundary_limit, reset_range, "nominal.<gain>", family object names -> the reader's
+  /// source, e.g. "x.json"), so that the checker's refusals name the file.
   std::map<std::string, std::string> given;
 
   EnvParams();
