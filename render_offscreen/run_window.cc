@@ -91,7 +91,8 @@ RunWindow ReadRunWindow(const std::string& run_path, std::vector<int64_t> steps,
   for (int64_t s : steps) w.rows.push_back(StatesRowOf(reader, config, s, final_step));
   w.steps = std::move(steps);
   double lo[3], hi[3];
-  w.world3d = World3d(*core::env::MakeEnvironment(config.system, config.env), lo, hi);
+  w.env = core::env::MakeEnvironment(config.system, config.env);
+  w.world3d = World3d(*w.env, lo, hi);
 
   // read rows [r0, last]: the trail window of the first shot through the last shot
   const int64_t back = options.trail > 0 ? options.trail - 1 : 1;

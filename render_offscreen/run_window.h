@@ -1,10 +1,12 @@
 #pragma once
 // What `calf screenshot --run` reads of a run file before anything is drawn: the reader's
-// checks, the recorded config, the rows of the requested steps and the trail window of rows
-// around them. Apart from the scene and the renderer (scene_feed.h) so that the whole read can
-// be run — and fuzzed (fuzz/run_file_fuzz.cc) — without OpenGL or LibTorch.
+// checks, the recorded config and the environment it makes, the rows of the requested steps
+// and the trail window of rows around them. Apart from the scene and the renderer
+// (scene_feed.h) so that the whole read can be run — and fuzzed (fuzz/run_file_fuzz.cc) —
+// without OpenGL or LibTorch.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,7 +48,10 @@ struct RunWindow {
   bool critic_given = false;
   std::vector<int64_t> steps, rows;  // the shots' global steps and their rows of `states`
   int64_t r0 = 0, r1 = 0;            // rows [r0, r1]: the first shot's trail through the last
-  bool world3d = false;
+  /// The recorded config's environment, made once here (for the quadruped that loads the
+  /// MJCF model) and reused by the scene for its bodies and its world box.
+  std::shared_ptr<const core::env::Environment> env;
+  bool world3d = false;  // World3d(*env): the file then holds goals
   core::H5Array<float> states, goals;
   core::H5Array<uint8_t> modes, done;
   core::H5Array<int32_t> episode;

@@ -26,14 +26,13 @@ std::unique_ptr<core::TorchModel> LoadCritic(const core::SimConfig& config, bool
 }
 
 // the scene of a family: a 3-D world with goals (the environment has a world box and a 3-D
-// goal) or the critic surface over the state plane
-CalfSceneOptions SceneOptions(const core::SimConfig& config, const FeedOptions& options) {
+// goal) or the critic surface over the state plane; `env` is made from `config`
+CalfSceneOptions SceneOptions(const core::SimConfig& config, const FeedOptions& options,
+                              std::shared_ptr<const core::env::Environment> env) {
   CalfSceneOptions so;
   so.trail_length = options.trail;
   so.surface.extent = static_cast<float>(config.env.boundary_limit);
   so.scenario = config.env.scenario;
-  std::shared_ptr<const core::env::Environment> env =
-      core::env::MakeEnvironment(config.system, config.env);
   so.bodies = env;  // a family that gives shapes is drawn from them
   double lo[3], hi[3];
   if (World3d(*env, lo, hi)) {
@@ -86,7 +85,8 @@ std::vector<int64_t> FeedRun(const std::string& run_path, std::vector<int64_t> s
   const int64_t t = info.num_steps;
 
   std::unique_ptr<core::TorchModel> critic = LoadCritic(config, w.critic_given);
-  const CalfSceneOptions so = SceneOptions(config, options);
+  // the environment ReadRunWindow made: made once (for the quadruped, one MJCF load)
+  const CalfSceneOptions so = SceneOptions(config, options, w.env);
   CalfScene scene(spec, info.num_agents, so);
   if (critic) scene.SetCritic(critic->heads());
 
@@ -135,7 +135,8 @@ std::vector<int64_t> FeedLive(core::SimConfig config, const std::vector<int64_t>
   }
   core::Simulator sim(config, policy.models);
   const core::env::EnvSpec& spec = sim.spec();
-  const CalfSceneOptions so = SceneOptions(config, options);
+  const CalfSceneOptions so =
+      SceneOptions(config, options, core::env::MakeEnvironment(config.system, config.env));
   CalfScene scene(spec, config.num_agents, so);
   if (critic != nullptr) scene.SetCritic(critic->heads());
 
