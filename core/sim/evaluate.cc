@@ -4,10 +4,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "core/sim/initial_states.h"
-#include "core/sim/load_policy.h"
+#include "core/sim/prepared_sim.h"
 #include "core/sim/run_to_file.h"
-#include "core/sim/simulator.h"
 
 namespace calf::core {
 namespace {
@@ -15,15 +13,9 @@ namespace {
 constexpr const char* kModeKeys[4] = {"certified", "relax", "fallback", "nominal"};
 
 PolicyEvaluation EvaluateOne(const SimConfig& config, int threads) {
-  LoadedPolicy policy = LoadPolicy(config);
-  Simulator sim(config, policy.models);
-  const env::EnvSpec& spec = sim.spec();
-  std::vector<double> initial;
-  if (!config.initial_states_path.empty()) {
-    initial = ReadInitialStatesCsv(config.initial_states_path, config.num_agents, spec.state_dim);
-  }
-  SimState state;
-  sim.Reset(state, initial.empty() ? nullptr : &initial);
+  PreparedSim prepared(config);
+  const Simulator& sim = prepared.sim;
+  SimState& state = prepared.state;
 
   const int64_t n = config.num_agents;
   std::vector<double> running(n, 0.0), costs;

@@ -4,10 +4,8 @@
 #include <vector>
 
 #include "core/env/registry.h"
-#include "core/error.h"
 #include "core/io/output_file.h"
 #include "core/io/trajectory_writer.h"
-#include "core/sim/initial_states.h"
 #include "core/sim/load_policy.h"
 #include "core/sim/simulator.h"
 
@@ -97,25 +95,12 @@ void ResolveSimConfig(SimConfig& config) {
 
 RunOutcome RunToFile(const SimConfig& config, const std::string& out, int threads,
                      const RunHooks& hooks, const AgentSlice& slice) {
-  const int64_t first = slice.first;
-  const int64_t count = slice.count < 0 ? config.num_agents - first : slice.count;
-  CALF_CHECK(first >= 0 && count > 0 && first + count <= config.num_agents)
-      << "slice [" << first << ", " << first + count << ") of " << config.num_agents;
   CheckOutputFile(out, "trajectory");  // before the slow part: model loading and simulation
-  SimConfig local = config;
-  local.num_agents = count;
-  LoadedPolicy policy = LoadPolicy(local);
-  Simulator sim(local, policy.models);
+  PreparedSim prepared(config, slice);
+  const Simulator& sim = prepared.sim;
+  SimState& state = prepared.state;
   const env::EnvSpec& spec = sim.spec();
-
-  std::vector<double> initial;
-  if (!config.initial_states_path.empty()) {
-    initial = ReadInitialStatesCsv(config.initial_states_path, config.num_agents, spec.state_dim);
-    initial.erase(initial.begin() + (first + count) * spec.state_dim, initial.end());
-    initial.erase(initial.begin(), initial.begin() + first * spec.state_dim);
-  }
-  SimState state;
-  sim.Reset(state, initial.empty() ? nullptr : &initial, first);
+  const int64_t count = state.num_agents;  // the slice's
 
   const TrajectoryMeta meta{config.ToJson(), config.seed, spec.name, config.policy};
   TrajectoryWriterOptions wopt;

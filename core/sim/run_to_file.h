@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/sim/config.h"
+#include "core/sim/prepared_sim.h"
 #include "core/sim/run_stats.h"
 
 namespace calf::core {
@@ -28,13 +29,6 @@ struct RunHooks {
   std::function<bool()> interrupted;
   /// Called after each step with the number of steps done.
   std::function<void(int64_t)> progress;
-};
-
-/// A contiguous slice of the population [first, first + count) — one process's share of a
-/// distributed run. `count` < 0 means every agent from `first` on.
-struct AgentSlice {
-  int64_t first = 0;
-  int64_t count = -1;
 };
 
 /// What a finished (or interrupted) run did.
