@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/flags.h"
+#include "cli/sim_flags.h"
 #include "core/env/registry.h"
 #include "core/error.h"
 #include "core/sim/evaluate.h"
@@ -50,14 +51,7 @@ int RunEval(EvalOptions& o) {
   // defaults < --config file < explicit flags
   core::SimConfig config;
   EvalDefaults(config);
-  if (!o.config_path.empty()) {
-    config.ApplyJson(core::ReadTextFile(o.config_path), o.config_path);
-  }
-  const core::SimConfig& f = o.config;
-  CopyIfGiven(o.app, "--system", f.system, config.system);
-  CopyIfGiven(o.app, "--agents", f.num_agents, config.num_agents);
-  CopyIfGiven(o.app, "--steps", f.steps, config.steps);
-  CopyIfGiven(o.app, "--seed", f.seed, config.seed);
+  ApplySimFlags(o.app, o.config_path, o.config, config);
   if (!o.model_dir.empty()) {
     config.actor_path = o.model_dir + "/actor.pt";
     config.critic_path = o.model_dir + "/critic.pt";

@@ -8,6 +8,7 @@
 #include "cli/mpi_glue.h"
 #include "cli/progress.h"
 #include "cli/signals.h"
+#include "cli/sim_flags.h"
 #include "core/env/registry.h"
 #include "core/error.h"
 #include "core/sim/run_to_file.h"
@@ -57,20 +58,7 @@ int RunRun(RunOptions& o) {
   // improvement on the critic's scale; docs/config.md "Evaluating a trained agent")
   config.calf = core::CalfParams::Evaluation();
   OnEveryProcess([&] {
-    if (!o.config_path.empty()) {
-      config.ApplyJson(core::ReadTextFile(o.config_path), o.config_path);
-    }
-    const core::SimConfig& f = o.config;
-    CopyIfGiven(o.app, "--system", f.system, config.system);
-    CopyIfGiven(o.app, "--policy", f.policy, config.policy);
-    CopyIfGiven(o.app, "--agents", f.num_agents, config.num_agents);
-    CopyIfGiven(o.app, "--steps", f.steps, config.steps);
-    CopyIfGiven(o.app, "--seed", f.seed, config.seed);
-    CopyIfGiven(o.app, "--actor", f.actor_path, config.actor_path);
-    CopyIfGiven(o.app, "--critic", f.critic_path, config.critic_path);
-    CopyIfGiven(o.app, "--initial-states", f.initial_states_path, config.initial_states_path);
-    CopyIfGiven(o.app, "--record-every", f.record_every, config.record_every);
-    CopyIfGiven(o.app, "--compress", f.compress, config.compress);
+    ApplySimFlags(o.app, o.config_path, o.config, config);
     if (o.threads < 0) throw ConfigError("--threads must be >= 0 (0 = all cores)");
     core::ResolveSimConfig(config);
   });
