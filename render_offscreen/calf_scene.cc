@@ -14,7 +14,7 @@ namespace cv = core::visual;
 std::vector<float> CriticSurfaceValues(const std::vector<core::Mlp>& critic_heads,
                                        const core::env::EnvSpec& spec,
                                        const cv::SurfaceOptions& surface) {
-  const int d = spec.obs_dim;  // the critic takes observations
+  const int d = spec.critic_obs_dim();  // the critic takes observations (and extras)
   const int m = spec.action_dim;
   if (critic_heads.empty()) throw PolicyError("the critic has no heads; give a critic model");
   for (const core::Mlp& h : critic_heads) {

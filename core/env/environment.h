@@ -62,6 +62,12 @@ struct EnvSpec {
   std::string summary;               ///< One line for `calf systems`.
   int state_dim = 0;                 ///< d: the full state the dynamics integrate.
   int obs_dim = 0;                   ///< o: what learned policies (actor, critic) see.
+  /// x: what the critic sees beyond the observation, the part of the state the observation
+  /// leaves out (the creature's velocity); 0 = the observation determines the state. The
+  /// critic takes [observation, extras, action]: it is bootstrapped from one state to the
+  /// next and CALF reads it as a Lyapunov candidate, both functions of the state, whereas
+  /// the actor may act on the observation alone (docs/training.md, "What the critic sees").
+  int critic_extra_dim = 0;
   int action_dim = 0;                ///< m.
   int env_state_dim = 0;             ///< e: extra per-agent state (a goal, ...); 0 = none.
   int error_dim = 0;                 ///< Size of the CALF error e (see Environment::Error).
@@ -92,6 +98,9 @@ struct EnvSpec {
   /// The family's time limit where the config leaves max_steps_per_episode at 0 (its
   /// default): 750 steps, the creature's 1,000 (EnvParams::ForFamily).
   int64_t max_steps_per_episode = 750;
+
+  /// o + x: the critic's observation, the observation followed by the extras.
+  int critic_obs_dim() const { return obs_dim + critic_extra_dim; }
 };
 
 /// A block of consecutive agents: views into the simulation's agent-major arrays.
@@ -148,6 +157,16 @@ class Environment {
   /// counter `counters[k]`. Does not touch episode counters.
   virtual void Reset(const AgentBlock& block, uint64_t seed, const uint64_t* counters,
                      const uint8_t* which) const = 0;
+
+  /// The critic's extras of the block, float32 [count * critic_extra_dim], each scaled to
+  /// about [-1, 1] like the observation (EnvSpec::critic_extra_dim). The default writes
+  /// nothing: a family with extras overrides it.
+  virtual void CriticExtras(const AgentBlock& block, float* extras) const;
+
+  /// The critic's input rows of the block [count * (obs_dim + critic_extra_dim + action_dim)]:
+  /// the observations `obs` [count * obs_dim], the extras and the actions [count * action_dim].
+  void CriticInput(const AgentBlock& block, const float* obs, const double* actions,
+                   float* rows) const;
 
   /// The box positions stay in, for families in 3-D space (the creature): lo/hi [3] of the
   /// first three state coordinates. Returns false (and leaves them) for the others.

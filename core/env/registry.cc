@@ -95,6 +95,7 @@ std::string DescribeFamiliesJson() {
                    {"summary", s.summary},
                    {"state_dim", s.state_dim},
                    {"obs_dim", s.obs_dim},
+                   {"critic_obs_dim", s.critic_obs_dim()},
                    {"action_dim", s.action_dim},
                    {"env_state_dim", s.env_state_dim},
                    {"error_dim", s.error_dim},

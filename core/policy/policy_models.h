@@ -10,7 +10,7 @@ namespace calf::core {
 /// The networks a policy needs (either may be empty for the nominal policy).
 struct PolicyModels {
   Mlp actor;   ///< observation -> action.
-  Mlp critic;  ///< [observation, action] -> q (the critic's first head).
+  Mlp critic;  ///< [observation, critic extras, action] -> q (the critic's first head).
   /// Baseline design only: when both are set (and outlive the Simulator), inference goes
   /// through LibTorch one agent at a time (batch of one) on a single thread instead of the
   /// batched Eigen path. Outputs agree with the Eigen path to ~1e-6, not bit for bit.

@@ -185,7 +185,9 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
   std::unique_ptr<TorchModel> model(new TorchModel());
   model->role_ = role;
   model->path_ = path;
-  model->impl_->state_dim = spec.obs_dim;
+  // the actor takes the observation, the critic the observation and its extras (EnvSpec)
+  const int sd = role == Role::kActor ? spec.obs_dim : spec.critic_obs_dim();
+  model->impl_->state_dim = sd;
   model->impl_->action_dim = spec.action_dim;
   {
     // LibTorch does not check the CRC-32 its zip archive stores for each entry
@@ -211,7 +213,7 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
   CheckLayerTypes(m, path);
 
   auto heads = ExtractHeads(m, role, path);
-  const int want_in = role == Role::kActor ? spec.obs_dim : spec.obs_dim + spec.action_dim;
+  const int want_in = role == Role::kActor ? sd : sd + spec.action_dim;
   const int want_out = role == Role::kActor ? spec.action_dim : 1;
   if (role == Role::kActor && heads.size() != 1) {
     throw PolicyError("actor model '" + path + "': expected one Linear chain, found " +
@@ -236,7 +238,12 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
     if (in != want_in || out != want_out) {
       throw PolicyError(std::string(what) + " model '" + path + "' maps " + std::to_string(in) +
                         " -> " + std::to_string(out) + " but system " + spec.name + " needs " +
-                        std::to_string(want_in) + " -> " + std::to_string(want_out));
+                        std::to_string(want_in) + " -> " + std::to_string(want_out) +
+                        (role == Role::kCritic && spec.critic_extra_dim > 0
+                             ? " (observation, " + std::to_string(spec.critic_extra_dim) +
+                                   " critic extras, action; a critic of an older calf must "
+                                   "be trained again, docs/training.md)"
+                             : std::string()));
     }
     Eigen::VectorXf scale;
     if (role == Role::kActor) scale = MaxActionOf(m, spec);
@@ -247,7 +254,7 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
   const int64_t kProbes = 16;
   std::mt19937_64 rng(12345);
   std::uniform_real_distribution<float> uni(-3.0f, 3.0f);
-  std::vector<float> s(kProbes * spec.obs_dim), a(kProbes * spec.action_dim);
+  std::vector<float> s(kProbes * sd), a(kProbes * spec.action_dim);
   for (auto& v : s) v = uni(rng);
   for (auto& v : a) v = uni(rng);
   MlpWorkspace ws;
@@ -267,9 +274,9 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
       std::vector<float> q1(kProbes), q2(kProbes), e(kProbes), sa(kProbes * want_in);
       model->TorchCriticForward(s.data(), a.data(), kProbes, q1.data(), q2.data());
       for (int64_t i = 0; i < kProbes; ++i) {
-        for (int j = 0; j < spec.obs_dim; ++j) sa[i * want_in + j] = s[i * spec.obs_dim + j];
+        for (int j = 0; j < sd; ++j) sa[i * want_in + j] = s[i * sd + j];
         for (int j = 0; j < spec.action_dim; ++j)
-          sa[i * want_in + spec.obs_dim + j] = a[i * spec.action_dim + j];
+          sa[i * want_in + sd + j] = a[i * spec.action_dim + j];
       }
       for (size_t h = 0; h < model->heads_.size(); ++h) {
         model->heads_[h].Forward(sa.data(), kProbes, e.data(), ws);

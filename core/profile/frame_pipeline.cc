@@ -76,7 +76,9 @@ FramePipeline::FramePipeline(const ProfileConfig& config, const OptimizationFlag
   sim_->Reset(state_);
   state_dim_ = state_.state_dim;
   action_dim_ = state_.action_dim;
-  critic_in_.resize(state_dim_ + action_dim_);
+  const int critic_obs = sim_->spec().critic_obs_dim();
+  critic_obs_.resize(sim_->spec().obs_dim);
+  critic_in_.resize(critic_obs + action_dim_);
   if (config.train) {
     train::TrainConfig tc;
     tc.system = config.system;
@@ -98,7 +100,7 @@ FramePipeline::FramePipeline(const ProfileConfig& config, const OptimizationFlag
   const int g = surface_.grid();
   const size_t g2 = static_cast<size_t>(g) * g;
   const bool rows = flags.batched_inference;
-  const int width = rows ? state_dim_ + action_dim_ : state_dim_;
+  const int width = rows ? critic_obs + action_dim_ : critic_obs;
   std::vector<float>& grid = rows ? grid_inputs_ : grid_states_;
   grid.assign(g2 * width, 0.0F);
   if (!rows) grid_actions_.assign(g2 * action_dim_, 0.0F);
@@ -195,23 +197,32 @@ void FramePipeline::Visuals() {
       (flags_.batched_trails ? batched_mesh_.DrawCalls() : per_agent_meshes_.DrawCalls()) + 2;
 }
 
-double FramePipeline::QueryCritic(const double* s, const double* a) {
+double FramePipeline::QueryCritic(int64_t agent, const double* a) {
   ++current_counts_.critic_queries;
-  // sized at construction: a fixed float[8] overflowed for the creature (7 + 3 inputs; UBSan)
+  // the agent's critic input as the simulator builds it: observation, extras, action
+  const env::Environment& env = sim_->environment();
+  const env::EnvSpec& spec = env.spec();
+  const int e = spec.env_state_dim, c = spec.critic_obs_dim();
+  const env::AgentBlock block{state_.first_agent + agent,
+                              1,
+                              &state_.states[agent * state_dim_],
+                              e > 0 ? &state_.env_states[agent * e] : nullptr,
+                              &state_.episode_step[agent],
+                              config_.seed,
+                              static_cast<uint64_t>(state_.step)};
+  env.Observe(block, critic_obs_.data());
   float* in = critic_in_.data();
-  for (int j = 0; j < state_dim_; ++j) in[j] = static_cast<float>(s[j]);
-  for (int j = 0; j < action_dim_; ++j) in[state_dim_ + j] = static_cast<float>(a[j]);
+  env.CriticInput(block, critic_obs_.data(), a, in);
   float q1 = 0.0F, q2 = 0.0F;
   if (flags_.batched_inference) {
     models_.critic_q1->Forward(in, 1, &q1, ws_);
   } else {
-    models_.torch_critic->TorchCriticForward(in, in + state_dim_, 1, &q1, &q2);
+    models_.torch_critic->TorchCriticForward(in, in + c, 1, &q1, &q2);
   }
   return q1;
 }
 
 void FramePipeline::Ui() {
-  const double* s0 = &state_.states[kTrainingAgent * state_dim_];
   const double* a0 = &state_.actions[kTrainingAgent * action_dim_];
   auto rates = [&](double* certified, double* relax, double* fallback) {
     int64_t c[4] = {0, 0, 0, 0};
@@ -235,7 +246,7 @@ void FramePipeline::Ui() {
   if (!flags_.stats_cache) {
     // baseline: a critic query and a full text rebuild every frame
     std::array<double, kNumStatKeys> v{};
-    v[static_cast<int>(StatKey::kQValue)] = QueryCritic(s0, a0);
+    v[static_cast<int>(StatKey::kQValue)] = QueryCritic(kTrainingAgent, a0);
     v[static_cast<int>(StatKey::kEpisodeReward)] = mean_reward;
     v[static_cast<int>(StatKey::kEpisodes)] = static_cast<double>(episodes_finished_);
     rates(&v[3], &v[4], &v[5]);
@@ -246,7 +257,7 @@ void FramePipeline::Ui() {
     return;
   }
   const int64_t f = frame_;
-  if (cache_.QValueDue(f)) cache_.Set(StatKey::kQValue, QueryCritic(s0, a0), f);
+  if (cache_.QValueDue(f)) cache_.Set(StatKey::kQValue, QueryCritic(kTrainingAgent, a0), f);
   if (episode_ended_) cache_.MarkEpisodeEnded();
   if (cache_.EpisodeStatsDirty()) {
     cache_.Set(StatKey::kEpisodes, static_cast<double>(episodes_finished_), f);

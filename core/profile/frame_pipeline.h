@@ -88,7 +88,7 @@ class FramePipeline {
   bool HeatmapDue() const;
   bool Render();
   bool Io();
-  double QueryCritic(const double* state, const double* action);
+  double QueryCritic(int64_t agent, const double* action);
 
   ProfileConfig config_;
   OptimizationFlags flags_;
@@ -129,7 +129,8 @@ class FramePipeline {
   std::vector<float> grid_states_, grid_actions_;  // the same split (LibTorch path)
   std::vector<float> grid_q1_, grid_q2_, grid_q_;
   MlpWorkspace ws_;
-  std::vector<float> critic_in_;  // [state, action] of one QueryCritic
+  std::vector<float> critic_obs_;  // the observation of one QueryCritic
+  std::vector<float> critic_in_;   // [observation, extras, action] of one QueryCritic
 };
 
 }  // namespace calf::core::profile

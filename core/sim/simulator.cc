@@ -48,10 +48,11 @@ Simulator::Simulator(const SimConfig& config, PolicyModels models)
   }
   if (policy_ == PolicyKind::kCalf) {
     if (models_.critic.empty()) throw PolicyError("policy 'calf' needs a critic");
-    if (models_.critic.input_dim() != o + m || models_.critic.output_dim() != 1) {
+    const int c = spec.critic_obs_dim();
+    if (models_.critic.input_dim() != c + m || models_.critic.output_dim() != 1) {
       throw PolicyError("critic maps " + std::to_string(models_.critic.input_dim()) + " -> " +
                         std::to_string(models_.critic.output_dim()) + " but " + spec.name +
-                        " needs " + std::to_string(o + m) + " -> 1");
+                        " needs " + std::to_string(c + m) + " -> 1");
     }
   }
 }
@@ -131,7 +132,7 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
       s.q_values[begin + k] = nan;
     }
   } else {
-    // batched inference for the block: actor on observations, critic on [obs, actor action]
+    // batched inference for the block: actor on observations, critic on [obs, extras, action]
     w.obs.resize(n * o);
     w.actor_out.resize(n * m);
     w.actor.resize(n * m);
@@ -163,19 +164,17 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
         s.q_values[begin + k] = nan;
       }
     } else {
-      w.critic_in.resize(n * (o + m));
+      // the critic's rows: observation, the family's extras (EnvSpec::critic_extra_dim), action
+      const int c = spec.critic_obs_dim();
+      w.critic_in.resize(n * (c + m));
       w.q.resize(n);
-      for (int64_t k = 0; k < n; ++k) {
-        float* row = &w.critic_in[k * (o + m)];
-        for (int j = 0; j < o; ++j) row[j] = w.obs[k * o + j];
-        for (int j = 0; j < m; ++j) row[o + j] = static_cast<float>(w.actor[k * m + j]);
-      }
+      env_->CriticInput(block, w.obs.data(), w.actor.data(), w.critic_in.data());
       if (torch_per_agent()) {
         float q2 = 0.0f;
         for (int64_t k = 0; k < n; ++k) {
           // the LibTorch forward takes observation and action apart
-          const float* row = &w.critic_in[k * (o + m)];
-          models_.torch_critic->TorchCriticForward(row, row + o, 1, &w.q[k], &q2);
+          const float* row = &w.critic_in[k * (c + m)];
+          models_.torch_critic->TorchCriticForward(row, row + c, 1, &w.q[k], &q2);
         }
       } else {
         models_.critic.Forward(w.critic_in.data(), n, w.q.data(), w.ws);

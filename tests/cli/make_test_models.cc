@@ -20,12 +20,12 @@ int main(int argc, char** argv) {
     for (int j = 0; j < spec.action_dim; ++j) scale[j] = static_cast<float>(spec.max_action[j]);
     Mlp actor = MakeRandomMlp({spec.obs_dim, 32, 32, spec.action_dim}, Activation::kRelu,
                               Activation::kTanh, scale, 11);
-    Mlp q1 = MakeRandomMlp({spec.obs_dim + spec.action_dim, 32, 32, 1}, Activation::kRelu,
+    Mlp q1 = MakeRandomMlp({spec.critic_obs_dim() + spec.action_dim, 32, 32, 1}, Activation::kRelu,
                            Activation::kIdentity, {}, 12);
-    Mlp q2 = MakeRandomMlp({spec.obs_dim + spec.action_dim, 32, 32, 1}, Activation::kRelu,
+    Mlp q2 = MakeRandomMlp({spec.critic_obs_dim() + spec.action_dim, 32, 32, 1}, Activation::kRelu,
                            Activation::kIdentity, {}, 13);
     SaveActorTorchScript(actor, dir + "/actor.pt");
-    SaveCriticTorchScript(q1, q2, spec.obs_dim, dir + "/critic.pt");
+    SaveCriticTorchScript(q1, q2, spec.critic_obs_dim(), dir + "/critic.pt");
   }
   return 0;
 }

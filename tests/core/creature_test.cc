@@ -11,6 +11,7 @@
 #include "core/env/creature/creature_kernel.h"
 #include "core/env/registry.h"
 #include "core/error.h"
+#include "core/policy/torch_model.h"
 #include "core/sim/simulator.h"
 
 namespace {
@@ -350,6 +351,69 @@ TEST_CASE("The nominal goal_pd controller reaches goals again and again", "[core
   // 30 s of simulated time: every creature reached several goals
   CHECK(fewest >= 2);
   CHECK(total >= 64 * 4);
+}
+
+TEST_CASE("The creature's critic sees the velocity the observation leaves out",
+          "[core][creature][critic]") {
+  const auto env = env::MakeEnvironment("creature", {});
+  const env::EnvSpec& spec = env->spec();
+  REQUIRE(spec.obs_dim == 7);
+  REQUIRE(spec.critic_extra_dim == 3);
+  REQUIRE(spec.critic_obs_dim() == 10);
+  // two creatures alike but for their velocity
+  std::vector<double> st = {1, 2, 3, 0.5, -3, 6, 150, 1, 2, 3, -6, 0, 1.5, 150};
+  std::vector<double> es = {4, 4, 4, 5, 4, 4, 4, 5};
+  std::vector<int64_t> steps = {0, 0};
+  const env::AgentBlock b{0, 2, st.data(), es.data(), steps.data(), 1, 0};
+  std::vector<float> obs(2 * 7), extras(2 * 3), rows(2 * 13);
+  env->Observe(b, obs.data());
+  env->CriticExtras(b, extras.data());
+  for (int j = 0; j < 7; ++j) CHECK(obs[j] == obs[7 + j]);
+  const std::vector<float> want = {0.5f / 6, -3.0f / 6, 1.0f, -1.0f, 0.0f, 1.5f / 6};
+  for (int j = 0; j < 6; ++j) CHECK(extras[j] == Approx(want[j]).epsilon(1e-6));
+  const double act[6] = {0.25, -0.5, 1.0, 0.0, 0.125, -1.0};
+  env->CriticInput(b, obs.data(), act, rows.data());
+  for (int k = 0; k < 2; ++k) {
+    for (int j = 0; j < 7; ++j) CHECK(rows[k * 13 + j] == obs[k * 7 + j]);
+    for (int j = 0; j < 3; ++j) CHECK(rows[k * 13 + 7 + j] == extras[k * 3 + j]);
+    for (int j = 0; j < 3; ++j) CHECK(rows[k * 13 + 10 + j] == static_cast<float>(act[k * 3 + j]));
+  }
+
+  // the simulator's CALF values are the critic on exactly those rows
+  SimConfig c;
+  c.system = "creature";
+  c.policy = "calf";
+  c.num_agents = 50;
+  c.seed = 3;
+  PolicyModels m;
+  m.actor = MakeRandomMlp({7, 16, 3}, Activation::kRelu, Activation::kTanh,
+                          Eigen::VectorXf::Ones(3), 5);
+  m.critic = MakeRandomMlp({13, 16, 1}, Activation::kRelu, Activation::kIdentity, {}, 6);
+  const Mlp actor = m.actor, critic = m.critic;
+  Simulator sim(c, m);
+  SimState s;
+  sim.Reset(s);
+  for (int k = 0; k < 20; ++k) sim.Step(s, 1);  // moving, so the velocities are not zero
+  const std::vector<double> before = s.states, env_before = s.env_states;
+  std::vector<int64_t> ep = s.episode_step;
+  sim.Step(s, 1);
+  const env::AgentBlock all{0, 50, const_cast<double*>(before.data()),
+                            const_cast<double*>(env_before.data()), ep.data(), 3, 20};
+  std::vector<float> o(50 * 7), a_out(50 * 3), in(50 * 13), q(50);
+  std::vector<double> a(50 * 3);
+  MlpWorkspace ws;
+  env->Observe(all, o.data());
+  actor.Forward(o.data(), 50, a_out.data(), ws);
+  for (int k = 0; k < 150; ++k) a[k] = a_out[k];
+  env->ClipActions(a.data(), 50);
+  env->CriticInput(all, o.data(), a.data(), in.data());
+  critic.Forward(in.data(), 50, q.data(), ws);
+  int64_t moving = 0;
+  for (int k = 0; k < 50; ++k) {
+    CHECK(s.q_values[k] == q[k]);
+    moving += before[k * 7 + 3] != 0.0 ? 1 : 0;
+  }
+  CHECK(moving > 25);
 }
 
 TEST_CASE("Creature runs are bit-identical for 1 and 2 threads", "[core][creature][determinism]") {

@@ -210,6 +210,37 @@ TEST_CASE("Eigen TD3 gradients agree with LibTorch autograd", "[train][td3][torc
   RequireGradsClose(ea, ta, 1e-4);
 }
 
+TEST_CASE("An actor on the leading part of the critic's state: gradients agree with LibTorch",
+          "[train][td3][torch]") {
+  // the creature's layout: critics on 10 numbers (observation + extras), the actor on 7
+  Td3Params p;
+  Td3 td3(10, 3, {1.0, 1.0, 1.0}, p, 21, 7);
+  REQUIRE(td3.actor_dim() == 7);
+  REQUIRE(td3.actor.input_dim() == 7);
+  REQUIRE(td3.q1.input_dim() == 13);
+  td3.actor_target = MakeNet({7, 64, 64, 3}, Activation::kRelu, Activation::kTanh,
+                             Eigen::VectorXf::Ones(3), 98, 0);
+  TorchTd3Reference ref(td3);
+  const Batch batch = RandomBatch(10, 3, 64, 6);
+  const Eigen::MatrixXf normal = Eigen::MatrixXf::Random(3, 64) * 2.0f;
+  NetGrads e1, e2, ea, t1, t2, ta;
+  td3.Gradients(batch, normal, &e1, &e2, &ea);
+  ref.Gradients(batch, normal, &t1, &t2, &ta);
+  RequireGradsClose(e1, t1, 1e-4);
+  RequireGradsClose(e2, t2, 1e-4);
+  RequireGradsClose(ea, ta, 1e-4);
+  // the actor reads the first 7 numbers only; the critic all 10
+  double s[10] = {0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, 0.8, -0.9, 0.5};
+  double a1[3], a2[3];
+  td3.Act(s, a1);
+  const double q1 = td3.Q1(s, a1);
+  s[7] = -0.8;
+  s[9] = 0.9;
+  td3.Act(s, a2);
+  for (int j = 0; j < 3; ++j) CHECK(a1[j] == a2[j]);
+  CHECK(td3.Q1(s, a1) != q1);
+}
+
 TEST_CASE("Eigen TD3 updates track a LibTorch TD3 over several iterations", "[train][td3][torch]") {
   Td3Params p;
   Td3 td3(2, 1, {5.0}, p, 3);

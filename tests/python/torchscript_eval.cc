@@ -1,8 +1,9 @@
 // Test helper for tests/python/torchscript_interop.py: evaluates TorchScript actors/critics
 // through calf's loader (both the Eigen and the LibTorch path) and exports models the way
 // `calf train` does.
-//   calf_torchscript_eval actor  <model.pt> <system> <states.csv>             -> CSV actions
-//   calf_torchscript_eval critic <model.pt> <system> <states.csv> <acts.csv>  -> CSV q1,q2
+//   calf_torchscript_eval actor  <model.pt> <system> <obs.csv>              -> CSV actions
+//   calf_torchscript_eval critic <model.pt> <system> <critic_obs.csv> <acts.csv> -> CSV q1,q2
+// (the actor's rows hold obs_dim numbers, the critic's critic_obs_dim: EnvSpec)
 //   calf_torchscript_eval export <dir> <system> <seed>   -> <dir>/actor.pt, <dir>/critic.pt
 // Prints `error: <what>` and exits with calf's exit code on calf::Error.
 
@@ -51,13 +52,15 @@ int Run(int argc, char** argv) {
   }
   const std::string cmd = argv[1];
   const env::EnvSpec& spec = env::FindSpec(argv[3]);
-  const int d = spec.obs_dim, m = spec.action_dim;
+  const int m = spec.action_dim, c = spec.critic_obs_dim();
+  const int d = cmd == "actor" ? spec.obs_dim : c;
   if (cmd == "export") {
+    // as calf train: the critics on the critic's observation, the actor on its first obs_dim
     const uint64_t seed = std::strtoull(argv[4], nullptr, 10);
-    train::Td3 td3(d, m, spec.max_action, train::Td3Params{}, seed);
+    train::Td3 td3(c, m, spec.max_action, train::Td3Params{}, seed, spec.obs_dim);
     const std::string dir = argv[2];
     SaveActorTorchScript(train::ToMlp(td3.actor), dir + "/actor.pt");
-    SaveCriticTorchScript(train::ToMlp(td3.q1), train::ToMlp(td3.q2), d, dir + "/critic.pt");
+    SaveCriticTorchScript(train::ToMlp(td3.q1), train::ToMlp(td3.q2), c, dir + "/critic.pt");
     return 0;
   }
   int64_t n = 0;

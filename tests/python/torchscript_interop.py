@@ -19,9 +19,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+# system: (actor input = obs_dim, critic state input = critic_obs_dim, action_dim, max_action);
+# the creature's critic also sees the velocity the observation leaves out
 SYSTEMS = {
-    "point_mass": (2, 1, [5.0]),
-    "differential_drive": (3, 2, [1.0, 2.0]),
+    "point_mass": (2, 2, 1, [5.0]),
+    "differential_drive": (3, 3, 2, [1.0, 2.0]),
+    "creature": (7, 10, 3, [1.0, 1.0, 1.0]),
 }
 TOL = 1e-5
 failures = []
@@ -106,22 +109,26 @@ def main():
     helper, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
     torch.manual_seed(0)
-    for system, (d, m, max_action) in SYSTEMS.items():
+    for system, (d, c, m, max_action) in SYSTEMS.items():
         n = 257
-        states = (torch.rand(n, d) * 2 - 1) * 4.0
+        critic_states = (torch.rand(n, c) * 2 - 1) * 4.0
+        states = critic_states[:, :d].contiguous()  # the actor's observation: the leading d
         actions = (torch.rand(n, m) * 2 - 1) * torch.tensor(max_action)
         s_csv, a_csv = os.path.join(work, f"{system}_s.csv"), os.path.join(work, f"{system}_a.csv")
+        cs_csv = os.path.join(work, f"{system}_cs.csv")
         write_csv(s_csv, states)
+        write_csv(cs_csv, critic_states)
         write_csv(a_csv, actions)
 
         # 1. PyTorch -> calf, scripted and traced
-        actor, critic = Actor(d, m, max_action).eval(), Critic(d, m).eval()
+        actor, critic = Actor(d, m, max_action).eval(), Critic(c, m).eval()
         with torch.no_grad():
             want_a = actor(states)
-            want_q1, want_q2 = critic(states, actions)
+            want_q1, want_q2 = critic(critic_states, actions)
         exports = {
             "script": (torch.jit.script(actor), torch.jit.script(critic)),
-            "trace": (torch.jit.trace(actor, states[:4]), torch.jit.trace(critic, (states[:4], actions[:4]))),
+            "trace": (torch.jit.trace(actor, states[:4]),
+                      torch.jit.trace(critic, (critic_states[:4], actions[:4]))),
         }
         for how, (ja, jc) in exports.items():
             pa, pc = os.path.join(work, f"{system}_{how}_actor.pt"), os.path.join(work, f"{system}_{how}_critic.pt")
@@ -132,7 +139,7 @@ def main():
                 got = parse(out)
                 check(f"{system} {how} actor (calf eigen)", got[:, :m], want_a)
                 check(f"{system} {how} actor (calf libtorch)", got[:, m:], want_a)
-            out = run(helper, "critic", pc, system, s_csv, a_csv)
+            out = run(helper, "critic", pc, system, cs_csv, a_csv)
             if out is not None:
                 got = parse(out)
                 check(f"{system} {how} critic q1 (calf eigen)", got[:, 0], want_q1[:, 0])
@@ -148,9 +155,9 @@ def main():
             jc = torch.jit.load(os.path.join(cdir, "critic.pt"))
             with torch.no_grad():
                 pa = ja(states)
-                pq1, pq2 = jc(states, actions)
+                pq1, pq2 = jc(critic_states, actions)
             out_a = run(helper, "actor", os.path.join(cdir, "actor.pt"), system, s_csv)
-            out_c = run(helper, "critic", os.path.join(cdir, "critic.pt"), system, s_csv, a_csv)
+            out_c = run(helper, "critic", os.path.join(cdir, "critic.pt"), system, cs_csv, a_csv)
             if out_a is not None and out_c is not None:
                 ga, gc = parse(out_a), parse(out_c)
                 check(f"{system} calf actor in pytorch", pa, ga[:, :m])
@@ -173,10 +180,15 @@ def main():
                                        nn.Tanh())).save(sig)
         run(helper, "actor", sig, system, s_csv, expect=2)
         other = "differential_drive" if system == "point_mass" else "point_mass"
-        od, om, omax = SYSTEMS[other]
+        od, _, om, omax = SYSTEMS[other]
         wrong = os.path.join(work, f"{system}_wrongdims.pt")
         torch.jit.script(Actor(od, om, omax)).save(wrong)
         run(helper, "actor", wrong, system, s_csv, expect=2)
+        if c != d:
+            # a critic on the observation alone (calf before critic extras) is refused
+            short = os.path.join(work, f"{system}_critic_without_extras.pt")
+            torch.jit.script(Critic(d, m)).save(short)
+            run(helper, "critic", short, system, cs_csv, a_csv, expect=2)
         run(helper, "actor", os.path.join(work, "missing.pt"), system, s_csv, expect=2)
 
     for f in failures:

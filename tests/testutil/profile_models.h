@@ -22,14 +22,14 @@ class ProfileModels {
     for (int j = 0; j < spec.action_dim; ++j) scale[j] = static_cast<float>(spec.max_action[j]);
     Mlp actor = MakeRandomMlp({spec.obs_dim, 32, 32, spec.action_dim}, Activation::kRelu,
                               Activation::kTanh, scale, 11);
-    Mlp q1 = MakeRandomMlp({spec.obs_dim + spec.action_dim, 32, 32, 1}, Activation::kRelu,
+    Mlp q1 = MakeRandomMlp({spec.critic_obs_dim() + spec.action_dim, 32, 32, 1}, Activation::kRelu,
                            Activation::kIdentity, {}, 12);
-    Mlp q2 = MakeRandomMlp({spec.obs_dim + spec.action_dim, 32, 32, 1}, Activation::kRelu,
+    Mlp q2 = MakeRandomMlp({spec.critic_obs_dim() + spec.action_dim, 32, 32, 1}, Activation::kRelu,
                            Activation::kIdentity, {}, 13);
     actor_path_ = dir + "/actor.pt";
     critic_path_ = dir + "/critic.pt";
     SaveActorTorchScript(actor, actor_path_);
-    SaveCriticTorchScript(q1, q2, spec.obs_dim, critic_path_);
+    SaveCriticTorchScript(q1, q2, spec.critic_obs_dim(), critic_path_);
     actor_ = TorchModel::Load(actor_path_, TorchModel::Role::kActor, spec);
     critic_ = TorchModel::Load(critic_path_, TorchModel::Role::kCritic, spec);
     models_.actor = &actor_->heads()[0];

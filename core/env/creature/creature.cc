@@ -61,6 +61,17 @@ class CreatureEnv final : public Environment {
     }
   }
 
+  // the velocity over max_vel (in [-1, 1]): the observation leaves it out (the design
+  // document's network is recurrent), and without it a critic cannot tell what an action did
+  // (an acceleration moves the next observation by only a·dt² ~ 1e-3 m)
+  void CriticExtras(const AgentBlock& b, float* extras) const override {
+    for (int64_t k = 0; k < b.count; ++k) {
+      const double* s = b.state + k * kD;
+      for (int j = 0; j < 3; ++j)
+        extras[k * 3 + j] = static_cast<float>(s[3 + j] / static_cast<double>(k_.max_vel));
+    }
+  }
+
   void Nominal(const AgentBlock& b, double* actions) const override {
     for (int64_t k = 0; k < b.count; ++k) {
       const double* s = b.state + k * kD;
@@ -217,6 +228,7 @@ EnvFamily CreatureFamily() {
   s.summary = "3-D creature in a walled box walking, jumping and flying to respawning goals";
   s.state_dim = kD;
   s.obs_dim = creature::kObsDim;
+  s.critic_extra_dim = 3;  // the velocity (CriticExtras)
   s.action_dim = kM;
   s.env_state_dim = kE;
   s.error_dim = 3;

@@ -112,7 +112,7 @@ Net MakeNet(const std::vector<int>& sizes, Activation hidden, Activation last,
   return net;
 }
 
-void Forward(const Net& net, const Eigen::MatrixXf& x, NetCache& cache) {
+void Forward(const Net& net, const Eigen::Ref<const Eigen::MatrixXf>& x, NetCache& cache) {
   const size_t n = net.layers.size();
   cache.h.resize(n + 1);
   cache.h[0] = x;
@@ -263,12 +263,13 @@ void Adam::Read(std::istream& in) {
 }
 
 Td3::Td3(int state_dim, int action_dim, const std::vector<double>& max_action,
-         const Td3Params& params, uint64_t seed)
-    : d_(state_dim), m_(action_dim), params_(params) {
+         const Td3Params& params, uint64_t seed, int actor_dim)
+    : d_(state_dim), m_(action_dim), a_(actor_dim > 0 ? actor_dim : state_dim), params_(params) {
   CALF_CHECK(static_cast<int>(max_action.size()) == action_dim) << "max_action size";
+  CALF_CHECK(a_ <= d_) << "the actor sees part of the critic's state";
   max_action_.resize(m_);
   for (int j = 0; j < m_; ++j) max_action_(j) = static_cast<float>(max_action[j]);
-  std::vector<int> actor_sizes{d_};
+  std::vector<int> actor_sizes{a_};
   std::vector<int> critic_sizes{d_ + m_};
   for (int h : params_.hidden) {
     actor_sizes.push_back(h);
@@ -288,8 +289,8 @@ Td3::Td3(int state_dim, int action_dim, const std::vector<double>& max_action,
 }
 
 void Td3::Act(const double* state, double* action) {
-  x_.resize(d_, 1);
-  for (int j = 0; j < d_; ++j) x_(j, 0) = static_cast<float>(state[j]);
+  x_.resize(a_, 1);
+  for (int j = 0; j < a_; ++j) x_(j, 0) = static_cast<float>(state[j]);
   Forward(actor, x_, c_one_);
   for (int j = 0; j < m_; ++j) action[j] = c_one_.out(j, 0);
 }
@@ -332,7 +333,7 @@ void Td3::SampleBatch(const ReplayBuffer& buffer, uint64_t seed, Batch& batch,
 
 Eigen::RowVectorXf Td3::TargetQ(const Batch& batch, const Eigen::MatrixXf& normal) {
   const Eigen::Index b = batch.state.cols();
-  Forward(actor_target, batch.next_state, c_tact_);
+  Forward(actor_target, batch.next_state.topRows(a_), c_tact_);
   x1_.resize(d_ + m_, b);
   x1_.topRows(d_) = batch.next_state;
   for (int j = 0; j < m_; ++j) {
@@ -378,7 +379,7 @@ double Td3::ActorGradients(const Batch& batch, NetGrads* g) {
   // L = -mean(Q1(s, pi(s))); only the actor's parameters get gradients
   const Eigen::Index b = batch.state.cols();
   const float inv_b = 1.0f / static_cast<float>(b);
-  Forward(actor, batch.state, c_actor_);
+  Forward(actor, batch.state.topRows(a_), c_actor_);
   x_.resize(d_ + m_, b);
   x_.topRows(d_) = batch.state;
   x_.bottomRows(m_) = c_actor_.out;

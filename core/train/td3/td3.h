@@ -50,7 +50,7 @@ Net MakeNet(const std::vector<int>& sizes, Activation hidden, Activation last,
             const Eigen::VectorXf& output_scale, uint64_t seed, uint64_t stream);
 
 /// Forward pass of x [in, B]; fills cache (cache.out is [out, B]).
-void Forward(const Net& net, const Eigen::MatrixXf& x, NetCache& cache);
+void Forward(const Net& net, const Eigen::Ref<const Eigen::MatrixXf>& x, NetCache& cache);
 
 /// Backward pass from d_out = dL/d(out) [out, B]. Writes parameter gradients to `grads`
 /// (if not null) and dL/dx to `d_in` (if not null).
@@ -114,10 +114,14 @@ struct UpdateStats {
 /// buffers); deterministic: the result of Train is a pure function of the state and seed.
 class Td3 {
  public:
+  /// The critics see the whole state [state_dim]; the actor its leading `actor_dim` entries
+  /// (0 = all): an actor on the observation beside a critic that also sees what the
+  /// observation leaves out (EnvSpec::critic_extra_dim).
   Td3(int state_dim, int action_dim, const std::vector<double>& max_action, const Td3Params& params,
-      uint64_t seed);
+      uint64_t seed, int actor_dim = 0);
 
-  /// Actor action for one state [d] -> [m] (tanh-scaled, within ±max_action).
+  /// Actor action for one state [actor_dim() entries are read] -> [m] (tanh-scaled, within
+  /// ±max_action).
   void Act(const double* state, double* action);
   /// First critic head q1(s, a) for one sample.
   double Q1(const double* state, const double* action);
@@ -147,6 +151,8 @@ class Td3 {
   /// Sets the iteration counter (for a state computed elsewhere, e.g. the LibTorch backend).
   void set_iterations(int64_t iterations) { iterations_ = iterations; }
   int state_dim() const { return d_; }
+  /// Leading entries of the state the actor sees (state_dim() unless asked otherwise).
+  int actor_dim() const { return a_; }
   int action_dim() const { return m_; }
   const Td3Params& params() const { return params_; }
   const Eigen::VectorXf& max_action() const { return max_action_; }
@@ -173,7 +179,7 @@ class Td3 {
                          NetGrads* g2);
   double ActorGradients(const Batch& batch, NetGrads* g);
 
-  int d_, m_;
+  int d_, m_, a_;
   Td3Params params_;
   Eigen::VectorXf max_action_;
   Adam actor_opt_, q1_opt_, q2_opt_;

@@ -20,11 +20,12 @@ namespace calf::core::train {
 Td3Algorithm::Td3Algorithm(const TrainConfig& config, const env::Environment& env)
     : config_(config), params_(config_.As<Td3Config>()), env_(env) {
   const env::EnvSpec& spec = env_.spec();
-  const int o = spec.obs_dim, m = spec.action_dim;
+  // the critics see the observation and the extras, the actor the observation (EnvSpec)
+  const int o = spec.obs_dim, c = spec.critic_obs_dim(), m = spec.action_dim;
   // six networks, three Adam states of two moments, gradients: about 16 copies of the larger
   // of actor and critic (a config asking for more is refused before anything is allocated)
   double actor = 0.0, critic = 0.0;
-  int a_in = o, c_in = o + m;
+  int a_in = o, c_in = c + m;
   for (int h : params_.td3.hidden) {
     actor += (a_in + 1.0) * h;
     critic += (c_in + 1.0) * h;
@@ -36,15 +37,15 @@ Td3Algorithm::Td3Algorithm(const TrainConfig& config, const env::Environment& en
               "hidden (" + std::to_string(params_.td3.hidden.size()) +
                   " layers: six networks, their Adam states)",
               "use fewer or smaller hidden layers");
-  // the networks see observations; the replay ring stores them
-  td3_ = std::make_unique<Td3>(o, m, spec.max_action, params_.td3, config_.seed);
-  buffer_ = std::make_unique<ReplayBuffer>(params_.replay_size, o, m);
+  // the replay ring stores the critic's observations; the actor reads their first o entries
+  td3_ = std::make_unique<Td3>(c, m, spec.max_action, params_.td3, config_.seed, o);
+  buffer_ = std::make_unique<ReplayBuffer>(params_.replay_size, c, m);
   calf_.Resize(1, spec.state_dim, m, config_.calf.lambda_relax);
   state_.assign(spec.state_dim, 0.0);
   env_state_.assign(spec.env_state_dim, 0.0);
-  obs_f_.resize(o);
-  obs_.resize(o);
-  next_obs_.resize(o);
+  obs_f_.resize(c);
+  obs_.resize(c);
+  next_obs_.resize(c);
   nominal_.resize(m);
   actor_.resize(m);
   action_.resize(m);
@@ -76,12 +77,19 @@ void Td3Algorithm::ResetEpisode() {
   CalfResetCertificate(calf_, 0);
 }
 
+void Td3Algorithm::CriticObservation(const env::AgentBlock& block, double* out) {
+  const env::EnvSpec& spec = env_.spec();
+  const int o = spec.obs_dim, c = spec.critic_obs_dim();
+  env_.Observe(block, obs_f_.data());
+  env_.CriticExtras(block, obs_f_.data() + o);
+  for (int j = 0; j < c; ++j) out[j] = obs_f_[j];
+}
+
 bool Td3Algorithm::Step() {
   const env::EnvSpec& spec = env_.spec();
-  const int d = spec.state_dim, m = spec.action_dim, o = spec.obs_dim;
+  const int d = spec.state_dim, m = spec.action_dim;
   const env::AgentBlock block = Block();
-  env_.Observe(block, obs_f_.data());
-  for (int j = 0; j < o; ++j) obs_[j] = obs_f_[j];
+  CriticObservation(block, obs_.data());
   env_.Nominal(block, nominal_.data());
   Mode mode;
   if (step_ < params_.start_training_step) {
@@ -117,8 +125,7 @@ bool Td3Algorithm::Step() {
   uint8_t moved = 0;
   env_.Step(block, action_.data(), {&reward, &done, &moved});
   if (moved != 0) CalfResetCertificate(calf_, 0);
-  env_.Observe(block, obs_f_.data());
-  for (int j = 0; j < o; ++j) next_obs_[j] = obs_f_[j];
+  CriticObservation(block, next_obs_.data());
   // a time limit is a truncation, not a terminal state: TD3 bootstraps through it
   buffer_->Add(obs_.data(), action_.data(), reward * params_.reward_scale, next_obs_.data(),
                IsTerminal(done));
@@ -320,10 +327,12 @@ std::vector<OutputFile> Td3Algorithm::ExportModels(const std::string& dir,
   files.emplace_back((fs::path(dir) / "actor.pt").string(), "actor model");
   files.emplace_back((fs::path(dir) / "critic.pt").string(), "critic model");
   SaveActorTorchScript(ToMlp(td3_->actor), files[0]);
-  SaveCriticTorchScript(ToMlp(td3_->q1), ToMlp(td3_->q2), env_.spec().obs_dim, files[1]);
+  SaveCriticTorchScript(ToMlp(td3_->q1), ToMlp(td3_->q2), env_.spec().critic_obs_dim(),
+                        files[1]);
   model_json["hidden"] = params_.td3.hidden;
   model_json["actor"] = "actor.pt";
   model_json["critic"] = "critic.pt";
+  model_json["critic_obs_dim"] = env_.spec().critic_obs_dim();
   return files;
 }
 

@@ -60,13 +60,16 @@ class Td3Algorithm final : public Algorithm {
   /// Mode of every step (calf::core::Mode values).
   const std::vector<uint8_t>& step_mode() const { return step_mode_; }
   const Td3& td3() const { return *td3_; }
-  /// The replay ring (observations; rewards stored times reward_scale).
+  /// The replay ring (the critic's observations, EnvSpec::critic_obs_dim; rewards stored times
+  /// reward_scale).
   const ReplayBuffer& replay() const { return *buffer_; }
 
  private:
   void ResetEpisode();
   UpdateStats Update();
   env::AgentBlock Block();
+  // the agent's observation followed by the critic's extras [critic_obs_dim]
+  void CriticObservation(const env::AgentBlock& block, double* out);
 
   const TrainConfig config_;
   const Td3Config& params_;

@@ -155,7 +155,7 @@ struct TorchTd3Reference::Impl {
   Td3Params params;
   torch::Tensor max_action;
   int64_t iterations = 0;
-  int d = 0, m = 0;
+  int d = 0, m = 0, actor_in = 0;  // leading state entries the actor sees (Td3::actor_dim)
 
   torch::Tensor CriticInput(const torch::Tensor& s, const torch::Tensor& a) const {
     return torch::cat({s, a}, 1);
@@ -173,7 +173,7 @@ struct TorchTd3Reference::Impl {
       torch::Tensor sd = max_action * params.policy_noise;
       torch::Tensor clip = max_action * params.noise_clip;
       torch::Tensor noise = torch::max(torch::min(n * sd, clip), -clip);
-      torch::Tensor next_action = actor_target.Forward(s2) + noise;
+      torch::Tensor next_action = actor_target.Forward(s2.narrow(1, 0, actor_in)) + noise;
       next_action = torch::max(torch::min(next_action, max_action), -max_action);
       torch::Tensor x2 = CriticInput(s2, next_action);
       torch::Tensor tq = torch::min(q1_target.Forward(x2), q2_target.Forward(x2));
@@ -185,7 +185,7 @@ struct TorchTd3Reference::Impl {
 
   torch::Tensor ActorLoss(const Batch& batch) {
     torch::Tensor s = FromBatch(batch.state);
-    return -q1.Forward(CriticInput(s, actor.Forward(s))).mean();
+    return -q1.Forward(CriticInput(s, actor.Forward(s.narrow(1, 0, actor_in)))).mean();
   }
 };
 
@@ -193,6 +193,7 @@ TorchTd3Reference::TorchTd3Reference(const Td3& init) : impl_(std::make_unique<I
   Impl& im = *impl_;
   im.params = init.params();
   im.d = init.state_dim();
+  im.actor_in = init.actor_dim();
   im.m = init.action_dim();
   im.like_actor = init.actor;
   im.like_critic = init.q1;
