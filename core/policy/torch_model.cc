@@ -185,9 +185,9 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
   std::unique_ptr<TorchModel> model(new TorchModel());
   model->role_ = role;
   model->path_ = path;
-  // the actor takes the observation, the critic the observation and its extras (EnvSpec)
-  const int sd = role == Role::kActor ? spec.obs_dim : spec.critic_obs_dim();
-  model->impl_->state_dim = sd;
+  // the critic takes the observation and the extras (EnvSpec), the actor the observation
+  // (and the extras too when it was trained so: its first layer's width tells)
+  int sd = role == Role::kActor ? spec.obs_dim : spec.critic_obs_dim();
   model->impl_->action_dim = spec.action_dim;
   {
     // LibTorch does not check the CRC-32 its zip archive stores for each entry
@@ -213,6 +213,11 @@ std::unique_ptr<TorchModel> TorchModel::Load(const std::string& path, Role role,
   CheckLayerTypes(m, path);
 
   auto heads = ExtractHeads(m, role, path);
+  if (role == Role::kActor && !heads.empty() && !heads.front().empty() &&
+      heads.front().front().weight.cols() == spec.critic_obs_dim()) {
+    sd = spec.critic_obs_dim();
+  }
+  model->impl_->state_dim = sd;
   const int want_in = role == Role::kActor ? sd : sd + spec.action_dim;
   const int want_out = role == Role::kActor ? spec.action_dim : 1;
   if (role == Role::kActor && heads.size() != 1) {

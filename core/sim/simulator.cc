@@ -18,7 +18,7 @@ namespace calf::core {
 // per-thread buffers of one block, reused across blocks and steps
 struct Simulator::Scratch {
   MlpWorkspace ws;
-  std::vector<float> obs, actor_out, critic_in, q;
+  std::vector<float> obs, actor_in, actor_out, critic_in, q;
   std::vector<double> actor, nominal, error;
   std::vector<uint64_t> counters;
   std::vector<uint8_t> reset;
@@ -36,11 +36,17 @@ Simulator::Simulator(const SimConfig& config, PolicyModels models)
   }
   if (policy_ != PolicyKind::kNominal && models_.recurrent == nullptr) {
     if (models_.actor.empty()) throw PolicyError("policy '" + config_.policy + "' needs an actor");
-    if (models_.actor.input_dim() != o || models_.actor.output_dim() != m) {
-      throw PolicyError("actor maps " + std::to_string(models_.actor.input_dim()) + " -> " +
+    // an actor on the observation, or on the observation and the extras (EnvSpec)
+    const int in = models_.actor.input_dim(), c = spec.critic_obs_dim();
+    if ((in != o && in != c) || models_.actor.output_dim() != m) {
+      throw PolicyError("actor maps " + std::to_string(in) + " -> " +
                         std::to_string(models_.actor.output_dim()) + " but " + spec.name +
-                        " needs " + std::to_string(o) + " -> " + std::to_string(m));
+                        " needs " + std::to_string(o) + " -> " + std::to_string(m) +
+                        (c != o ? " (or " + std::to_string(c) + " -> " + std::to_string(m) +
+                                      " with the extras)"
+                                : std::string()));
     }
+    actor_in_dim_ = in;
   }
   if ((models_.torch_actor == nullptr) != (models_.torch_critic == nullptr) &&
       policy_ == PolicyKind::kCalf) {
@@ -137,6 +143,20 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
     w.actor_out.resize(n * m);
     w.actor.resize(n * m);
     env_->Observe(block, w.obs.data());
+    // the actor's rows: the observations, or the observations and the extras
+    const int ai = actor_in_dim_;
+    const float* actor_in = w.obs.data();
+    if (ai != o && models_.recurrent == nullptr) {
+      const int x = spec.critic_extra_dim;
+      w.actor_in.resize(n * ai);
+      w.critic_in.resize(n * x);
+      env_->CriticExtras(block, w.critic_in.data());
+      for (int64_t k = 0; k < n; ++k) {
+        for (int j = 0; j < o; ++j) w.actor_in[k * ai + j] = w.obs[k * o + j];
+        for (int j = 0; j < x; ++j) w.actor_in[k * ai + o + j] = w.critic_in[k * x + j];
+      }
+      actor_in = w.actor_in.data();
+    }
     if (models_.recurrent != nullptr) {
       const int64_t H = s.hidden_size;
       models_.recurrent->Forward(w.obs.data(), n, &s.hidden[begin * H], &s.cell[begin * H],
@@ -144,9 +164,9 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
     } else {
       if (torch_per_agent()) {
         for (int64_t k = 0; k < n; ++k)
-          models_.torch_actor->TorchActorForward(&w.obs[k * o], 1, &w.actor_out[k * m]);
+          models_.torch_actor->TorchActorForward(actor_in + k * ai, 1, &w.actor_out[k * m]);
       } else {
-        models_.actor.Forward(w.obs.data(), n, w.actor_out.data(), w.ws);
+        models_.actor.Forward(actor_in, n, w.actor_out.data(), w.ws);
       }
       for (int64_t k = 0; k < n * m; ++k) w.actor[k] = w.actor_out[k];
     }

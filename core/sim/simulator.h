@@ -62,6 +62,7 @@ class Simulator {
   std::unique_ptr<env::Environment> env_;
   PolicyKind policy_;
   PolicyModels models_;
+  int actor_in_dim_ = 0;  // the actor's input: obs_dim, or critic_obs_dim with the extras
 };
 
 }  // namespace calf::core

@@ -414,6 +414,33 @@ TEST_CASE("The creature's critic sees the velocity the observation leaves out",
     moving += before[k * 7 + 3] != 0.0 ? 1 : 0;
   }
   CHECK(moving > 25);
+
+  // an actor trained with the extras (TD3's actor_extras) acts on [observation, extras]
+  SimConfig ca = c;
+  ca.policy = "actor";
+  PolicyModels full;
+  full.actor = MakeRandomMlp({10, 16, 3}, Activation::kRelu, Activation::kTanh,
+                             Eigen::VectorXf::Ones(3), 7);
+  Simulator sim_full(ca, full);
+  SimState f;
+  sim_full.Reset(f);
+  f.states = before;
+  f.env_states = env_before;
+  sim_full.Step(f, 1);
+  std::vector<float> ex(50 * 3), rows10(50 * 10), u(50 * 3);
+  env->CriticExtras(all, ex.data());
+  for (int k = 0; k < 50; ++k) {
+    for (int j = 0; j < 7; ++j) rows10[k * 10 + j] = o[k * 7 + j];
+    for (int j = 0; j < 3; ++j) rows10[k * 10 + 7 + j] = ex[k * 3 + j];
+  }
+  full.actor.Forward(rows10.data(), 50, u.data(), ws);
+  for (int k = 0; k < 150; ++k) CHECK(f.actions[k] == static_cast<double>(u[k]));
+  // a 9-input actor fits neither the observation nor the observation with the extras
+  PolicyModels wrong;
+  wrong.actor = MakeRandomMlp({9, 16, 3}, Activation::kRelu, Activation::kTanh,
+                              Eigen::VectorXf::Ones(3), 8);
+  CHECK_THROWS_WITH(Simulator(ca, wrong),
+                    Catch::Contains("needs 7 -> 3 (or 10 -> 3 with the extras)"));
 }
 
 TEST_CASE("Creature runs are bit-identical for 1 and 2 threads", "[core][creature][determinism]") {

@@ -2,6 +2,7 @@
 // through calf's loader (both the Eigen and the LibTorch path) and exports models the way
 // `calf train` does.
 //   calf_torchscript_eval actor  <model.pt> <system> <obs.csv>              -> CSV actions
+//     (rows of obs_dim numbers, or critic_obs_dim for an actor that sees the extras)
 //   calf_torchscript_eval critic <model.pt> <system> <critic_obs.csv> <acts.csv> -> CSV q1,q2
 // (the actor's rows hold obs_dim numbers, the critic's critic_obs_dim: EnvSpec)
 //   calf_torchscript_eval export <dir> <system> <seed>   -> <dir>/actor.pt, <dir>/critic.pt
@@ -53,7 +54,6 @@ int Run(int argc, char** argv) {
   const std::string cmd = argv[1];
   const env::EnvSpec& spec = env::FindSpec(argv[3]);
   const int m = spec.action_dim, c = spec.critic_obs_dim();
-  const int d = cmd == "actor" ? spec.obs_dim : c;
   if (cmd == "export") {
     // as calf train: the critics on the critic's observation, the actor on its first obs_dim
     const uint64_t seed = std::strtoull(argv[4], nullptr, 10);
@@ -64,10 +64,11 @@ int Run(int argc, char** argv) {
     return 0;
   }
   int64_t n = 0;
-  const std::vector<float> states = ReadCsv(argv[4], d, &n);
   MlpWorkspace ws;
   if (cmd == "actor") {
+    // an actor takes the observation, or the observation and the extras: its width tells
     auto model = TorchModel::Load(argv[2], TorchModel::Role::kActor, spec);
+    const std::vector<float> states = ReadCsv(argv[4], model->heads()[0].input_dim(), &n);
     std::vector<float> eig(n * m), tor(n * m);
     model->heads()[0].Forward(states.data(), n, eig.data(), ws);
     model->TorchActorForward(states.data(), n, tor.data());
@@ -79,14 +80,15 @@ int Run(int argc, char** argv) {
     return 0;
   }
   if (cmd == "critic" && argc >= 6) {
+    const std::vector<float> states = ReadCsv(argv[4], c, &n);
     int64_t na = 0;
     const std::vector<float> actions = ReadCsv(argv[5], m, &na);
     if (na != n) throw calf::ConfigError("states and actions differ in length");
     auto model = TorchModel::Load(argv[2], TorchModel::Role::kCritic, spec);
-    std::vector<float> sa(n * (d + m));
+    std::vector<float> sa(n * (c + m));
     for (int64_t i = 0; i < n; ++i) {
-      for (int j = 0; j < d; ++j) sa[i * (d + m) + j] = states[i * d + j];
-      for (int j = 0; j < m; ++j) sa[i * (d + m) + d + j] = actions[i * m + j];
+      for (int j = 0; j < c; ++j) sa[i * (c + m) + j] = states[i * c + j];
+      for (int j = 0; j < m; ++j) sa[i * (c + m) + c + j] = actions[i * m + j];
     }
     std::vector<float> e1(n), e2(n), t1(n), t2(n);
     model->heads()[0].Forward(sa.data(), n, e1.data(), ws);

@@ -185,6 +185,17 @@ def main():
         torch.jit.script(Actor(od, om, omax)).save(wrong)
         run(helper, "actor", wrong, system, s_csv, expect=2)
         if c != d:
+            # an actor that also sees the extras (TD3's actor_extras) loads and evaluates
+            full = os.path.join(work, f"{system}_actor_with_extras.pt")
+            fa = Actor(c, m, max_action).eval()
+            torch.jit.script(fa).save(full)
+            out = run(helper, "actor", full, system, cs_csv)
+            if out is not None:
+                got = parse(out)
+                with torch.no_grad():
+                    want = fa(critic_states)
+                check(f"{system} actor with extras (calf eigen)", got[:, :m], want)
+                check(f"{system} actor with extras (calf libtorch)", got[:, m:], want)
             # a critic on the observation alone (calf before critic extras) is refused
             short = os.path.join(work, f"{system}_critic_without_extras.pt")
             torch.jit.script(Critic(d, m)).save(short)

@@ -21,7 +21,8 @@ Td3Algorithm::Td3Algorithm(const TrainConfig& config, const env::Environment& en
     : config_(config), params_(config_.As<Td3Config>()), env_(env) {
   const env::EnvSpec& spec = env_.spec();
   // the critics see the observation and the extras, the actor the observation (EnvSpec)
-  const int o = spec.obs_dim, c = spec.critic_obs_dim(), m = spec.action_dim;
+  const int c = spec.critic_obs_dim(), m = spec.action_dim;
+  const int o = params_.actor_extras ? c : spec.obs_dim;
   // six networks, three Adam states of two moments, gradients: about 16 copies of the larger
   // of actor and critic (a config asking for more is refused before anything is allocated)
   double actor = 0.0, critic = 0.0;

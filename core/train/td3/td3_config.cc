@@ -17,6 +17,7 @@ void Td3Config::Bind(config::Binder& b) {
   b.Value("replay_size", replay_size, Range::AtLeast(1));
   b.Value("expl_noise", expl_noise, Range::AtLeast(0.0));
   b.Value("reward_scale", reward_scale, Range::Above(0.0));
+  b.Value("actor_extras", actor_extras);
   b.List("hidden", td3.hidden, Range::Closed(1, 4096), 1);
   b.Value("actor_lr", td3.actor_lr, Range::Above(0.0));
   b.Value("critic_lr", td3.critic_lr, Range::Above(0.0));

@@ -21,6 +21,10 @@ struct Td3Config final : AlgorithmParams {
   int64_t replay_size = 100000;
   double expl_noise = 0.5;     ///< Exploration noise std, times max_action.
   double reward_scale = 10.0;  ///< Rewards are multiplied by this before storing.
+  /// The actor also sees the extras the critic sees (EnvSpec::critic_extra_dim, e.g. the
+  /// creature's velocity); false = the actor acts on the observation alone. No effect for a
+  /// family without extras.
+  bool actor_extras = false;
   Td3Params td3;
 
   std::unique_ptr<AlgorithmParams> Clone() const override;
