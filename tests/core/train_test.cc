@@ -613,6 +613,54 @@ TEST_CASE("Presets and default hyper-parameters are the documented ones", "[trai
   }
 }
 
+TEST_CASE("action_repeat holds each decision for k steps and stores one summed transition",
+          "[train][replay]") {
+  // nominal decisions only; an independent stepping of the same environment holds each one
+  TrainConfig c = TinyConfig("point_mass");
+  P(c).start_training_step = 1000000;
+  P(c).action_repeat = 4;
+  P(c).reward_scale = 2.0;
+  c.episodes = 1;
+  c.env.max_steps_per_episode = 122;  // not a multiple of 4: the last decision is cut short
+  Trainer t(c);
+  t.RunUntil(1);
+  const int64_t steps = t.total_steps(), n = A(t).replay().size();
+  REQUIRE(steps == 122);
+  REQUIRE(n == 31);
+  REQUIRE(static_cast<int64_t>(A(t).step_mode().size()) == steps);
+  std::vector<int64_t> all(n);
+  for (int64_t i = 0; i < n; ++i) all[i] = i;
+  Batch b;
+  A(t).replay().Gather(all, b);
+
+  const auto env = calf::core::env::MakeEnvironment("point_mass", c.env);
+  const int d = env->spec().state_dim, m = env->spec().action_dim;
+  std::vector<double> x(d), a(m);
+  int64_t ep_step = 0;
+  const calf::core::env::AgentBlock block{0, 1, x.data(), nullptr, &ep_step, c.seed, 0};
+  const uint64_t counter = 0;
+  env->Reset(block, c.seed, &counter, nullptr);
+  double total = 0.0;
+  for (int64_t k = 0; k < n; ++k) {
+    INFO("decision " << k);
+    for (int j = 0; j < d; ++j) CHECK(b.state(j, k) == static_cast<float>(x[j]));
+    env->Nominal(block, a.data());
+    double sum = 0.0;
+    calf::core::DoneReason done = calf::core::DoneReason::kNone;
+    for (int r = 0; r < 4 && done == calf::core::DoneReason::kNone; ++r) {
+      double rew = 0.0;
+      env->Step(block, a.data(), {&rew, &done, nullptr});
+      sum += rew;
+    }
+    total += sum;
+    for (int j = 0; j < m; ++j) CHECK(b.action(j, k) == static_cast<float>(a[j]));
+    CHECK(b.reward(k) == static_cast<float>(sum * 2.0));
+    for (int j = 0; j < d; ++j) CHECK(b.next_state(j, k) == static_cast<float>(x[j]));
+  }
+  CHECK(ep_step == 122);
+  CHECK(A(t).episodes()[0].reward == Approx(total).epsilon(1e-12));
+}
+
 TEST_CASE("Stored rewards are the environment's rewards times reward_scale", "[train][replay]") {
   // during the nominal warm-up both runs take identical steps; only the stored reward differs
   TrainConfig c = TinyConfig();

@@ -20,7 +20,8 @@ namespace calf::core::train {
 Td3Algorithm::Td3Algorithm(const TrainConfig& config, const env::Environment& env)
     : config_(config), params_(config_.As<Td3Config>()), env_(env) {
   const env::EnvSpec& spec = env_.spec();
-  // the critics see the observation and the extras, the actor the observation (EnvSpec)
+  // the critics see the observation and the extras (EnvSpec), the actor the observation (and
+  // the extras with actor_extras)
   const int c = spec.critic_obs_dim(), m = spec.action_dim;
   const int o = params_.actor_extras ? c : spec.obs_dim;
   // six networks, three Adam states of two moments, gradients: about 16 copies of the larger
@@ -120,24 +121,32 @@ bool Td3Algorithm::Step() {
   }
   env_.ClipActions(action_.data(), 1);
 
-  // the environment's step, exactly as the simulator takes it
+  // the environment's steps, exactly as the simulator takes them: the decision is held for
+  // action_repeat steps (fewer while the episode ends or the goal moves) and stored as one
+  // transition with the summed reward
   double reward = 0.0;
   DoneReason done = DoneReason::kNone;
-  uint8_t moved = 0;
-  env_.Step(block, action_.data(), {&reward, &done, &moved});
-  if (moved != 0) CalfResetCertificate(calf_, 0);
+  for (int64_t k = 0; k < params_.action_repeat; ++k) {
+    double r = 0.0;
+    uint8_t moved = 0;
+    env_.Step(block, action_.data(), {&r, &done, &moved});
+    if (moved != 0) CalfResetCertificate(calf_, 0);
+    reward += r;
+    step_q_dag_.push_back(calf_.has_cert[0] ? static_cast<float>(calf_.q_dag[0])
+                                            : std::numeric_limits<float>::quiet_NaN());
+    step_mode_.push_back(static_cast<uint8_t>(mode));
+    ep_modes_[static_cast<int>(mode)] += 1;
+    ep_reward_ += r;
+    ++step_;
+    if (done != DoneReason::kNone || moved != 0) break;
+  }
   CriticObservation(block, next_obs_.data());
   // a time limit is a truncation, not a terminal state: TD3 bootstraps through it
   buffer_->Add(obs_.data(), action_.data(), reward * params_.reward_scale, next_obs_.data(),
                IsTerminal(done));
 
-  step_q_dag_.push_back(calf_.has_cert[0] ? static_cast<float>(calf_.q_dag[0])
-                                          : std::numeric_limits<float>::quiet_NaN());
-  step_mode_.push_back(static_cast<uint8_t>(mode));
-  ep_modes_[static_cast<int>(mode)] += 1;
-  ep_reward_ += reward;
-
-  if (step_ >= params_.start_training_step) {
+  // one update per decision, once training has started
+  if (step_ > params_.start_training_step) {
     const UpdateStats st = Update();
     ep_critic_loss_ += st.critic_loss;
     ++ep_updates_;
@@ -146,7 +155,6 @@ bool Td3Algorithm::Step() {
       ++ep_actor_updates_;
     }
   }
-  ++step_;
 
   if (done == DoneReason::kNone) return false;
   EpisodeRecord r;

@@ -18,6 +18,7 @@ void Td3Config::Bind(config::Binder& b) {
   b.Value("expl_noise", expl_noise, Range::AtLeast(0.0));
   b.Value("reward_scale", reward_scale, Range::Above(0.0));
   b.Value("actor_extras", actor_extras);
+  b.Value("action_repeat", action_repeat, Range::Closed(1, 1000));
   b.List("hidden", td3.hidden, Range::Closed(1, 4096), 1);
   b.Value("actor_lr", td3.actor_lr, Range::Above(0.0));
   b.Value("critic_lr", td3.critic_lr, Range::Above(0.0));

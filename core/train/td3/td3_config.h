@@ -25,6 +25,10 @@ struct Td3Config final : AlgorithmParams {
   /// creature's velocity); false = the actor acts on the observation alone. No effect for a
   /// family without extras.
   bool actor_extras = false;
+  /// Environment steps each decision of the actor is held for (frame skip): one transition,
+  /// its rewards summed, γ applied per decision, one update per decision. 1 = every step.
+  /// A short dt makes an action's effect on Q only O(dt) (see docs/training.md).
+  int64_t action_repeat = 1;
   Td3Params td3;
 
   std::unique_ptr<AlgorithmParams> Clone() const override;
