@@ -194,20 +194,30 @@ TEST_CASE("TD3 target equals a hand computation on a tiny network", "[train][td3
   }
 }
 
-TEST_CASE("Eigen TD3 gradients agree with LibTorch autograd", "[train][td3][torch]") {
-  Td3Params p;
-  Td3 td3(3, 2, {1.0, 2.0}, p, 11);
-  // make targets differ from the online nets so the test sees which one is used
-  td3.q1_target = MakeNet({5, 64, 64, 1}, Activation::kRelu, Activation::kIdentity, {}, 99, 1);
+namespace {
+
+// the critic and actor gradients of td3 on a random batch equal LibTorch autograd's
+void RequireGradientsMatchTorch(Td3& td3, unsigned batch_seed) {
+  const int d = td3.state_dim(), m = td3.action_dim();
   TorchTd3Reference ref(td3);
-  const Batch batch = RandomBatch(3, 2, 64, 5);
-  const Eigen::MatrixXf normal = Eigen::MatrixXf::Random(2, 64) * 2.0f;
+  const Batch batch = RandomBatch(d, m, 64, batch_seed);
+  const Eigen::MatrixXf normal = Eigen::MatrixXf::Random(m, 64) * 2.0f;
   NetGrads e1, e2, ea, t1, t2, ta;
   td3.Gradients(batch, normal, &e1, &e2, &ea);
   ref.Gradients(batch, normal, &t1, &t2, &ta);
   RequireGradsClose(e1, t1, 1e-4);
   RequireGradsClose(e2, t2, 1e-4);
   RequireGradsClose(ea, ta, 1e-4);
+}
+
+}  // namespace
+
+TEST_CASE("Eigen TD3 gradients agree with LibTorch autograd", "[train][td3][torch]") {
+  Td3Params p;
+  Td3 td3(3, 2, {1.0, 2.0}, p, 11);
+  // make targets differ from the online nets so the test sees which one is used
+  td3.q1_target = MakeNet({5, 64, 64, 1}, Activation::kRelu, Activation::kIdentity, {}, 99, 1);
+  RequireGradientsMatchTorch(td3, 5);
 }
 
 TEST_CASE("An actor on the leading part of the critic's state: gradients agree with LibTorch",
@@ -220,15 +230,7 @@ TEST_CASE("An actor on the leading part of the critic's state: gradients agree w
   REQUIRE(td3.q1.input_dim() == 13);
   td3.actor_target = MakeNet({7, 64, 64, 3}, Activation::kRelu, Activation::kTanh,
                              Eigen::VectorXf::Ones(3), 98, 0);
-  TorchTd3Reference ref(td3);
-  const Batch batch = RandomBatch(10, 3, 64, 6);
-  const Eigen::MatrixXf normal = Eigen::MatrixXf::Random(3, 64) * 2.0f;
-  NetGrads e1, e2, ea, t1, t2, ta;
-  td3.Gradients(batch, normal, &e1, &e2, &ea);
-  ref.Gradients(batch, normal, &t1, &t2, &ta);
-  RequireGradsClose(e1, t1, 1e-4);
-  RequireGradsClose(e2, t2, 1e-4);
-  RequireGradsClose(ea, ta, 1e-4);
+  RequireGradientsMatchTorch(td3, 6);
   // the actor reads the first 7 numbers only; the critic all 10
   double s[10] = {0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, 0.8, -0.9, 0.5};
   double a1[3], a2[3];
