@@ -48,7 +48,7 @@ const char* g_report = nullptr;  // the child's report, set by the sanitizer bef
 int64_t g_hdf5_crashes = 0;      // inputs whose child crashed inside HDF5
 int64_t g_hdf5_timeouts = 0;     // inputs whose child was stopped after kChildTimeoutS
 int64_t g_read = 0, g_refused = 0;
-int64_t g_silent_retries = 0;  // children that ended without a word, then read again
+int64_t g_silent_retries = 0;  // children that ended without a report, then read again
 bool g_selftest = false;       // $CALF_FUZZ_SELFTEST: see the child's read below
 
 void OnReport(const char* text) { g_report = text; }
@@ -218,17 +218,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string child_error;
   for (int attempt = 0; attempt < 2; ++attempt) {
     child_error = ReadInChild(path, options);
-    // once in the fourth 10-minute run a child ended without a word on an input whose read
+    // once in the fourth 10-minute run a child ended without a report on an input whose read
     // crashes HDF5 (refused cleanly when run again, never reproduced): a second child decides;
     // a report in calf's code is deterministic and ends both
-    if (child_error.find("ended without a word") == std::string::npos) break;
+    if (child_error.find("without a report") == std::string::npos) break;
     if (attempt == 0) ++g_silent_retries;
   }
   if (child_error.rfind("internal error", 0) == 0) {
     std::fprintf(stderr, "run_file_fuzz: the child threw: %s\n", child_error.c_str());
     __builtin_trap();
   }
-  if (child_error.find("ended without a word") != std::string::npos) {
+  if (child_error.find("without a report") != std::string::npos) {
     std::fprintf(stderr, "run_file_fuzz: the child died of a report in calf's code (above)\n");
     __builtin_trap();
   }

@@ -115,7 +115,11 @@ void ReadInChildFirst(const std::string& path, const std::function<void()>& read
                   SignalName(WTERMSIG(status)) + "); check it with h5dump");
   }
   if (report.empty()) {
-    throw IoError("'" + path + "' could not be read: the reading process ended without a word");
+    // a child that exits without reporting was ended inside the read (e.g. by a sanitizer's
+    // report, which exits with its own status)
+    const int st = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    throw IoError("'" + path + "' could not be read: the reading process ended with status " +
+                  std::to_string(st) + " without a report; check it with h5dump");
   }
   const int code = static_cast<unsigned char>(report[0]);
   if (code != 0) throw Error(report.substr(1), static_cast<ExitCode>(code));
