@@ -68,10 +68,10 @@ struct EnvSpec {
   /// next and CALF reads it as a Lyapunov candidate, both functions of the state, whereas
   /// the actor may act on the observation alone (docs/training.md, "What the critic sees").
   int critic_extra_dim = 0;
-  int action_dim = 0;                ///< m.
-  int env_state_dim = 0;             ///< e: extra per-agent state (a goal, ...); 0 = none.
-  int error_dim = 0;                 ///< Size of the CALF error e (see Environment::Error).
-  std::vector<double> max_action;    ///< Actions lie in [-max_action, max_action] per coordinate.
+  int action_dim = 0;              ///< m.
+  int env_state_dim = 0;           ///< e: extra per-agent state (a goal, ...); 0 = none.
+  int error_dim = 0;               ///< Size of the CALF error e (see Environment::Error).
+  std::vector<double> max_action;  ///< Actions lie in [-max_action, max_action] per coordinate.
   std::vector<std::string> state_names;  ///< d names, e.g. {"x", "v"} (CSV columns, docs).
   std::string nominal_policy;            ///< Name of its nominal controller, e.g. "pd".
   std::vector<ParamSpec> nominal_gains;  ///< Gains under the config's "nominal" object.

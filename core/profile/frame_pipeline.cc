@@ -203,13 +203,11 @@ double FramePipeline::QueryCritic(int64_t agent, const double* a) {
   const env::Environment& env = sim_->environment();
   const env::EnvSpec& spec = env.spec();
   const int e = spec.env_state_dim, c = spec.critic_obs_dim();
-  const env::AgentBlock block{state_.first_agent + agent,
-                              1,
-                              &state_.states[agent * state_dim_],
-                              e > 0 ? &state_.env_states[agent * e] : nullptr,
-                              &state_.episode_step[agent],
-                              config_.seed,
-                              static_cast<uint64_t>(state_.step)};
+  const env::AgentBlock block{
+      state_.first_agent + agent,         1,
+      &state_.states[agent * state_dim_], e > 0 ? &state_.env_states[agent * e] : nullptr,
+      &state_.episode_step[agent],        config_.seed,
+      static_cast<uint64_t>(state_.step)};
   env.Observe(block, critic_obs_.data());
   float* in = critic_in_.data();
   env.CriticInput(block, critic_obs_.data(), a, in);

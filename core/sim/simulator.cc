@@ -39,12 +39,11 @@ Simulator::Simulator(const SimConfig& config, PolicyModels models)
     // an actor on the observation, or on the observation and the extras (EnvSpec)
     const int in = models_.actor.input_dim(), c = spec.critic_obs_dim();
     if ((in != o && in != c) || models_.actor.output_dim() != m) {
-      throw PolicyError("actor maps " + std::to_string(in) + " -> " +
-                        std::to_string(models_.actor.output_dim()) + " but " + spec.name +
-                        " needs " + std::to_string(o) + " -> " + std::to_string(m) +
-                        (c != o ? " (or " + std::to_string(c) + " -> " + std::to_string(m) +
-                                      " with the extras)"
-                                : std::string()));
+      throw PolicyError(
+          "actor maps " + std::to_string(in) + " -> " + std::to_string(models_.actor.output_dim()) +
+          " but " + spec.name + " needs " + std::to_string(o) + " -> " + std::to_string(m) +
+          (c != o ? " (or " + std::to_string(c) + " -> " + std::to_string(m) + " with the extras)"
+                  : std::string()));
     }
     actor_in_dim_ = in;
   }

@@ -24,8 +24,8 @@ PolicyModels BadModels(const std::string& system, uint64_t seed, float critic_sc
   PolicyModels m;
   m.actor = MakeRandomMlp({spec.obs_dim, 64, 64, spec.action_dim}, Activation::kRelu,
                           Activation::kTanh, scale, seed);
-  const Mlp q = MakeRandomMlp({spec.critic_obs_dim() + spec.action_dim, 64, 64, 1}, Activation::kRelu,
-                              Activation::kIdentity, {}, seed + 1);
+  const Mlp q = MakeRandomMlp({spec.critic_obs_dim() + spec.action_dim, 64, 64, 1},
+                              Activation::kRelu, Activation::kIdentity, {}, seed + 1);
   Eigen::VectorXf qs(1);
   qs[0] = critic_scale;
   m.critic = Mlp(q.layers(), qs);

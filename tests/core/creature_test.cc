@@ -386,8 +386,8 @@ TEST_CASE("The creature's critic sees the velocity the observation leaves out",
   c.num_agents = 50;
   c.seed = 3;
   PolicyModels m;
-  m.actor = MakeRandomMlp({7, 16, 3}, Activation::kRelu, Activation::kTanh,
-                          Eigen::VectorXf::Ones(3), 5);
+  m.actor =
+      MakeRandomMlp({7, 16, 3}, Activation::kRelu, Activation::kTanh, Eigen::VectorXf::Ones(3), 5);
   m.critic = MakeRandomMlp({13, 16, 1}, Activation::kRelu, Activation::kIdentity, {}, 6);
   const Mlp actor = m.actor, critic = m.critic;
   Simulator sim(c, m);
@@ -397,8 +397,9 @@ TEST_CASE("The creature's critic sees the velocity the observation leaves out",
   const std::vector<double> before = s.states, env_before = s.env_states;
   std::vector<int64_t> ep = s.episode_step;
   sim.Step(s, 1);
-  const env::AgentBlock all{0, 50, const_cast<double*>(before.data()),
-                            const_cast<double*>(env_before.data()), ep.data(), 3, 20};
+  const env::AgentBlock all{
+      0, 50, const_cast<double*>(before.data()), const_cast<double*>(env_before.data()), ep.data(),
+      3, 20};
   std::vector<float> o(50 * 7), a_out(50 * 3), in(50 * 13), q(50);
   std::vector<double> a(50 * 3);
   MlpWorkspace ws;
@@ -419,8 +420,8 @@ TEST_CASE("The creature's critic sees the velocity the observation leaves out",
   SimConfig ca = c;
   ca.policy = "actor";
   PolicyModels full;
-  full.actor = MakeRandomMlp({10, 16, 3}, Activation::kRelu, Activation::kTanh,
-                             Eigen::VectorXf::Ones(3), 7);
+  full.actor =
+      MakeRandomMlp({10, 16, 3}, Activation::kRelu, Activation::kTanh, Eigen::VectorXf::Ones(3), 7);
   Simulator sim_full(ca, full);
   SimState f;
   sim_full.Reset(f);
@@ -437,8 +438,8 @@ TEST_CASE("The creature's critic sees the velocity the observation leaves out",
   for (int k = 0; k < 150; ++k) CHECK(f.actions[k] == static_cast<double>(u[k]));
   // a 9-input actor fits neither the observation nor the observation with the extras
   PolicyModels wrong;
-  wrong.actor = MakeRandomMlp({9, 16, 3}, Activation::kRelu, Activation::kTanh,
-                              Eigen::VectorXf::Ones(3), 8);
+  wrong.actor =
+      MakeRandomMlp({9, 16, 3}, Activation::kRelu, Activation::kTanh, Eigen::VectorXf::Ones(3), 8);
   CHECK_THROWS_WITH(Simulator(ca, wrong),
                     Catch::Contains("needs 7 -> 3 (or 10 -> 3 with the extras)"));
 }

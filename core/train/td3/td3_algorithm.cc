@@ -336,8 +336,7 @@ std::vector<OutputFile> Td3Algorithm::ExportModels(const std::string& dir,
   files.emplace_back((fs::path(dir) / "actor.pt").string(), "actor model");
   files.emplace_back((fs::path(dir) / "critic.pt").string(), "critic model");
   SaveActorTorchScript(ToMlp(td3_->actor), files[0]);
-  SaveCriticTorchScript(ToMlp(td3_->q1), ToMlp(td3_->q2), env_.spec().critic_obs_dim(),
-                        files[1]);
+  SaveCriticTorchScript(ToMlp(td3_->q1), ToMlp(td3_->q2), env_.spec().critic_obs_dim(), files[1]);
   model_json["hidden"] = params_.td3.hidden;
   model_json["actor"] = "actor.pt";
   model_json["critic"] = "critic.pt";
