@@ -18,7 +18,7 @@ namespace calf::core {
 // per-thread buffers of one block, reused across blocks and steps
 struct Simulator::Scratch {
   MlpWorkspace ws;
-  std::vector<float> obs, actor_in, actor_out, critic_in, q;
+  std::vector<float> obs, extras, actor_in, actor_out, critic_in, q;
   std::vector<double> actor, nominal, error;
   std::vector<uint64_t> counters;
   std::vector<uint8_t> reset;
@@ -148,11 +148,11 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
     if (ai != o && models_.recurrent == nullptr) {
       const int x = spec.critic_extra_dim;
       w.actor_in.resize(n * ai);
-      w.critic_in.resize(n * x);
-      env_->CriticExtras(block, w.critic_in.data());
+      w.extras.resize(n * x);
+      env_->CriticExtras(block, w.extras.data());
       for (int64_t k = 0; k < n; ++k) {
         for (int j = 0; j < o; ++j) w.actor_in[k * ai + j] = w.obs[k * o + j];
-        for (int j = 0; j < x; ++j) w.actor_in[k * ai + o + j] = w.critic_in[k * x + j];
+        for (int j = 0; j < x; ++j) w.actor_in[k * ai + o + j] = w.extras[k * x + j];
       }
       actor_in = w.actor_in.data();
     }
