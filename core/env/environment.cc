@@ -57,11 +57,16 @@ void Environment::CriticExtras(const AgentBlock&, float*) const {}
 
 void Environment::CriticInput(const AgentBlock& block, const float* obs, const double* actions,
                               float* rows) const {
+  std::vector<float> extras(static_cast<size_t>(block.count * spec_.critic_extra_dim));
+  if (!extras.empty()) CriticExtras(block, extras.data());
+  CriticInput(block.count, obs, extras.data(), actions, rows);
+}
+
+void Environment::CriticInput(int64_t count, const float* obs, const float* extras,
+                              const double* actions, float* rows) const {
   const int o = spec_.obs_dim, x = spec_.critic_extra_dim, m = spec_.action_dim;
   const int w = o + x + m;
-  std::vector<float> extras(static_cast<size_t>(block.count * x));
-  if (x > 0) CriticExtras(block, extras.data());
-  for (int64_t k = 0; k < block.count; ++k) {
+  for (int64_t k = 0; k < count; ++k) {
     float* row = rows + k * w;
     for (int j = 0; j < o; ++j) row[j] = obs[k * o + j];
     for (int j = 0; j < x; ++j) row[o + j] = extras[k * x + j];

@@ -167,6 +167,10 @@ class Environment {
   /// the observations `obs` [count * obs_dim], the extras and the actions [count * action_dim].
   void CriticInput(const AgentBlock& block, const float* obs, const double* actions,
                    float* rows) const;
+  /// The same rows from extras [count * critic_extra_dim] the caller already has (from
+  /// CriticExtras, e.g. for an actor that sees them too).
+  void CriticInput(int64_t count, const float* obs, const float* extras, const double* actions,
+                   float* rows) const;
 
   /// The box positions stay in, for families in 3-D space (the creature): lo/hi [3] of the
   /// first three state coordinates. Returns false (and leaves them) for the others.

@@ -142,14 +142,16 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
     w.actor_out.resize(n * m);
     w.actor.resize(n * m);
     env_->Observe(block, w.obs.data());
+    // the extras, once per block, for the actor (with actor_extras) and the critic
+    const int ai = actor_in_dim_, x = spec.critic_extra_dim;
+    const bool critic_runs = policy_ == PolicyKind::kCalf;
+    const bool actor_sees_extras = ai != o && models_.recurrent == nullptr;
+    w.extras.resize(n * x);
+    if (x > 0 && (critic_runs || actor_sees_extras)) env_->CriticExtras(block, w.extras.data());
     // the actor's rows: the observations, or the observations and the extras
-    const int ai = actor_in_dim_;
     const float* actor_in = w.obs.data();
-    if (ai != o && models_.recurrent == nullptr) {
-      const int x = spec.critic_extra_dim;
+    if (actor_sees_extras) {
       w.actor_in.resize(n * ai);
-      w.extras.resize(n * x);
-      env_->CriticExtras(block, w.extras.data());
       for (int64_t k = 0; k < n; ++k) {
         for (int j = 0; j < o; ++j) w.actor_in[k * ai + j] = w.obs[k * o + j];
         for (int j = 0; j < x; ++j) w.actor_in[k * ai + o + j] = w.extras[k * x + j];
@@ -187,7 +189,7 @@ void Simulator::StepBlock(SimState& s, int64_t begin, int64_t end, Scratch& w) c
       const int c = spec.critic_obs_dim();
       w.critic_in.resize(n * (c + m));
       w.q.resize(n);
-      env_->CriticInput(block, w.obs.data(), w.actor.data(), w.critic_in.data());
+      env_->CriticInput(n, w.obs.data(), w.extras.data(), w.actor.data(), w.critic_in.data());
       if (torch_per_agent()) {
         float q2 = 0.0f;
         for (int64_t k = 0; k < n; ++k) {
